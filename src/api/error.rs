@@ -1,0 +1,116 @@
+//! One error shape for every failure: `{"error": {"code", "message", "message_en", "field"}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::engine::CalcError;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable code, e.g. `missing_fact`.
+    #[schema(example = "missing_fact")]
+    pub code: String,
+    /// Chinese message for the person at the screen.
+    pub message: String,
+    pub message_en: String,
+    /// The request field at fault, e.g. `facts.area`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &str,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody {
+                error: ErrorDetail {
+                    code: code.to_string(),
+                    message: message.into(),
+                    message_en: message_en.into(),
+                    field: field.map(str::to_string),
+                },
+            },
+        }
+    }
+
+    pub fn not_found(what_zh: &str, what_en: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what_zh}不存在"),
+            format!("{what_en} not found"),
+            None,
+        )
+    }
+
+    pub fn malformed_json(detail: impl std::fmt::Display) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("请求体不是合法的 JSON：{detail}"),
+            format!("the body is not valid JSON: {detail}"),
+            None,
+        )
+    }
+
+    pub fn bad_query(detail: impl std::fmt::Display) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("查询参数有误：{detail}"),
+            format!("invalid query parameters: {detail}"),
+            None,
+        )
+    }
+}
+
+impl From<&CalcError> for ApiError {
+    fn from(e: &CalcError) -> Self {
+        let status = if e.not_found {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        ApiError::new(
+            status,
+            e.code,
+            e.message.clone(),
+            e.message_en.clone(),
+            e.field.as_deref(),
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body.error.code)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(&self.body)
+    }
+}

@@ -1,0 +1,197 @@
+//! The published catalogue of general circumstances (一般裁量情节) and the articles of
+//! 行政处罚法 (2021) they rest on.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::standards::Citation;
+
+pub const PENALTY_LAW: &str = "中华人民共和国行政处罚法";
+
+/// What a circumstance does to a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// 不予处罚 on its own.
+    NoPenalty,
+    /// One of the conditions of 第三十三条第一款 (不予处罚 / 可以不予处罚).
+    Article33Condition,
+    /// A ground for 从轻 or 减轻.
+    Mitigating,
+    /// A ground for 从重.
+    Aggravating,
+    /// Extends the time limit of 第三十六条 to five years.
+    ExtendsTimeLimit,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Circumstance {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub effect: Effect,
+    /// The rule's basis; `None` where the rule is the standards set's own policy.
+    pub basis: Option<Citation>,
+    /// Only for natural persons.
+    pub individual_only: bool,
+}
+
+pub fn penalty_law(article: u32, paragraph: Option<u32>, item: Option<u32>) -> Citation {
+    Citation::new(PENALTY_LAW, article, paragraph, item)
+}
+
+macro_rules! circ {
+    ($code:literal, $label:literal, $effect:ident, $basis:expr, $ind:literal) => {
+        Circumstance {
+            code: $code,
+            label: $label,
+            effect: Effect::$effect,
+            basis: $basis,
+            individual_only: $ind,
+        }
+    };
+}
+
+/// The catalogue, in the order it is published.
+pub fn catalogue() -> Vec<Circumstance> {
+    let a = |art, para, item| Some(penalty_law(art, para, item));
+    vec![
+        circ!(
+            "first_offense",
+            "初次违法",
+            Article33Condition,
+            a(33, Some(1), None),
+            false
+        ),
+        circ!(
+            "corrected_promptly",
+            "及时改正",
+            Article33Condition,
+            a(33, Some(1), None),
+            false
+        ),
+        circ!(
+            "no_harm",
+            "没有造成危害后果",
+            Article33Condition,
+            a(33, Some(1), None),
+            false
+        ),
+        circ!(
+            "minor_harm",
+            "危害后果轻微",
+            Article33Condition,
+            a(33, Some(1), None),
+            false
+        ),
+        circ!(
+            "no_fault",
+            "有证据足以证明没有主观过错",
+            NoPenalty,
+            a(33, Some(2), None),
+            false
+        ),
+        circ!(
+            "under_14",
+            "不满十四周岁的未成年人",
+            NoPenalty,
+            a(30, None, None),
+            true
+        ),
+        circ!(
+            "age_14_to_18",
+            "已满十四周岁不满十八周岁的未成年人",
+            Mitigating,
+            a(30, None, None),
+            true
+        ),
+        circ!(
+            "mental_incapacity",
+            "精神病人、智力残疾人在不能辨认或者不能控制自己行为时违法",
+            NoPenalty,
+            a(31, None, None),
+            true
+        ),
+        circ!(
+            "partial_incapacity",
+            "尚未完全丧失辨认或者控制自己行为能力的精神病人、智力残疾人",
+            Mitigating,
+            a(31, None, None),
+            true
+        ),
+        circ!(
+            "mitigated_harm",
+            "主动消除或者减轻违法行为危害后果",
+            Mitigating,
+            a(32, None, Some(1)),
+            false
+        ),
+        circ!(
+            "coerced",
+            "受他人胁迫或者诱骗实施违法行为",
+            Mitigating,
+            a(32, None, Some(2)),
+            false
+        ),
+        circ!(
+            "confessed",
+            "主动供述行政机关尚未掌握的违法行为",
+            Mitigating,
+            a(32, None, Some(3)),
+            false
+        ),
+        circ!(
+            "meritorious",
+            "配合行政机关查处违法行为有立功表现",
+            Mitigating,
+            a(32, None, Some(4)),
+            false
+        ),
+        circ!(
+            "emergency_violation",
+            "发生重大传染病疫情等突发事件期间违反突发事件应对措施",
+            Aggravating,
+            a(49, None, None),
+            false
+        ),
+        circ!(
+            "endangers_life_health_finance",
+            "涉及公民生命健康安全、金融安全且有危害后果",
+            ExtendsTimeLimit,
+            a(36, Some(1), None),
+            false
+        ),
+        circ!(
+            "repeat_offense",
+            "一年内因同一种违法行为受过行政处罚后再次违法",
+            Aggravating,
+            None,
+            false
+        ),
+    ]
+}
+
+pub fn find(code: &str) -> Option<Circumstance> {
+    catalogue().into_iter().find(|c| c.code == code)
+}
+
+/// Pairs that cannot both be true of one party.
+pub const CONFLICTS: [(&str, &str); 3] = [
+    ("no_harm", "minor_harm"),
+    ("under_14", "age_14_to_18"),
+    ("mental_incapacity", "partial_incapacity"),
+];
+
+/// Every article of 行政处罚法 the engine cites, for the cross-check against the law text.
+pub fn engine_citations() -> Vec<Citation> {
+    let mut v: Vec<Citation> = catalogue().into_iter().filter_map(|c| c.basis).collect();
+    v.extend([
+        penalty_law(28, Some(1), None),
+        penalty_law(33, Some(3), None),
+        penalty_law(34, None, None),
+        penalty_law(36, Some(1), None),
+        penalty_law(51, None, None),
+        penalty_law(63, Some(1), None),
+    ]);
+    v.dedup();
+    v
+}

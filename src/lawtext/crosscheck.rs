@@ -1,0 +1,268 @@
+//! Cross-checks the standards against the law texts: the law exists under its exact title, the
+//! newest version is cited, the article, paragraph and item exist, and the fine bands declared
+//! in a matter are the bands its penalty provision states.
+
+use rust_decimal::Decimal;
+
+use super::amounts::{StatedBand, StatedUnit, stated_bands, yuan_figures};
+use super::corpus::{Corpus, Version};
+use crate::standards::{Citation, FineKind, FineRule, Matter, Party, Problem};
+
+/// The text a citation points at, or why it points at nothing.
+pub fn resolve<'c>(corpus: &'c Corpus, c: &Citation) -> Result<(&'c Version, String), String> {
+    let Some(versions) = corpus.versions(&c.law) else {
+        let hint = corpus.similar(c.law.trim_start_matches("中华人民共和国"));
+        return Err(if hint.is_empty() {
+            format!("no law titled `{}` in the corpus", c.law)
+        } else {
+            format!(
+                "no law titled `{}` in the corpus (titles nearby: {})",
+                c.law,
+                hint.join("、")
+            )
+        });
+    };
+    let newest = versions.last().expect("a law has a version");
+    let version = match &c.version {
+        Some(v) => {
+            let found = versions.iter().find(|x| &x.date == v).ok_or_else(|| {
+                format!(
+                    "{} has no version {v} (versions: {})",
+                    c.law,
+                    versions
+                        .iter()
+                        .map(|x| x.date.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            if found.date != newest.date {
+                return Err(format!(
+                    "cites the {v} version of {}, but the newest in force is {}",
+                    c.law, newest.date
+                ));
+            }
+            found
+        }
+        None if versions.len() > 1 => {
+            return Err(format!(
+                "{} exists in several versions ({}); say which with `version = \"{}\"`",
+                c.law,
+                versions
+                    .iter()
+                    .map(|x| x.date.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                newest.date
+            ));
+        }
+        None => newest,
+    };
+    let law = version.law();
+    let article = law.articles.get(&c.article).ok_or_else(|| {
+        format!(
+            "{}: there is no such article (the law has {})",
+            c.render(),
+            law.articles.len()
+        )
+    })?;
+    let text = match c.paragraph {
+        Some(p) => {
+            let para = article.paragraphs.get(p as usize - 1).ok_or_else(|| {
+                format!(
+                    "{}: the article has {} paragraph(s)",
+                    c.render(),
+                    article.paragraphs.len()
+                )
+            })?;
+            if let Some(i) = c.item
+                && para.items.len() < i as usize
+            {
+                return Err(format!(
+                    "{}: the paragraph has {} item(s)",
+                    c.render(),
+                    para.items.len()
+                ));
+            }
+            // Some articles list the acts in one paragraph and set the amounts in the next
+            // ("有前款第一项、第八项行为之一的，处…"): then the whole article is the text.
+            let text = para.full_text();
+            if super::amounts::stated_bands(&text).is_empty() {
+                article.full_text()
+            } else {
+                text
+            }
+        }
+        None => {
+            if let Some(i) = c.item {
+                let items = article
+                    .paragraphs
+                    .first()
+                    .map(|p| p.items.len())
+                    .unwrap_or(0);
+                if article.paragraphs.len() > 1
+                    && article
+                        .paragraphs
+                        .iter()
+                        .filter(|p| !p.items.is_empty())
+                        .count()
+                        > 1
+                {
+                    return Err(format!(
+                        "{}: the article has several paragraphs with items; name the paragraph",
+                        c.render()
+                    ));
+                }
+                let items = article
+                    .paragraphs
+                    .iter()
+                    .map(|p| p.items.len())
+                    .max()
+                    .unwrap_or(items);
+                if items < i as usize {
+                    return Err(format!("{}: the article has {items} item(s)", c.render()));
+                }
+            }
+            article.full_text()
+        }
+    };
+    Ok((version, text))
+}
+
+fn show(b: &StatedBand) -> String {
+    let unit = match b.unit {
+        StatedUnit::Yuan => "元",
+        StatedUnit::Multiple => "倍",
+        StatedUnit::Percent => "%",
+    };
+    match b.max {
+        Some(max) => format!("{}–{}{unit}", b.min.normalize(), max.normalize()),
+        None => format!("≥{}{unit}", b.min.normalize()),
+    }
+}
+
+fn rule_problems(rule: &FineRule, text: &str) -> Vec<String> {
+    let bands = stated_bands(text);
+    let mut out = Vec::new();
+    let unit = match rule.kind {
+        FineKind::Range | FineKind::PerUnit => StatedUnit::Yuan,
+        FineKind::Multiple => StatedUnit::Multiple,
+        FineKind::Percent => StatedUnit::Percent,
+    };
+    let has = |unit: StatedUnit, min: Decimal, max: Decimal| {
+        bands
+            .iter()
+            .any(|b| b.unit == unit && b.min == min && b.max == Some(max))
+    };
+    if !has(unit, rule.min, rule.max) {
+        let wanted = show(&StatedBand {
+            unit,
+            min: rule.min,
+            max: Some(rule.max),
+        });
+        let stated: Vec<String> = bands.iter().map(show).collect();
+        out.push(if stated.is_empty() {
+            format!("declares {wanted}, but the provision states no fine band")
+        } else {
+            format!(
+                "declares {wanted}, but the provision states {}",
+                stated.join(", ")
+            )
+        });
+    }
+    let figures = yuan_figures(text);
+    if let Some(fb) = &rule.fallback {
+        if !has(StatedUnit::Yuan, fb.min, fb.max) {
+            out.push(format!(
+                "fallback {}–{}元 is not a band the provision states",
+                fb.min.normalize(),
+                fb.max.normalize()
+            ));
+        }
+        if let Some(below) = fb.below
+            && !figures.contains(&below)
+        {
+            out.push(format!(
+                "fallback threshold {}元 does not appear in the provision",
+                below.normalize()
+            ));
+        }
+    }
+    for (what, x) in [
+        ("floor", rule.floor),
+        ("cap", rule.cap),
+        ("base_floor", rule.base_floor),
+    ] {
+        if let Some(x) = x
+            && !figures.contains(&x)
+        {
+            out.push(format!(
+                "{what} {}元 does not appear in the provision",
+                x.normalize()
+            ));
+        }
+    }
+    out
+}
+
+fn problem(m: &Matter, message: String) -> Problem {
+    Problem {
+        file: m.source.file.clone(),
+        line: m.source.line,
+        matter: Some(m.id.clone()),
+        message,
+    }
+}
+
+/// Every problem of one matter against the corpus.
+pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if let Err(e) = resolve(corpus, &m.violated) {
+        out.push(problem(m, format!("violated: {e}")));
+    }
+    match resolve(corpus, &m.penalty) {
+        Err(e) => out.push(problem(m, format!("penalty: {e}"))),
+        Ok((_, text)) => {
+            let mut rules: Vec<(Party, &FineRule)> = Vec::new();
+            for p in Party::ALL {
+                if let Some(r) = m.statutory.fine_for(p)
+                    && !rules.iter().any(|(_, x)| *x == r)
+                {
+                    rules.push((p, r));
+                }
+            }
+            if !rules.is_empty() && !text.contains("罚款") {
+                out.push(problem(
+                    m,
+                    format!(
+                        "penalty: {} sets no fine (no 罚款 in its text)",
+                        m.penalty.render()
+                    ),
+                ));
+            }
+            for (party, rule) in rules {
+                for e in rule_problems(rule, &text) {
+                    out.push(problem(
+                        m,
+                        format!("penalty {} ({}): {e}", m.penalty.render(), party.label()),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks citations that are not tied to a matter (the engine's own articles).
+pub fn check_citations(citations: &[Citation], corpus: &Corpus, file: &str) -> Vec<Problem> {
+    citations
+        .iter()
+        .filter_map(|c| resolve(corpus, c).err())
+        .map(|e| Problem {
+            file: file.to_string(),
+            line: 1,
+            matter: None,
+            message: e,
+        })
+        .collect()
+}

@@ -1,0 +1,14 @@
+//! Administrative-penalty discretion standards (行政处罚裁量基准): the model, its validation,
+//! the calculation engine, and the HTTP service around them. See ARCHITECTURE.md.
+
+pub mod api;
+pub mod circumstances;
+pub mod engine;
+pub mod lawtext;
+pub mod money;
+pub mod numerals;
+pub mod search;
+pub mod sources;
+pub mod standards;
+pub mod startup;
+pub mod stats;

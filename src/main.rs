@@ -1,0 +1,237 @@
+//! `penalty-standards`: serve the API, check the standards, run one calculation.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use penalty_standards::lawtext::corpus::Corpus;
+use penalty_standards::lawtext::crosscheck;
+use penalty_standards::standards::{self, Problem, SourceFile};
+use penalty_standards::{circumstances, engine, sources, startup, stats};
+
+#[derive(Parser)]
+#[command(
+    name = "penalty-standards",
+    version,
+    about = "行政处罚裁量基准 — discretionary-penalty standards service"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP service.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// A standards directory (set.toml + units/); by default the bundled standards.
+        #[arg(long)]
+        standards: Option<PathBuf>,
+    },
+    /// Validate the standards; with --laws, cross-check every citation against the law texts.
+    Check {
+        #[arg(long)]
+        standards: Option<PathBuf>,
+        #[arg(long)]
+        laws: Option<PathBuf>,
+    },
+    /// Validate a draft file of `[[matter]]` blocks for one unit (an authoring aid).
+    CheckDraft {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        laws: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// One calculation: a JSON request (argument, or stdin when absent or `-`) in, JSON out.
+    Calc {
+        #[arg(long)]
+        standards: Option<PathBuf>,
+        request: Option<String>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn print_problems(problems: &[Problem]) {
+    for p in problems {
+        eprintln!("error: {p}");
+    }
+    eprintln!("{} problem(s)", problems.len());
+}
+
+fn open_corpus(laws: &PathBuf) -> Result<Corpus, ExitCode> {
+    Corpus::open(laws).map_err(|e| {
+        eprintln!(
+            "error: cannot read the law texts at {}: {e}",
+            laws.display()
+        );
+        ExitCode::from(2)
+    })
+}
+
+fn check(dir: Option<PathBuf>, laws: Option<PathBuf>) -> ExitCode {
+    let set = match sources::load_standards(dir.as_deref()) {
+        Ok(s) => s,
+        Err(p) => {
+            print_problems(&p.0);
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(laws) = &laws {
+        let corpus = match open_corpus(laws) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let mut problems =
+            crosscheck::check_citations(&circumstances::engine_citations(), &corpus, "(engine)");
+        for m in &set.matters {
+            problems.extend(crosscheck::check_matter(m, &corpus));
+        }
+        if !problems.is_empty() {
+            print_problems(&problems);
+            return ExitCode::FAILURE;
+        }
+    }
+    let s = stats::stats(&set);
+    for u in &s.per_unit {
+        println!(
+            "{:<6} {:<14} matters {:>4}  tiers {:>5}  fixed {:>5} ({}%)",
+            u.code,
+            u.name,
+            u.figures.matters,
+            u.figures.tiers,
+            u.figures.fixed_tiers,
+            (u.figures.fixed_share * rust_decimal::Decimal::ONE_HUNDRED).round_dp(1)
+        );
+    }
+    println!(
+        "{} {}: {} units, {} matters, {} tiers, {} fixed-amount tiers ({}%){}",
+        s.name,
+        s.version,
+        s.units,
+        s.total.matters,
+        s.total.tiers,
+        s.total.fixed_tiers,
+        (s.total.fixed_share * rust_decimal::Decimal::ONE_HUNDRED).round_dp(1),
+        if laws.is_some() {
+            "; every citation checked against the law texts"
+        } else {
+            ""
+        }
+    );
+    ExitCode::SUCCESS
+}
+
+fn check_draft(unit: String, laws: Option<PathBuf>, file: PathBuf) -> ExitCode {
+    let body = match std::fs::read_to_string(&file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let text = format!("code = \"{unit}\"\nname = \"{unit}\"\n{body}");
+    let mut problems = Vec::new();
+    let source = SourceFile {
+        path: file.display().to_string(),
+        text,
+    };
+    let parsed = standards::load::parse_unit(&source, &mut problems);
+    // The header added above shifts every line by two.
+    for p in &mut problems {
+        p.line = p.line.saturating_sub(2).max(1);
+    }
+    if let (Some((_, matters)), Some(laws)) = (&parsed, &laws) {
+        let corpus = match open_corpus(laws) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        for m in matters {
+            for mut p in crosscheck::check_matter(m, &corpus) {
+                p.line = p.line.saturating_sub(2).max(1);
+                problems.push(p);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        print_problems(&problems);
+        return ExitCode::FAILURE;
+    }
+    let matters = parsed.map(|(_, m)| m).unwrap_or_default();
+    let tiers: usize = matters.iter().map(|m| m.tiers.len()).sum();
+    let fixed: usize = matters
+        .iter()
+        .flat_map(|m| &m.tiers)
+        .filter(|t| t.is_fixed())
+        .count();
+    println!(
+        "ok: {} matters, {tiers} tiers, {fixed} fixed-amount tiers",
+        matters.len()
+    );
+    ExitCode::SUCCESS
+}
+
+fn calc(dir: Option<PathBuf>, request: Option<String>) -> ExitCode {
+    let set = match sources::load_standards(dir.as_deref()) {
+        Ok(s) => s,
+        Err(p) => {
+            print_problems(&p.0);
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = match request.as_deref() {
+        Some(r) if r != "-" => r.to_string(),
+        _ => {
+            let mut s = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                eprintln!("error: reading stdin: {e}");
+                return ExitCode::from(2);
+            }
+            s
+        }
+    };
+    let result = serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| engine::CalcError {
+            code: "malformed_json",
+            field: None,
+            message: format!("请求不是合法的 JSON：{e}"),
+            message_en: format!("the request is not valid JSON: {e}"),
+            not_found: false,
+        })
+        .and_then(|v| engine::CalcRequest::from_json(&v))
+        .and_then(|req| engine::calculate(&set, &req, chrono::Local::now().date_naive()));
+    match result {
+        Ok(r) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&r).expect("results serialize")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&startup::error_body(&e)).expect("errors serialize")
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { bind, standards } => startup::serve(&bind, standards.as_deref()),
+        Command::Check { standards, laws } => check(standards, laws),
+        Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
+        Command::Calc { standards, request } => calc(standards, request),
+        Command::Openapi => {
+            println!("{}", startup::openapi_json());
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! From TOML text to a validated [`StandardsSet`]. Pure: the caller hands over `(path, text)`
+//! pairs, whether they come from disk or from the copy compiled into the binary.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::model::*;
+use super::validate;
+
+/// One thing wrong with the standards, located as precisely as we can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub matter: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        if let Some(m) = &self.matter {
+            write!(f, "{m}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the standards do not validate ({} problem(s)):\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct Problems(pub Vec<Problem>);
+
+/// A standards source file.
+pub struct SourceFile {
+    /// Path relative to the standards root, e.g. `units/STHJ.toml`.
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSet {
+    name: String,
+    version: String,
+    effective_date: String,
+    policy: Policy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUnit {
+    code: String,
+    name: String,
+    #[serde(default)]
+    matter: Vec<RawMatter>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatter {
+    id: Spanned<String>,
+    name: String,
+    category: String,
+    violated: Citation,
+    penalty: Citation,
+    #[serde(default)]
+    note: Option<String>,
+    statutory: RawStatutory,
+    #[serde(default)]
+    fact: Vec<RawFact>,
+    #[serde(default)]
+    tier: Vec<RawTier>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatutory {
+    #[serde(default)]
+    fine: Option<FineRule>,
+    #[serde(default)]
+    fine_organisation: Option<FineRule>,
+    #[serde(default)]
+    fine_individual: Option<FineRule>,
+    #[serde(default)]
+    measures: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFact {
+    key: String,
+    label: String,
+    #[serde(rename = "type")]
+    kind: FactType,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    default: Option<toml::Value>,
+    #[serde(default)]
+    values: Vec<EnumValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAmount {
+    One(Decimal),
+    Band(Vec<Decimal>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    name: Spanned<String>,
+    situation: String,
+    #[serde(default)]
+    when: Option<Conjunction>,
+    #[serde(default)]
+    when_any: Option<Vec<Conjunction>>,
+    #[serde(default)]
+    fine: Option<RawAmount>,
+    #[serde(default)]
+    fine_organisation: Option<RawAmount>,
+    #[serde(default)]
+    fine_individual: Option<RawAmount>,
+    #[serde(default)]
+    rate: Option<RawAmount>,
+    #[serde(default)]
+    rate_organisation: Option<RawAmount>,
+    #[serde(default)]
+    rate_individual: Option<RawAmount>,
+    #[serde(default)]
+    measures: Vec<String>,
+    #[serde(default)]
+    minor: bool,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+/// Collects problems for one matter.
+pub(crate) struct Reporter<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub matter: Option<&'a str>,
+    pub problems: &'a mut Vec<Problem>,
+}
+
+impl Reporter<'_> {
+    pub fn report(&mut self, message: impl Into<String>) {
+        self.problems.push(Problem {
+            file: self.file.to_string(),
+            line: self.line,
+            matter: self.matter.map(str::to_string),
+            message: message.into(),
+        });
+    }
+}
+
+fn amount_to_fine(raw: &RawAmount, rep: &mut Reporter, what: &str, rate: bool) -> Option<TierFine> {
+    let (min, max) = match raw {
+        RawAmount::One(x) => (*x, *x),
+        RawAmount::Band(v) if v.len() == 2 => (v[0], v[1]),
+        RawAmount::Band(_) => {
+            rep.report(format!(
+                "{what}: a band is written [min, max] (two figures)"
+            ));
+            return None;
+        }
+    };
+    if min.is_sign_negative() || max.is_sign_negative() {
+        rep.report(format!("{what}: amounts cannot be negative"));
+        return None;
+    }
+    if min > max {
+        rep.report(format!("{what}: band [{min}, {max}] has min above max"));
+        return None;
+    }
+    Some(if rate {
+        TierFine::Rate { min, max }
+    } else {
+        TierFine::Yuan { min, max }
+    })
+}
+
+fn fact_default(raw: &RawFact, rep: &mut Reporter) -> Option<FactValue> {
+    let v = raw.default.as_ref()?;
+    let parsed = match (raw.kind, v) {
+        (FactType::Boolean, toml::Value::Boolean(b)) => Some(FactValue::Bool(*b)),
+        (FactType::Enum, toml::Value::String(s)) => Some(FactValue::Code(s.clone())),
+        (FactType::Decimal | FactType::Integer, toml::Value::Integer(i)) => {
+            Some(FactValue::Number(Decimal::from(*i)))
+        }
+        (FactType::Decimal, toml::Value::Float(f)) => {
+            Decimal::try_from(*f).ok().map(FactValue::Number)
+        }
+        (FactType::Decimal | FactType::Integer, toml::Value::String(s)) => {
+            s.parse().ok().map(FactValue::Number)
+        }
+        _ => None,
+    };
+    if parsed.is_none() {
+        rep.report(format!(
+            "fact `{}`: default {v} does not fit type {:?}",
+            raw.key, raw.kind
+        ));
+    }
+    parsed
+}
+
+fn build_matter(
+    raw: RawMatter,
+    unit: &str,
+    file: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Matter> {
+    let id = raw.id.get_ref().clone();
+    let line = line_of(text, raw.id.span().start);
+    let mut rep = Reporter {
+        file,
+        line,
+        matter: Some(&id),
+        problems,
+    };
+    let before = rep.problems.len();
+
+    let st = raw.statutory;
+    let (fine_organisation, fine_individual, parties) = match (
+        st.fine,
+        st.fine_organisation,
+        st.fine_individual,
+    ) {
+        (Some(f), None, None) => (Some(f.clone()), Some(f), Party::ALL.to_vec()),
+        (None, o, i) => {
+            let parties = match (&o, &i) {
+                (None, None) => Party::ALL.to_vec(),
+                (Some(_), None) => vec![Party::Organisation],
+                (None, Some(_)) => vec![Party::Individual],
+                (Some(_), Some(_)) => Party::ALL.to_vec(),
+            };
+            (o, i, parties)
+        }
+        _ => {
+            rep.report(
+                "statutory: write either `fine` or `fine_organisation`/`fine_individual`, not both",
+            );
+            (None, None, Party::ALL.to_vec())
+        }
+    };
+    let statutory = Statutory {
+        fine_organisation,
+        fine_individual,
+        parties,
+        measures: st.measures,
+    };
+
+    let mut facts = Vec::new();
+    for f in raw.fact {
+        let default = fact_default(&f, &mut rep);
+        facts.push(FactDef {
+            key: f.key,
+            label: f.label,
+            kind: f.kind,
+            unit: f.unit,
+            required: f.required,
+            default,
+            values: f.values,
+        });
+    }
+
+    let mut tiers = Vec::new();
+    for (i, t) in raw.tier.into_iter().enumerate() {
+        let tier_line = line_of(text, t.name.span().start);
+        let mut trep = Reporter {
+            file,
+            line: tier_line,
+            matter: Some(&id),
+            problems: rep.problems,
+        };
+        let name = t.name.into_inner();
+        let what = format!("tier {} ({name})", i + 1);
+        let when = match (t.when, t.when_any) {
+            (Some(c), None) => vec![c],
+            (None, Some(cs)) if !cs.is_empty() => cs,
+            (None, None) => vec![BTreeMap::new()],
+            _ => {
+                trep.report(format!(
+                    "{what}: write either `when` or a non-empty `when_any`"
+                ));
+                vec![]
+            }
+        };
+        let mut party_fine = |general: &Option<RawAmount>,
+                              specific: &Option<RawAmount>,
+                              rate_general: &Option<RawAmount>,
+                              rate_specific: &Option<RawAmount>,
+                              label: &str| {
+            let yuan = specific.as_ref().or(general.as_ref());
+            let rate = rate_specific.as_ref().or(rate_general.as_ref());
+            match (yuan, rate) {
+                (Some(_), Some(_)) => {
+                    trep.report(format!(
+                        "{what}: {label}: a tier gives either `fine` or `rate`, not both"
+                    ));
+                    None
+                }
+                (Some(a), None) => amount_to_fine(a, &mut trep, &what, false),
+                (None, Some(a)) => amount_to_fine(a, &mut trep, &what, true),
+                (None, None) => None,
+            }
+        };
+        let fine_organisation = party_fine(
+            &t.fine,
+            &t.fine_organisation,
+            &t.rate,
+            &t.rate_organisation,
+            "organisations",
+        );
+        let fine_individual = party_fine(
+            &t.fine,
+            &t.fine_individual,
+            &t.rate,
+            &t.rate_individual,
+            "individuals",
+        );
+        tiers.push(Tier {
+            level: i + 1,
+            name,
+            situation: t.situation,
+            when,
+            fine_organisation,
+            fine_individual,
+            measures: t.measures,
+            minor: t.minor,
+        });
+    }
+
+    let matter = Matter {
+        id: id.clone(),
+        name: raw.name,
+        unit: unit.to_string(),
+        category: raw.category,
+        violated: raw.violated,
+        penalty: raw.penalty,
+        note: raw.note,
+        statutory,
+        facts,
+        tiers,
+        source: SourceLocation {
+            file: file.to_string(),
+            line,
+        },
+    };
+    validate::matter(&matter, &mut rep);
+    (rep.problems.len() == before).then_some(matter)
+}
+
+fn toml_problem(file: &str, text: &str, err: &toml::de::Error) -> Problem {
+    let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+    Problem {
+        file: file.to_string(),
+        line,
+        matter: None,
+        message: err.message().to_string(),
+    }
+}
+
+/// Parses one unit file: its unit and its matters (each validated on its own).
+pub fn parse_unit(file: &SourceFile, problems: &mut Vec<Problem>) -> Option<(Unit, Vec<Matter>)> {
+    let raw: RawUnit = match toml::from_str(&file.text) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(toml_problem(&file.path, &file.text, &e));
+            return None;
+        }
+    };
+    let unit = Unit {
+        code: raw.code,
+        name: raw.name,
+    };
+    let matters = raw
+        .matter
+        .into_iter()
+        .filter_map(|m| build_matter(m, &unit.code, &file.path, &file.text, problems))
+        .collect();
+    Some((unit, matters))
+}
+
+/// Loads a whole set: `set.toml` plus `units/*.toml`. Either every check passes or nothing loads.
+pub fn load(set_file: &SourceFile, unit_files: &[SourceFile]) -> Result<StandardsSet, Problems> {
+    let mut problems = Vec::new();
+    let raw: Option<RawSet> = match toml::from_str(&set_file.text) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            problems.push(toml_problem(&set_file.path, &set_file.text, &e));
+            None
+        }
+    };
+    let mut units = Vec::new();
+    let mut matters = Vec::new();
+    for f in unit_files {
+        if let Some((u, ms)) = parse_unit(f, &mut problems) {
+            units.push((u, f.path.clone()));
+            matters.extend(ms);
+        }
+    }
+    validate::set(&units, &matters, &mut problems);
+    let Some(raw) = raw else {
+        return Err(Problems(problems));
+    };
+    let effective_date = match NaiveDate::parse_from_str(&raw.effective_date, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.push(Problem {
+                file: set_file.path.clone(),
+                line: 1,
+                matter: None,
+                message: format!(
+                    "effective_date `{}` is not a date like 2026-12-01",
+                    raw.effective_date
+                ),
+            });
+            None
+        }
+    };
+    validate::policy(&raw.policy, &set_file.path, &mut problems);
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    let units = units.into_iter().map(|(u, _)| u).collect();
+    Ok(StandardsSet::new(
+        raw.name,
+        raw.version,
+        effective_date.expect("checked"),
+        raw.policy,
+        units,
+        matters,
+    ))
+}

@@ -1,0 +1,555 @@
+//! The validated standards set: what the engine and the API read. Built only by `load`, so every
+//! value here has passed the checks in `validate`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::numerals::to_chinese;
+
+/// A provision of a law: 《title》第N条第N款第N项.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Citation {
+    /// Full official title, exactly as the law's own heading.
+    pub law: String,
+    pub article: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u32>,
+    /// Date of the version cited, where several versions exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+impl Citation {
+    pub fn new(law: &str, article: u32, paragraph: Option<u32>, item: Option<u32>) -> Self {
+        Citation {
+            law: law.to_string(),
+            article,
+            paragraph,
+            item,
+            version: None,
+        }
+    }
+
+    /// `《中华人民共和国大气污染防治法》第九十九条第一项`
+    pub fn render(&self) -> String {
+        let mut s = format!("《{}》第{}条", self.law, to_chinese(self.article));
+        if let Some(p) = self.paragraph {
+            s.push_str(&format!("第{}款", to_chinese(p)));
+        }
+        if let Some(i) = self.item {
+            s.push_str(&format!("第{}项", to_chinese(i)));
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// 公民（自然人）
+    Individual,
+    /// 法人或者其他组织
+    Organisation,
+}
+
+impl Party {
+    pub const ALL: [Party; 2] = [Party::Individual, Party::Organisation];
+    pub fn label(self) -> &'static str {
+        match self {
+            Party::Individual => "公民",
+            Party::Organisation => "法人或者其他组织",
+        }
+    }
+}
+
+/// How a fine is set by the statute (and, for rated tiers, how the rate applies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FineKind {
+    /// 五千元以上五万元以下
+    Range,
+    /// 违法所得一倍以上五倍以下
+    Multiple,
+    /// 工程造价百分之五以上百分之十以下
+    Percent,
+    /// 每平方米…元
+    PerUnit,
+}
+
+/// The band the law gives when the base is small or absent
+/// (没有违法所得或者违法所得不足一万元的，处…).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fallback {
+    /// Applies when the base is below this figure; absent: only when the base is zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub below: Option<Decimal>,
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub min: Decimal,
+    #[schema(value_type = String)]
+    pub max: Decimal,
+}
+
+/// The statutory fine for one party type, exactly as the article states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FineRule {
+    pub kind: FineKind,
+    /// The fact the fine is computed on (multiple, percent, per_unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Yuan for `range`; multiples, per cent or yuan per unit otherwise.
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub min: Decimal,
+    #[schema(value_type = String)]
+    pub max: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub floor: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub cap: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
+    /// The base is counted as at least this much (所需处置费用不足十万元的，按十万元计算).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub base_floor: Option<Decimal>,
+    /// The article says 可以并处: the fine may be left out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+}
+
+/// A closed band of yuan `[min, max]`; `min == max` for a fixed amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Band {
+    #[schema(value_type = String, example = "5000.00")]
+    pub min: Decimal,
+    #[schema(value_type = String, example = "5000.00")]
+    pub max: Decimal,
+}
+
+impl Band {
+    pub fn new(min: Decimal, max: Decimal) -> Self {
+        Band { min, max }
+    }
+    pub fn fixed(x: Decimal) -> Self {
+        Band { min: x, max: x }
+    }
+    pub fn is_fixed(&self) -> bool {
+        self.min == self.max
+    }
+    pub fn contains(&self, other: &Band) -> bool {
+        self.min <= other.min && other.max <= self.max
+    }
+}
+
+impl FineRule {
+    /// Factor that turns one unit of the rate into yuan per unit of base.
+    pub fn rate_factor(&self) -> Decimal {
+        match self.kind {
+            FineKind::Percent => Decimal::new(1, 2),
+            _ => Decimal::ONE,
+        }
+    }
+
+    /// The base the fine is computed on, after `base_floor`.
+    pub fn effective_base(&self, base: Option<Decimal>) -> Decimal {
+        let b = base.unwrap_or(Decimal::ZERO);
+        self.base_floor.map_or(b, |f| b.max(f))
+    }
+
+    /// The statutory band in yuan for a given base value (ignored for `range`).
+    pub fn band_at(&self, base: Option<Decimal>) -> Band {
+        if self.kind == FineKind::Range {
+            return Band::new(self.min, self.max);
+        }
+        let b = self.effective_base(base);
+        if let Some(fb) = &self.fallback {
+            let applies = match fb.below {
+                Some(limit) => b < limit,
+                None => b.is_zero(),
+            };
+            if applies {
+                return Band::new(fb.min, fb.max);
+            }
+        }
+        let f = self.rate_factor();
+        let mut lo = crate::money::fixed(b * self.min * f);
+        let mut hi = crate::money::fixed(b * self.max * f);
+        if let Some(floor) = self.floor {
+            lo = lo.max(floor);
+            hi = hi.max(floor);
+        }
+        if let Some(cap) = self.cap {
+            lo = lo.min(cap);
+            hi = hi.min(cap);
+        }
+        Band::new(lo, hi)
+    }
+
+    /// How the rate of this kind is written after a figure.
+    pub fn unit_label(&self) -> &'static str {
+        match self.kind {
+            FineKind::Range => "元",
+            FineKind::Multiple => "倍",
+            FineKind::Percent => "%",
+            FineKind::PerUnit => "元/单位",
+        }
+    }
+}
+
+/// The statutory penalty of a matter.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Statutory {
+    /// Fine for organisations (absent: none, or the matter does not apply to them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_organisation: Option<FineRule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_individual: Option<FineRule>,
+    /// Which party types the matter applies to.
+    pub parties: Vec<Party>,
+    /// Other measures the article allows.
+    pub measures: Vec<String>,
+}
+
+impl Statutory {
+    pub fn fine_for(&self, party: Party) -> Option<&FineRule> {
+        match party {
+            Party::Individual => self.fine_individual.as_ref(),
+            Party::Organisation => self.fine_organisation.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactType {
+    Decimal,
+    Integer,
+    Boolean,
+    Enum,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub code: String,
+    pub label: String,
+}
+
+/// A typed fact value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    Number(Decimal),
+    Bool(bool),
+    Code(String),
+}
+
+/// A fact the tiers of a matter depend on.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactDef {
+    pub key: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FactType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub default: Option<FactValue>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<EnumValue>,
+}
+
+/// A bound on a number: explicit about whether the figure itself is included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumberRange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub gte: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub gt: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub lte: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub lt: Option<Decimal>,
+}
+
+impl NumberRange {
+    pub fn contains(&self, x: Decimal) -> bool {
+        self.gte.is_none_or(|b| x >= b)
+            && self.gt.is_none_or(|b| x > b)
+            && self.lte.is_none_or(|b| x <= b)
+            && self.lt.is_none_or(|b| x < b)
+    }
+
+    pub fn bounds(&self) -> impl Iterator<Item = Decimal> + '_ {
+        [self.gte, self.gt, self.lte, self.lt].into_iter().flatten()
+    }
+
+    /// `≥10 且 <50`
+    pub fn describe(&self, unit: &str) -> String {
+        let mut parts = Vec::new();
+        if let Some(b) = self.gte {
+            parts.push(format!("≥{}{unit}", b.normalize()));
+        }
+        if let Some(b) = self.gt {
+            parts.push(format!(">{}{unit}", b.normalize()));
+        }
+        if let Some(b) = self.lte {
+            parts.push(format!("≤{}{unit}", b.normalize()));
+        }
+        if let Some(b) = self.lt {
+            parts.push(format!("<{}{unit}", b.normalize()));
+        }
+        parts.join(" 且 ")
+    }
+}
+
+/// A condition on one fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Predicate {
+    Bool(bool),
+    Code(String),
+    Codes(Vec<String>),
+    Range(NumberRange),
+}
+
+impl Predicate {
+    pub fn matches(&self, value: &FactValue) -> bool {
+        match (self, value) {
+            (Predicate::Bool(b), FactValue::Bool(v)) => b == v,
+            (Predicate::Code(c), FactValue::Code(v)) => c == v,
+            (Predicate::Codes(cs), FactValue::Code(v)) => cs.iter().any(|c| c == v),
+            (Predicate::Range(r), FactValue::Number(x)) => r.contains(*x),
+            _ => false,
+        }
+    }
+}
+
+/// A conjunction of predicates, one per named fact; an unnamed fact matches anything.
+pub type Conjunction = std::collections::BTreeMap<String, Predicate>;
+
+/// The fine of a tier for one party type.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[serde(tag = "unit", rename_all = "snake_case")]
+pub enum TierFine {
+    /// An amount in yuan, fixed (`min == max`) or a narrow band.
+    Yuan {
+        #[schema(value_type = String)]
+        min: Decimal,
+        #[schema(value_type = String)]
+        max: Decimal,
+    },
+    /// A rate of the statutory base (multiples, per cent, or yuan per unit, as the statute's kind).
+    Rate {
+        #[schema(value_type = String)]
+        min: Decimal,
+        #[schema(value_type = String)]
+        max: Decimal,
+    },
+}
+
+impl TierFine {
+    pub fn is_fixed(&self) -> bool {
+        match self {
+            TierFine::Yuan { min, max } | TierFine::Rate { min, max } => min == max,
+        }
+    }
+
+    /// The tier's fine in yuan at a base value, rounded the way the set rounds.
+    pub fn band_at(&self, rule: Option<&FineRule>, base: Option<Decimal>) -> Band {
+        match *self {
+            TierFine::Yuan { min, max } => Band::new(min, max),
+            TierFine::Rate { min, max } => {
+                let f = rule.map(|r| r.rate_factor()).unwrap_or(Decimal::ONE);
+                let b = rule.map_or(base.unwrap_or(Decimal::ZERO), |r| r.effective_base(base));
+                if min == max {
+                    Band::fixed(crate::money::fixed(b * min * f))
+                } else {
+                    Band::new(
+                        crate::money::fixed(b * min * f),
+                        crate::money::fixed(b * max * f),
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// One discretion tier (裁量阶次).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Tier {
+    /// 1-based position, light to heavy.
+    pub level: usize,
+    pub name: String,
+    /// 适用情形, as published.
+    pub situation: String,
+    /// Alternatives (OR) of conjunctions (AND).
+    #[schema(value_type = Vec<Object>)]
+    pub when: Vec<Conjunction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_organisation: Option<TierFine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_individual: Option<TierFine>,
+    pub measures: Vec<String>,
+    /// The facts of this tier make the act 违法行为轻微 (行政处罚法第三十三条第一款).
+    pub minor: bool,
+}
+
+impl Tier {
+    pub fn fine_for(&self, party: Party) -> Option<&TierFine> {
+        match party {
+            Party::Individual => self.fine_individual.as_ref(),
+            Party::Organisation => self.fine_organisation.as_ref(),
+        }
+    }
+
+    /// Counted as a fixed-amount tier (固定处罚数额): every party's fine is one figure.
+    pub fn is_fixed(&self) -> bool {
+        let fines: Vec<_> = [self.fine_organisation, self.fine_individual]
+            .into_iter()
+            .flatten()
+            .collect();
+        !fines.is_empty() && fines.iter().all(|f| f.is_fixed())
+    }
+
+    pub fn matches(&self, facts: &HashMap<String, FactValue>) -> bool {
+        self.when.iter().any(|conj| {
+            conj.iter()
+                .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
+        })
+    }
+}
+
+/// Where a matter was written, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: usize,
+}
+
+/// A penalty matter (事项).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Matter {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub category: String,
+    pub violated: Citation,
+    pub penalty: Citation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub statutory: Statutory,
+    pub facts: Vec<FactDef>,
+    pub tiers: Vec<Tier>,
+    #[serde(skip)]
+    pub source: SourceLocation,
+}
+
+impl Matter {
+    pub fn fact(&self, key: &str) -> Option<&FactDef> {
+        self.facts.iter().find(|f| f.key == key)
+    }
+}
+
+/// An enforcement unit (执法单位).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+}
+
+/// The legal office's policies, stated in `set.toml` and applied by the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// 从轻: the lower share of a tier's band.
+    #[schema(value_type = String)]
+    pub lighter_share: Decimal,
+    /// 从重: the upper share of a tier's band.
+    #[schema(value_type = String)]
+    pub heavier_share: Decimal,
+    /// 从轻/从重 on a fixed amount: the share it moves by.
+    #[schema(value_type = String)]
+    pub fixed_step: Decimal,
+    /// 减轻 needs at least this many 从轻/减轻 grounds.
+    pub reduce_min_grounds: usize,
+    /// 减轻: this share of the statutory minimum.
+    #[schema(value_type = String)]
+    pub reduce_ratio: Decimal,
+    /// 第六十三条 较大数额罚款 for individuals (inclusive).
+    #[schema(value_type = String)]
+    pub hearing_threshold_individual: Decimal,
+    #[schema(value_type = String)]
+    pub hearing_threshold_organisation: Decimal,
+}
+
+/// The whole standards set.
+#[derive(Debug, Clone)]
+pub struct StandardsSet {
+    pub name: String,
+    pub version: String,
+    pub effective_date: NaiveDate,
+    pub policy: Policy,
+    pub units: Vec<Unit>,
+    pub matters: Vec<Matter>,
+    index: HashMap<String, usize>,
+}
+
+impl StandardsSet {
+    pub(crate) fn new(
+        name: String,
+        version: String,
+        effective_date: NaiveDate,
+        policy: Policy,
+        units: Vec<Unit>,
+        matters: Vec<Matter>,
+    ) -> Self {
+        let index = matters
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.to_lowercase(), i))
+            .collect();
+        StandardsSet {
+            name,
+            version,
+            effective_date,
+            policy,
+            units,
+            matters,
+            index,
+        }
+    }
+
+    /// Looks a matter up by id, case-insensitively (inspectors type `sthj-001`).
+    pub fn matter(&self, id: &str) -> Option<&Matter> {
+        self.index
+            .get(&id.trim().to_lowercase())
+            .map(|&i| &self.matters[i])
+    }
+
+    pub fn unit(&self, code: &str) -> Option<&Unit> {
+        self.units
+            .iter()
+            .find(|u| u.code.eq_ignore_ascii_case(code))
+    }
+}

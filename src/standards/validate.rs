@@ -1,0 +1,590 @@
+//! The checks a standards set must pass before it loads. Pure functions over the model.
+//!
+//! Coverage and exclusivity are decided exactly: every tier condition is a union of conjunctions
+//! of interval / boolean / enum predicates, so the thresholds written in a matter cut each fact's
+//! domain into finitely many regions on which every predicate is constant. Checking one
+//! representative of each combination of regions checks every possible input.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use rust_decimal::Decimal;
+
+use super::load::{Problem, Reporter};
+use super::model::*;
+
+const MAX_CELLS: usize = 20_000;
+
+/// The regions of one fact's domain: each region is a list of sample values, the first being its
+/// representative (all samples of a region satisfy the same predicates).
+pub fn fact_regions(matter: &Matter, fact: &FactDef) -> Vec<Vec<FactValue>> {
+    match fact.kind {
+        FactType::Boolean => vec![vec![FactValue::Bool(false)], vec![FactValue::Bool(true)]],
+        FactType::Enum => fact
+            .values
+            .iter()
+            .map(|v| vec![FactValue::Code(v.code.clone())])
+            .collect(),
+        FactType::Decimal | FactType::Integer => {
+            let mut cuts: BTreeSet<Decimal> = BTreeSet::new();
+            for tier in &matter.tiers {
+                for conj in &tier.when {
+                    if let Some(Predicate::Range(r)) = conj.get(&fact.key) {
+                        cuts.extend(r.bounds().filter(|b| !b.is_sign_negative()));
+                    }
+                }
+            }
+            // A fallback band switches at its `below` figure: amounts change there too.
+            for party in Party::ALL {
+                if let Some(rule) = matter.statutory.fine_for(party)
+                    && rule.base.as_deref() == Some(fact.key.as_str())
+                    && let Some(fb) = &rule.fallback
+                {
+                    cuts.insert(fb.below.unwrap_or(Decimal::ZERO));
+                }
+                if let Some(rule) = matter.statutory.fine_for(party)
+                    && rule.base.as_deref() == Some(fact.key.as_str())
+                    && let Some(f) = rule.base_floor
+                {
+                    cuts.insert(f);
+                }
+            }
+            cuts.insert(Decimal::ZERO);
+            number_regions(
+                &cuts.into_iter().collect::<Vec<_>>(),
+                fact.kind == FactType::Integer,
+            )
+        }
+    }
+}
+
+fn number_regions(cuts: &[Decimal], integer: bool) -> Vec<Vec<FactValue>> {
+    let eps = Decimal::new(1, 3);
+    let num = FactValue::Number;
+    let mut out = Vec::new();
+    for (i, &c) in cuts.iter().enumerate() {
+        if !integer || c.fract().is_zero() {
+            out.push(vec![num(c)]);
+        }
+        let next = cuts.get(i + 1).copied();
+        let samples: Vec<Decimal> = match (next, integer) {
+            (Some(n), false) => vec![
+                (c + n) / Decimal::TWO,
+                c + eps.min((n - c) / Decimal::from(4)),
+                n - eps.min((n - c) / Decimal::from(4)),
+            ],
+            (None, false) => vec![
+                c + Decimal::ONE,
+                c + eps,
+                c * Decimal::from(10) + Decimal::from(1_000_000),
+            ],
+            (Some(n), true) => {
+                let lo = c.floor() + Decimal::ONE;
+                let hi = if n.fract().is_zero() {
+                    n - Decimal::ONE
+                } else {
+                    n.floor()
+                };
+                if lo <= hi { vec![lo, hi] } else { vec![] }
+            }
+            (None, true) => {
+                let lo = c.floor() + Decimal::ONE;
+                vec![lo, lo * Decimal::from(10) + Decimal::from(1_000_000)]
+            }
+        };
+        if !samples.is_empty() {
+            out.push(samples.into_iter().map(num).collect());
+        }
+    }
+    out
+}
+
+pub(crate) fn matter(m: &Matter, rep: &mut Reporter) {
+    if m.name.trim().is_empty() {
+        rep.report("the matter has no name");
+    }
+    if !m.id.starts_with(&format!("{}-", m.unit)) {
+        rep.report(format!(
+            "id `{}` must start with its unit code `{}-`",
+            m.id, m.unit
+        ));
+    }
+    for (role, c) in [("violated", &m.violated), ("penalty", &m.penalty)] {
+        citation_shape(c, role, rep);
+    }
+    statutory(m, rep);
+    facts(m, rep);
+    if m.tiers.is_empty() {
+        rep.report("the matter has no tiers");
+        return;
+    }
+    let structural_ok = tiers_structure(m, rep);
+    if structural_ok {
+        coverage_and_bands(m, rep);
+        monotone(m, rep);
+    }
+}
+
+fn citation_shape(c: &Citation, role: &str, rep: &mut Reporter) {
+    let law = c.law.trim();
+    if law.is_empty() || law.contains('《') || law.contains('》') {
+        rep.report(format!(
+            "{role}: the law title `{}` must be the bare full title, without 《》",
+            c.law
+        ));
+    }
+    if !(law.ends_with('法')
+        || law.ends_with("条例")
+        || law.ends_with("办法")
+        || law.ends_with("规定")
+        || law.ends_with("决定"))
+    {
+        rep.report(format!(
+            "{role}: `{law}` does not look like the title of a law or regulation"
+        ));
+    }
+    if c.article == 0 || c.paragraph == Some(0) || c.item == Some(0) {
+        rep.report(format!(
+            "{role}: article, paragraph and item numbers start at 1"
+        ));
+    }
+    if let Some(v) = &c.version
+        && chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err()
+    {
+        rep.report(format!(
+            "{role}: version `{v}` is not a date like 2018-10-26"
+        ));
+    }
+}
+
+fn statutory(m: &Matter, rep: &mut Reporter) {
+    for party in Party::ALL {
+        let Some(rule) = m.statutory.fine_for(party) else {
+            continue;
+        };
+        let who = party.label();
+        if rule.min.is_sign_negative() || rule.max.is_sign_negative() || rule.min > rule.max {
+            rep.report(format!(
+                "statutory fine for {who}: band {}..{} is not a band",
+                rule.min, rule.max
+            ));
+        }
+        if rule.max.is_zero() {
+            rep.report(format!("statutory fine for {who}: the maximum is zero"));
+        }
+        match (rule.kind, &rule.base) {
+            (FineKind::Range, Some(_)) => {
+                rep.report(format!("statutory fine for {who}: a `range` has no base"))
+            }
+            (FineKind::Range, None) => {
+                if rule.fallback.is_some()
+                    || rule.floor.is_some()
+                    || rule.cap.is_some()
+                    || rule.base_floor.is_some()
+                {
+                    rep.report(format!(
+                        "statutory fine for {who}: floor, cap and fallback belong to rated fines"
+                    ));
+                }
+            }
+            (_, None) => rep.report(format!(
+                "statutory fine for {who}: a {:?} fine needs `base`",
+                rule.kind
+            )),
+            (_, Some(base)) => match m.fact(base) {
+                None => rep.report(format!(
+                    "statutory fine for {who}: base `{base}` is not a declared fact"
+                )),
+                Some(f) if !matches!(f.kind, FactType::Decimal | FactType::Integer) => rep.report(
+                    format!("statutory fine for {who}: base `{base}` must be a number"),
+                ),
+                Some(_) => {}
+            },
+        }
+        if let Some(fb) = &rule.fallback
+            && (fb.min > fb.max || fb.min.is_sign_negative())
+        {
+            rep.report(format!(
+                "statutory fine for {who}: fallback {}..{} is not a band",
+                fb.min, fb.max
+            ));
+        }
+    }
+    let mut seen = HashSet::new();
+    for measure in &m.statutory.measures {
+        if measure.trim().is_empty() || !seen.insert(measure) {
+            rep.report(format!(
+                "statutory measures: `{measure}` is empty or listed twice"
+            ));
+        }
+    }
+}
+
+fn facts(m: &Matter, rep: &mut Reporter) {
+    let mut keys = HashSet::new();
+    for f in &m.facts {
+        let ok_key = !f.key.is_empty()
+            && f.key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && f.key.starts_with(|c: char| c.is_ascii_lowercase());
+        if !ok_key {
+            rep.report(format!("fact key `{}` must be snake_case ASCII", f.key));
+        }
+        if !keys.insert(f.key.as_str()) {
+            rep.report(format!("fact `{}` is declared twice", f.key));
+        }
+        if f.key.contains("repeat") {
+            rep.report(format!("fact `{}`: repeat offences are the general circumstance `repeat_offense`, not a fact", f.key));
+        }
+        match (f.required, &f.default) {
+            (true, Some(_)) => rep.report(format!(
+                "fact `{}`: either required or a default, not both",
+                f.key
+            )),
+            (false, None) => rep.report(format!(
+                "fact `{}`: needs `required = true` or a `default`",
+                f.key
+            )),
+            _ => {}
+        }
+        match f.kind {
+            FactType::Enum => {
+                if f.values.len() < 2 {
+                    rep.report(format!(
+                        "fact `{}`: an enum lists at least two values",
+                        f.key
+                    ));
+                }
+                let codes: HashSet<_> = f.values.iter().map(|v| &v.code).collect();
+                if codes.len() != f.values.len() {
+                    rep.report(format!("fact `{}`: enum codes repeat", f.key));
+                }
+                if let Some(FactValue::Code(c)) = &f.default
+                    && !codes.contains(c)
+                {
+                    rep.report(format!(
+                        "fact `{}`: default `{c}` is not one of its values",
+                        f.key
+                    ));
+                }
+            }
+            FactType::Decimal | FactType::Integer => {
+                if f.unit.as_deref().is_none_or(str::is_empty) {
+                    rep.report(format!(
+                        "fact `{}`: a number needs its unit (平方米, 元, 倍, 日, 次 …)",
+                        f.key
+                    ));
+                }
+                if !f.values.is_empty() {
+                    rep.report(format!("fact `{}`: only enums list values", f.key));
+                }
+            }
+            FactType::Boolean => {
+                if !f.values.is_empty() {
+                    rep.report(format!("fact `{}`: only enums list values", f.key));
+                }
+            }
+        }
+    }
+}
+
+/// Names, conditions, fines and measures of each tier, on their own. Returns false if the
+/// matter is too broken for the coverage analysis.
+fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
+    let before = rep.problems.len();
+    if !(1..=7).contains(&m.tiers.len()) {
+        rep.report(format!("{} tiers; a matter has 1 to 7", m.tiers.len()));
+    }
+    for t in &m.tiers {
+        let what = format!("tier {} ({})", t.level, t.name);
+        if t.name.trim().is_empty() || t.situation.trim().is_empty() {
+            rep.report(format!("{what}: needs a name and a situation (适用情形)"));
+        }
+        if t.minor && t.level != 1 {
+            rep.report(format!("{what}: only the lightest tier can be `minor`"));
+        }
+        for conj in &t.when {
+            for (key, pred) in conj {
+                let Some(f) = m.fact(key) else {
+                    rep.report(format!(
+                        "{what}: condition on `{key}`, which is not a declared fact"
+                    ));
+                    continue;
+                };
+                let fits = match (pred, f.kind) {
+                    (Predicate::Bool(_), FactType::Boolean) => true,
+                    (Predicate::Code(c), FactType::Enum) => f.values.iter().any(|v| &v.code == c),
+                    (Predicate::Codes(cs), FactType::Enum) => {
+                        !cs.is_empty() && cs.iter().all(|c| f.values.iter().any(|v| &v.code == c))
+                    }
+                    (Predicate::Range(r), FactType::Decimal | FactType::Integer) => {
+                        let lo = r.gte.or(r.gt);
+                        let hi = r.lte.or(r.lt);
+                        r.bounds().next().is_some()
+                            && !(r.gte.is_some() && r.gt.is_some())
+                            && !(r.lte.is_some() && r.lt.is_some())
+                            && lo.zip(hi).is_none_or(|(l, h)| {
+                                l < h || (l == h && r.gte.is_some() && r.lte.is_some())
+                            })
+                    }
+                    _ => false,
+                };
+                if !fits {
+                    rep.report(format!("{what}: condition on `{key}` does not fit its type {:?} (or names an unknown value, or is an empty range)", f.kind));
+                }
+            }
+        }
+        for party in &m.statutory.parties {
+            let tier_fine = t.fine_for(*party);
+            let rule = m.statutory.fine_for(*party);
+            match (tier_fine, rule) {
+                (Some(_), None) => rep.report(format!("{what}: fines {}, but the statute sets no fine for them", party.label())),
+                (Some(TierFine::Rate { .. }), Some(r)) if r.kind == FineKind::Range => {
+                    rep.report(format!("{what}: a `rate` needs a rated statutory fine (multiple, percent, per_unit)"))
+                }
+                (None, Some(r)) if !(r.optional || r.min.is_zero() || r.fallback.as_ref().is_some_and(|f| f.min.is_zero())) => {
+                    rep.report(format!("{what}: no fine for {}, but the statute requires at least {} {}", party.label(), r.min.normalize(), r.unit_label()))
+                }
+                _ => {}
+            }
+        }
+        if t.fine_organisation.is_none() && t.fine_individual.is_none() && t.measures.is_empty() {
+            rep.report(format!("{what}: imposes nothing (no fine, no measure)"));
+        }
+        for measure in &t.measures {
+            if !m.statutory.measures.contains(measure) {
+                rep.report(format!(
+                    "{what}: measure `{measure}` is not among the statutory measures {:?}",
+                    m.statutory.measures
+                ));
+            }
+        }
+    }
+    rep.problems.len() == before
+}
+
+fn describe_cell(m: &Matter, cell: &[&FactValue]) -> String {
+    m.facts
+        .iter()
+        .zip(cell)
+        .map(|(f, v)| match v {
+            FactValue::Number(x) => format!("{}={}", f.key, x.normalize()),
+            FactValue::Bool(b) => format!("{}={b}", f.key),
+            FactValue::Code(c) => format!("{}={c}", f.key),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn coverage_and_bands(m: &Matter, rep: &mut Reporter) {
+    let regions: Vec<Vec<Vec<FactValue>>> = m.facts.iter().map(|f| fact_regions(m, f)).collect();
+    let total: usize = regions.iter().map(Vec::len).product();
+    if total > MAX_CELLS {
+        rep.report(format!(
+            "{total} combinations of fact values: too many to check; use fewer facts or thresholds"
+        ));
+        return;
+    }
+    let mut reported_gap = false;
+    let mut reported_overlap = false;
+    let mut reported_band: HashSet<(usize, Party)> = HashSet::new();
+    let mut index = vec![0usize; regions.len()];
+    let mut facts: HashMap<String, FactValue> = HashMap::new();
+    'cells: loop {
+        let cell: Vec<&FactValue> = regions.iter().zip(&index).map(|(r, &i)| &r[i][0]).collect();
+        facts.clear();
+        for (f, v) in m.facts.iter().zip(&cell) {
+            facts.insert(f.key.clone(), (*v).clone());
+        }
+        let hits: Vec<&Tier> = m.tiers.iter().filter(|t| t.matches(&facts)).collect();
+        match hits.len() {
+            0 if !reported_gap => {
+                rep.report(format!(
+                    "no tier covers the case {}",
+                    describe_cell(m, &cell)
+                ));
+                reported_gap = true;
+            }
+            n if n > 1 && !reported_overlap => {
+                let names: Vec<_> = hits
+                    .iter()
+                    .map(|t| format!("{} ({})", t.level, t.name))
+                    .collect();
+                rep.report(format!(
+                    "tiers {} both cover the case {}",
+                    names.join(" and "),
+                    describe_cell(m, &cell)
+                ));
+                reported_overlap = true;
+            }
+            1 => {
+                let tier = hits[0];
+                for &party in &m.statutory.parties {
+                    if reported_band.contains(&(tier.level, party)) {
+                        continue;
+                    }
+                    if let Some(msg) = band_problem(m, tier, party, &regions, &index) {
+                        rep.report(msg);
+                        reported_band.insert((tier.level, party));
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Next combination (odometer).
+        for k in (0..index.len()).rev() {
+            index[k] += 1;
+            if index[k] < regions[k].len() {
+                continue 'cells;
+            }
+            index[k] = 0;
+        }
+        break;
+    }
+}
+
+/// Checks the tier's fine against the statutory band at every sample of the base fact's region.
+fn band_problem(
+    m: &Matter,
+    tier: &Tier,
+    party: Party,
+    regions: &[Vec<Vec<FactValue>>],
+    index: &[usize],
+) -> Option<String> {
+    let rule = m.statutory.fine_for(party)?;
+    let fine = tier.fine_for(party)?;
+    let samples: Vec<Option<Decimal>> = match rule
+        .base
+        .as_deref()
+        .and_then(|b| m.facts.iter().position(|f| f.key == b))
+    {
+        Some(pos) => regions[pos][index[pos]]
+            .iter()
+            .map(|v| match v {
+                FactValue::Number(x) => Some(*x),
+                _ => None,
+            })
+            .collect(),
+        None => vec![None],
+    };
+    for base in samples {
+        let law = rule.band_at(base);
+        let ours = fine.band_at(Some(rule), base);
+        if !law.contains(&ours) {
+            let at = base
+                .map(|b| {
+                    format!(
+                        " at {} = {}",
+                        rule.base.as_deref().unwrap_or(""),
+                        b.normalize()
+                    )
+                })
+                .unwrap_or_default();
+            return Some(format!(
+                "tier {} ({}): fine for {} {}..{} lies outside the statutory band {}..{}{at}",
+                tier.level,
+                tier.name,
+                party.label(),
+                ours.min.normalize(),
+                ours.max.normalize(),
+                law.min.normalize(),
+                law.max.normalize()
+            ));
+        }
+    }
+    None
+}
+
+/// A heavier tier never fines less than a lighter one (compared where both are in the same unit),
+/// and a tier without a fine never follows one with a fine.
+fn monotone(m: &Matter, rep: &mut Reporter) {
+    for party in m.statutory.parties.clone() {
+        let mut seen_fine = false;
+        for pair in m.tiers.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            seen_fine |= a.fine_for(party).is_some();
+            match (a.fine_for(party), b.fine_for(party)) {
+                (
+                    Some(TierFine::Yuan { min: a1, max: a2 }),
+                    Some(TierFine::Yuan { min: b1, max: b2 }),
+                )
+                | (
+                    Some(TierFine::Rate { min: a1, max: a2 }),
+                    Some(TierFine::Rate { min: b1, max: b2 }),
+                ) => {
+                    if b1 < a1 || b2 < a2 {
+                        rep.report(format!(
+                            "tier {} ({}) fines {} less than the lighter tier {} ({})",
+                            b.level,
+                            b.name,
+                            party.label(),
+                            a.level,
+                            a.name
+                        ));
+                    }
+                }
+                (_, None) if seen_fine => rep.report(format!(
+                    "tier {} ({}) has no fine for {} but a lighter tier has one",
+                    b.level,
+                    b.name,
+                    party.label()
+                )),
+                _ => {}
+            }
+        }
+    }
+}
+
+pub(crate) fn set(units: &[(Unit, String)], matters: &[Matter], problems: &mut Vec<Problem>) {
+    let mut codes = HashMap::new();
+    for (u, file) in units {
+        let ok = !u.code.is_empty() && u.code.chars().all(|c| c.is_ascii_uppercase());
+        if !ok {
+            problems.push(Problem {
+                file: file.clone(),
+                line: 1,
+                matter: None,
+                message: format!("unit code `{}` must be upper-case letters", u.code),
+            });
+        }
+        if let Some(other) = codes.insert(u.code.clone(), file.clone()) {
+            problems.push(Problem {
+                file: file.clone(),
+                line: 1,
+                matter: None,
+                message: format!("unit code `{}` is also used by {other}", u.code),
+            });
+        }
+    }
+    let mut ids: HashMap<String, &Matter> = HashMap::new();
+    for m in matters {
+        if let Some(first) = ids.insert(m.id.to_lowercase(), m) {
+            problems.push(Problem {
+                file: m.source.file.clone(),
+                line: m.source.line,
+                matter: Some(m.id.clone()),
+                message: format!(
+                    "id already used at {}:{}",
+                    first.source.file, first.source.line
+                ),
+            });
+        }
+    }
+}
+
+pub(crate) fn policy(p: &Policy, file: &str, problems: &mut Vec<Problem>) {
+    let share = |x: Decimal| x > Decimal::ZERO && x < Decimal::ONE;
+    let ok = share(p.lighter_share)
+        && share(p.heavier_share)
+        && share(p.fixed_step)
+        && share(p.reduce_ratio)
+        && p.reduce_min_grounds >= 1;
+    if !ok {
+        problems.push(Problem {
+            file: file.to_string(),
+            line: 1,
+            matter: None,
+            message: "policy: shares, step and ratio lie strictly between 0 and 1; reduce_min_grounds is at least 1".into(),
+        });
+    }
+}
