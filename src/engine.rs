@@ -75,13 +75,12 @@ impl CalcError {
 impl CalcRequest {
     /// Reads a request from JSON with precise, per-field errors.
     pub fn from_json(v: &Value) -> Result<CalcRequest, CalcError> {
-        let obj = v.as_object().ok_or_else(|| {
-            CalcError::invalid(
-                "invalid_request",
-                "",
-                "请求体应为 JSON 对象".into(),
-                "the body must be a JSON object".into(),
-            )
+        let obj = v.as_object().ok_or_else(|| CalcError {
+            code: "invalid_request",
+            field: None,
+            message: "请求体应为 JSON 对象".into(),
+            message_en: "the body must be a JSON object".into(),
+            not_found: false,
         })?;
         const KNOWN: [&str; 7] = [
             "matter_id",

@@ -230,7 +230,7 @@ fn main() -> ExitCode {
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
         Command::Calc { standards, request } => calc(standards, request),
         Command::Openapi => {
-            println!("{}", startup::openapi_json());
+            print!("{}", startup::openapi_json());
             ExitCode::SUCCESS
         }
     }
