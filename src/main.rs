@@ -63,7 +63,7 @@ fn print_problems(problems: &[Problem]) {
     eprintln!("{} problem(s)", problems.len());
 }
 
-fn open_corpus(laws: &PathBuf) -> Result<Corpus, ExitCode> {
+fn open_corpus(laws: &std::path::Path) -> Result<Corpus, ExitCode> {
     Corpus::open(laws).map_err(|e| {
         eprintln!(
             "error: cannot read the law texts at {}: {e}",

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use penalty_standards::circumstances::engine_citations;
-use penalty_standards::lawtext::amounts::{stated_bands, StatedUnit};
+use penalty_standards::lawtext::amounts::{StatedUnit, stated_bands};
 use penalty_standards::lawtext::corpus::Corpus;
 use penalty_standards::lawtext::crosscheck::{check_citations, check_matter, resolve};
 use penalty_standards::sources::load_standards;
@@ -14,7 +14,11 @@ use rust_decimal::Decimal;
 
 fn laws_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/laws");
-    assert!(dir.is_dir(), "the law texts must sit at {} (../shared/laws beside the project)", dir.display());
+    assert!(
+        dir.is_dir(),
+        "the law texts must sit at {} (../shared/laws beside the project)",
+        dir.display()
+    );
     dir
 }
 
@@ -23,13 +27,28 @@ fn bundled_standards_load_and_meet_the_figures() {
     let set = load_standards(None).expect("the bundled standards validate");
     let s = stats(&set);
     assert!(s.total.matters >= 150, "{} matters", s.total.matters);
-    assert!(s.total.fixed_share >= Decimal::new(62, 2), "fixed share {}", s.total.fixed_share);
+    assert!(
+        s.total.fixed_share >= Decimal::new(62, 2),
+        "fixed share {}",
+        s.total.fixed_share
+    );
     for code in ["STHJ", "ZHZF"] {
-        let u = s.per_unit.iter().find(|u| u.code == code).expect("unit present");
-        assert!(u.figures.matters >= 60, "{code}: {} matters", u.figures.matters);
+        let u = s
+            .per_unit
+            .iter()
+            .find(|u| u.code == code)
+            .expect("unit present");
+        assert!(
+            u.figures.matters >= 60,
+            "{code}: {} matters",
+            u.figures.matters
+        );
     }
     let tiers_per_matter = Decimal::from(s.total.tiers) / Decimal::from(s.total.matters);
-    assert!(tiers_per_matter >= Decimal::from(4), "{tiers_per_matter} tiers per matter");
+    assert!(
+        tiers_per_matter >= Decimal::from(4),
+        "{tiers_per_matter} tiers per matter"
+    );
 }
 
 #[test]
@@ -40,7 +59,15 @@ fn every_bundled_citation_and_band_agrees_with_the_law_texts() {
     for m in &set.matters {
         problems.extend(check_matter(m, &corpus));
     }
-    assert!(problems.is_empty(), "{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}",
+        problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 #[test]
@@ -53,17 +80,51 @@ fn real_articles_parse_into_their_bands() {
         }
         resolve(&corpus, &c).unwrap_or_else(|e| panic!("{e}")).1
     };
-    let yuan = |min: i64, max: i64| (StatedUnit::Yuan, Decimal::from(min), Some(Decimal::from(max)));
+    let yuan = |min: i64, max: i64| {
+        (
+            StatedUnit::Yuan,
+            Decimal::from(min),
+            Some(Decimal::from(max)),
+        )
+    };
     let cases = [
-        (text("中华人民共和国大气污染防治法", 99, None), yuan(100_000, 1_000_000)),
-        (text("中华人民共和国行政处罚法", 51, None), (StatedUnit::Yuan, Decimal::ZERO, Some(Decimal::from(200)))),
-        (text("城镇排水与污水处理条例", 48, None), yuan(50_000, 100_000)),
-        (text("中华人民共和国城乡规划法", 64, None), (StatedUnit::Percent, Decimal::from(5), Some(Decimal::from(10)))),
-        (text("中华人民共和国环境影响评价法", 31, Some(1)), (StatedUnit::Percent, Decimal::from(1), Some(Decimal::from(5)))),
+        (
+            text("中华人民共和国大气污染防治法", 99, None),
+            yuan(100_000, 1_000_000),
+        ),
+        (
+            text("中华人民共和国行政处罚法", 51, None),
+            (StatedUnit::Yuan, Decimal::ZERO, Some(Decimal::from(200))),
+        ),
+        (
+            text("城镇排水与污水处理条例", 48, None),
+            yuan(50_000, 100_000),
+        ),
+        (
+            text("中华人民共和国城乡规划法", 64, None),
+            (
+                StatedUnit::Percent,
+                Decimal::from(5),
+                Some(Decimal::from(10)),
+            ),
+        ),
+        (
+            text("中华人民共和国环境影响评价法", 31, Some(1)),
+            (
+                StatedUnit::Percent,
+                Decimal::from(1),
+                Some(Decimal::from(5)),
+            ),
+        ),
     ];
     for (t, (unit, min, max)) in cases {
         let bands = stated_bands(&t);
-        assert!(bands.iter().any(|b| b.unit == unit && b.min == min && b.max == max), "{unit:?} {min}..{max:?} not in {bands:?} of {t}");
+        assert!(
+            bands
+                .iter()
+                .any(|b| b.unit == unit && b.min == min && b.max == max),
+            "{unit:?} {min}..{max:?} not in {bands:?} of {t}"
+        );
     }
 }
 
@@ -72,9 +133,33 @@ fn missing_laws_articles_and_versions_are_reported() {
     let corpus = Corpus::open(&laws_dir()).unwrap();
     let err = |c: Citation| resolve(&corpus, &c).expect_err("must be refused");
     assert!(err(Citation::new("中华人民共和国大气法", 99, None, None)).contains("no law titled"));
-    assert!(err(Citation::new("中华人民共和国大气污染防治法", 400, None, None)).contains("no such article"));
-    assert!(err(Citation::new("中华人民共和国大气污染防治法", 99, None, Some(9))).contains("item"));
-    assert!(err(Citation::new("中华人民共和国大气污染防治法", 99, Some(5), None)).contains("paragraph"));
+    assert!(
+        err(Citation::new(
+            "中华人民共和国大气污染防治法",
+            400,
+            None,
+            None
+        ))
+        .contains("no such article")
+    );
+    assert!(
+        err(Citation::new(
+            "中华人民共和国大气污染防治法",
+            99,
+            None,
+            Some(9)
+        ))
+        .contains("item")
+    );
+    assert!(
+        err(Citation::new(
+            "中华人民共和国大气污染防治法",
+            99,
+            Some(5),
+            None
+        ))
+        .contains("paragraph")
+    );
     // 道路运输条例 is stored in several versions: the citation must name the newest.
     let law = "中华人民共和国道路运输条例";
     let versions = corpus.versions(law).expect("stored");

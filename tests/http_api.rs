@@ -3,11 +3,17 @@
 mod common;
 
 use common::{get, post_json, request};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -41,7 +47,10 @@ fn units_list_the_enforcement_units_with_counts() {
     let v = get("/api/v1/units").json();
     let units = v.as_array().unwrap();
     for code in ["STHJ", "ZHZF"] {
-        let u = units.iter().find(|u| u["code"] == code).unwrap_or_else(|| panic!("{code} listed"));
+        let u = units
+            .iter()
+            .find(|u| u["code"] == code)
+            .unwrap_or_else(|| panic!("{code} listed"));
         assert!(u["matters"].as_u64().unwrap() >= 60);
         assert!(!u["name"].as_str().unwrap().is_empty());
     }
@@ -60,7 +69,14 @@ fn matters_page_filter_and_search() {
     assert!(v["total"].as_u64().unwrap() < total);
     // A citation typed the short way finds the planning-permit matters.
     let v = get(&format!("/api/v1/matters?q={}", encode("城乡规划法 64条"))).json();
-    assert!(v["items"].as_array().unwrap().iter().any(|m| m["id"] == "ZHZF-001"), "{v}");
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == "ZHZF-001"),
+        "{v}"
+    );
     // Chinese words of the name, in any order.
     let v = get(&format!("/api/v1/matters?q={}", encode("许可证 排污"))).json();
     assert!(v["total"].as_u64().unwrap() >= 1);
@@ -94,11 +110,29 @@ fn one_matter_has_everything() {
 #[test]
 fn circumstances_catalogue_has_every_code() {
     let v = get("/api/v1/circumstances").json();
-    let codes: Vec<&str> = v.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
     for code in [
-        "first_offense", "corrected_promptly", "no_harm", "minor_harm", "no_fault", "under_14", "age_14_to_18", "mental_incapacity",
-        "partial_incapacity", "mitigated_harm", "coerced", "confessed", "meritorious", "emergency_violation",
-        "endangers_life_health_finance", "repeat_offense",
+        "first_offense",
+        "corrected_promptly",
+        "no_harm",
+        "minor_harm",
+        "no_fault",
+        "under_14",
+        "age_14_to_18",
+        "mental_incapacity",
+        "partial_incapacity",
+        "mitigated_harm",
+        "coerced",
+        "confessed",
+        "meritorious",
+        "emergency_violation",
+        "endangers_life_health_finance",
+        "repeat_offense",
     ] {
         assert!(codes.contains(&code), "{code}");
     }
@@ -108,7 +142,10 @@ fn circumstances_catalogue_has_every_code() {
 fn stats_add_up() {
     let v = get("/api/v1/stats").json();
     let per_unit = v["per_unit"].as_array().unwrap();
-    let sum: u64 = per_unit.iter().map(|u| u["matters"].as_u64().unwrap()).sum();
+    let sum: u64 = per_unit
+        .iter()
+        .map(|u| u["matters"].as_u64().unwrap())
+        .sum();
     assert_eq!(sum, v["matters"].as_u64().unwrap());
     let tiers: u64 = per_unit.iter().map(|u| u["tiers"].as_u64().unwrap()).sum();
     assert_eq!(tiers, v["tiers"].as_u64().unwrap());
@@ -134,27 +171,91 @@ fn calculate_answers_with_tier_fine_and_basis() {
 fn calculate_error_classes() {
     let good = valid_request("STHJ-001");
     let matter = get("/api/v1/matters/STHJ-001").json();
-    let fact_key = matter["facts"].as_array().unwrap().iter().find(|f| f["required"] == true).expect("a required fact")["key"].as_str().unwrap().to_string();
+    let fact_key = matter["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["required"] == true)
+        .expect("a required fact")["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let with = |f: &dyn Fn(&mut Value)| {
         let mut v = good.clone();
         f(&mut v);
         post_json("/api/v1/calculate", &v)
     };
     let cases: Vec<(common::Response, u16, &str, Option<String>)> = vec![
-        (request("POST", "/api/v1/calculate", Some(b"{\"matter_id\": "), &[]), 400, "malformed_json", None),
-        (request("POST", "/api/v1/calculate", Some(b"[1,2]"), &[]), 422, "invalid_request", None),
-        (with(&|v| v["matter_id"] = json!("NOPE-9")), 404, "unknown_matter", Some("matter_id".into())),
-        (with(&|v| { v["facts"].as_object_mut().unwrap().clear(); }), 422, "missing_fact", Some(format!("facts.{fact_key}"))),
-        (with(&|v| v["facts"]["no_such_fact"] = json!(1)), 422, "unknown_fact", Some("facts.no_such_fact".into())),
-        (with(&|v| v["circumstances"] = json!(["lucky"])), 422, "unknown_circumstance", Some("circumstances[0]".into())),
-        (with(&|v| v["act_date"] = json!("2099-01-01")), 422, "date_in_future", Some("act_date".into())),
-        (with(&|v| v["act_date"] = json!("2026-03-02")), 422, "act_after_decision", Some("act_date".into())),
-        (with(&|v| v["party"] = json!(7)), 422, "wrong_type", Some("party".into())),
-        (with(&|v| v["extra"] = json!(1)), 422, "unknown_field", Some("extra".into())),
+        (
+            request("POST", "/api/v1/calculate", Some(b"{\"matter_id\": "), &[]),
+            400,
+            "malformed_json",
+            None,
+        ),
+        (
+            request("POST", "/api/v1/calculate", Some(b"[1,2]"), &[]),
+            422,
+            "invalid_request",
+            None,
+        ),
+        (
+            with(&|v| v["matter_id"] = json!("NOPE-9")),
+            404,
+            "unknown_matter",
+            Some("matter_id".into()),
+        ),
+        (
+            with(&|v| {
+                v["facts"].as_object_mut().unwrap().clear();
+            }),
+            422,
+            "missing_fact",
+            Some(format!("facts.{fact_key}")),
+        ),
+        (
+            with(&|v| v["facts"]["no_such_fact"] = json!(1)),
+            422,
+            "unknown_fact",
+            Some("facts.no_such_fact".into()),
+        ),
+        (
+            with(&|v| v["circumstances"] = json!(["lucky"])),
+            422,
+            "unknown_circumstance",
+            Some("circumstances[0]".into()),
+        ),
+        (
+            with(&|v| v["act_date"] = json!("2099-01-01")),
+            422,
+            "date_in_future",
+            Some("act_date".into()),
+        ),
+        (
+            with(&|v| v["act_date"] = json!("2026-03-02")),
+            422,
+            "act_after_decision",
+            Some("act_date".into()),
+        ),
+        (
+            with(&|v| v["party"] = json!(7)),
+            422,
+            "wrong_type",
+            Some("party".into()),
+        ),
+        (
+            with(&|v| v["extra"] = json!(1)),
+            422,
+            "unknown_field",
+            Some("extra".into()),
+        ),
     ];
     for (r, status, code, field) in cases {
         let v = r.json();
-        assert_eq!((r.status, v["error"]["code"].as_str().unwrap()), (status, code), "{v}");
+        assert_eq!(
+            (r.status, v["error"]["code"].as_str().unwrap()),
+            (status, code),
+            "{v}"
+        );
         assert_eq!(v["error"]["field"].as_str().map(str::to_string), field);
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
         assert!(!v["error"]["message_en"].as_str().unwrap().is_empty());
@@ -170,11 +271,29 @@ fn wrong_types_and_negative_amounts_are_422() {
         .unwrap()
         .iter()
         .map(|m| m["id"].as_str().unwrap().to_string())
-        .find(|id| get(&format!("/api/v1/matters/{id}")).json()["facts"].as_array().unwrap().iter().any(|f| f["type"] == "decimal"))
+        .find(|id| {
+            get(&format!("/api/v1/matters/{id}")).json()["facts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["type"] == "decimal")
+        })
         .expect("a matter with a decimal fact");
     let m = get(&format!("/api/v1/matters/{id}")).json();
-    let key = m["facts"].as_array().unwrap().iter().find(|f| f["type"] == "decimal").unwrap()["key"].as_str().unwrap().to_string();
-    for (value, code) in [(json!("-5"), "negative_amount"), (json!("many"), "wrong_fact_type"), (json!([1]), "wrong_fact_type")] {
+    let key = m["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["type"] == "decimal")
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (value, code) in [
+        (json!("-5"), "negative_amount"),
+        (json!("many"), "wrong_fact_type"),
+        (json!([1]), "wrong_fact_type"),
+    ] {
         let mut v = valid_request(&id);
         v["facts"][&key] = value;
         let r = post_json("/api/v1/calculate", &v);
@@ -211,7 +330,12 @@ fn no_input_makes_a_500() {
     ];
     for b in bodies {
         let r = request("POST", "/api/v1/calculate", Some(b), &[]);
-        assert!((400..500).contains(&r.status), "{} for {:?}", r.status, String::from_utf8_lossy(b));
+        assert!(
+            (400..500).contains(&r.status),
+            "{} for {:?}",
+            r.status,
+            String::from_utf8_lossy(b)
+        );
         assert!(!r.code().is_empty());
     }
 }

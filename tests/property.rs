@@ -4,13 +4,13 @@
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use penalty_standards::circumstances::{catalogue, CONFLICTS};
-use penalty_standards::engine::{calculate, AdjustmentKind, CalcRequest, Outcome};
+use penalty_standards::circumstances::{CONFLICTS, catalogue};
+use penalty_standards::engine::{AdjustmentKind, CalcRequest, Outcome, calculate};
 use penalty_standards::sources::load_standards;
 use penalty_standards::standards::validate::fact_regions;
 use penalty_standards::standards::{FactValue, Party, StandardsSet};
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 fn set() -> &'static StandardsSet {
     static SET: OnceLock<StandardsSet> = OnceLock::new();
@@ -80,5 +80,8 @@ proptest! {
 
 /// Whether the mask picked the circumstance with this code.
 fn codes_contains(mask: u32, code: &str) -> bool {
-    catalogue().iter().position(|c| c.code == code).is_some_and(|i| mask & (1 << i) != 0)
+    catalogue()
+        .iter()
+        .position(|c| c.code == code)
+        .is_some_and(|i| mask & (1 << i) != 0)
 }

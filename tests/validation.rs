@@ -1,6 +1,6 @@
 //! The validator refuses every kind of broken standard, naming file, line and matter.
 
-use penalty_standards::standards::{load, Problem, SourceFile};
+use penalty_standards::standards::{Problem, SourceFile, load};
 
 const SET: &str = include_str!("fixtures/standards/set.toml");
 
@@ -42,8 +42,14 @@ measures = ["停产整治"]
 "#;
 
 fn check(unit: &str) -> Vec<Problem> {
-    let set = SourceFile { path: "set.toml".into(), text: SET.into() };
-    let units = [SourceFile { path: "units/TST.toml".into(), text: unit.into() }];
+    let set = SourceFile {
+        path: "set.toml".into(),
+        text: SET.into(),
+    };
+    let units = [SourceFile {
+        path: "units/TST.toml".into(),
+        text: unit.into(),
+    }];
     match load(&set, &units) {
         Ok(_) => vec![],
         Err(p) => p.0,
@@ -56,7 +62,10 @@ fn broken(from: &str, to: &str) -> Vec<Problem> {
 }
 
 fn assert_refused(problems: &[Problem], needle: &str) {
-    assert!(problems.iter().any(|p| p.message.contains(needle)), "expected a problem containing {needle:?}, got {problems:#?}");
+    assert!(
+        problems.iter().any(|p| p.message.contains(needle)),
+        "expected a problem containing {needle:?}, got {problems:#?}"
+    );
     for p in problems {
         assert_eq!(p.file, "units/TST.toml");
         assert!(p.line > 1);
@@ -70,7 +79,10 @@ fn the_fixture_is_valid() {
 
 #[test]
 fn a_gap_between_tiers_is_reported_with_the_uncovered_case() {
-    let p = broken("when = { times_over = { gte = 1 } }", "when = { times_over = { gt = 1 } }");
+    let p = broken(
+        "when = { times_over = { gte = 1 } }",
+        "when = { times_over = { gt = 1 } }",
+    );
     assert_refused(&p, "no tier covers the case times_over=1");
     assert_eq!(p[0].matter.as_deref(), Some("TST-001"));
     assert_eq!(p[0].line, 6, "the line of the matter id");
@@ -78,32 +90,60 @@ fn a_gap_between_tiers_is_reported_with_the_uncovered_case() {
 
 #[test]
 fn overlapping_tiers_are_reported() {
-    let p = broken("when = { times_over = { gte = 1 } }", "when = { times_over = { gte = 0.9 } }");
+    let p = broken(
+        "when = { times_over = { gte = 1 } }",
+        "when = { times_over = { gte = 0.9 } }",
+    );
     assert_refused(&p, "both cover the case");
 }
 
 #[test]
 fn a_tier_outside_the_statutory_band_is_refused() {
-    assert_refused(&broken("fine = 500000", "fine = 1000001"), "outside the statutory band");
-    assert_refused(&broken("fine = 100000", "fine = 99999"), "outside the statutory band");
+    assert_refused(
+        &broken("fine = 500000", "fine = 1000001"),
+        "outside the statutory band",
+    );
+    assert_refused(
+        &broken("fine = 100000", "fine = 99999"),
+        "outside the statutory band",
+    );
 }
 
 #[test]
 fn a_heavier_tier_may_not_fine_less() {
-    assert_eq!(broken("fine = 500000", "fine = 100000"), vec![], "equal amounts are allowed");
+    assert_eq!(
+        broken("fine = 500000", "fine = 100000"),
+        vec![],
+        "equal amounts are allowed"
+    );
     let p = check(&GOOD.replacen("fine = 100000", "fine = 600000", 1));
     assert_refused(&p, "fines 法人或者其他组织 less than the lighter tier");
 }
 
 #[test]
 fn conditions_must_name_declared_facts_of_the_right_type() {
-    assert_refused(&broken("when = { times_over = { lt = 1 } }", "when = { area = { lt = 1 } }"), "not a declared fact");
-    assert_refused(&broken("when = { times_over = { lt = 1 } }", "when = { times_over = true }"), "does not fit its type");
+    assert_refused(
+        &broken(
+            "when = { times_over = { lt = 1 } }",
+            "when = { area = { lt = 1 } }",
+        ),
+        "not a declared fact",
+    );
+    assert_refused(
+        &broken(
+            "when = { times_over = { lt = 1 } }",
+            "when = { times_over = true }",
+        ),
+        "does not fit its type",
+    );
 }
 
 #[test]
 fn measures_must_be_allowed_by_the_statute() {
-    let p = check(&GOOD.replace("fine = 500000\nmeasures = [\"停产整治\"]", "fine = 500000\nmeasures = [\"吊销许可证\"]"));
+    let p = check(&GOOD.replace(
+        "fine = 500000\nmeasures = [\"停产整治\"]",
+        "fine = 500000\nmeasures = [\"吊销许可证\"]",
+    ));
     assert_refused(&p, "not among the statutory measures");
 }
 
@@ -111,26 +151,47 @@ fn measures_must_be_allowed_by_the_statute() {
 fn ids_are_unique_and_prefixed_by_the_unit() {
     let twice = format!("{GOOD}\n{}", &GOOD[GOOD.find("[[matter]]").unwrap()..]);
     assert_refused(&check(&twice), "id already used at units/TST.toml:6");
-    assert_refused(&broken("id = \"TST-001\"", "id = \"XYZ-001\""), "must start with its unit code");
+    assert_refused(
+        &broken("id = \"TST-001\"", "id = \"XYZ-001\""),
+        "must start with its unit code",
+    );
 }
 
 #[test]
 fn facts_are_required_or_defaulted_and_never_repeat_offences() {
-    assert_refused(&broken("required = true", "required = false"), "needs `required = true` or a `default`");
+    assert_refused(
+        &broken("required = true", "required = false"),
+        "needs `required = true` or a `default`",
+    );
     let p = check(&GOOD.replace("times_over", "repeat_count"));
     assert_refused(&p, "repeat offences");
 }
 
 #[test]
 fn a_rate_needs_a_rated_statute_and_no_fine_needs_an_optional_one() {
-    assert_refused(&broken("fine = 100000", "rate = 2"), "needs a rated statutory fine");
-    assert_refused(&broken("fine = 100000", "measures = [\"停产整治\"]"), "no fine for");
+    assert_refused(
+        &broken("fine = 100000", "rate = 2"),
+        "needs a rated statutory fine",
+    );
+    assert_refused(
+        &broken("fine = 100000", "measures = [\"停产整治\"]"),
+        "no fine for",
+    );
 }
 
 #[test]
 fn citations_are_well_formed() {
-    assert_refused(&broken("law = \"中华人民共和国大气污染防治法\", article = 18", "law = \"《大气法》\", article = 18"), "without 《》");
-    assert_refused(&broken("article = 99, item = 2", "article = 0, item = 2"), "start at 1");
+    assert_refused(
+        &broken(
+            "law = \"中华人民共和国大气污染防治法\", article = 18",
+            "law = \"《大气法》\", article = 18",
+        ),
+        "without 《》",
+    );
+    assert_refused(
+        &broken("article = 99, item = 2", "article = 0, item = 2"),
+        "start at 1",
+    );
 }
 
 #[test]

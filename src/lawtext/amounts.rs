@@ -38,14 +38,7 @@ struct Figure {
 }
 
 fn starts_with(chars: &[char], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for c in s.chars() {
-        if chars.get(i) != Some(&c) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    (at..).zip(s.chars()).all(|(i, c)| chars.get(i) == Some(&c))
 }
 
 fn side_after(chars: &[char], at: usize) -> Option<(Side, usize)> {

@@ -142,11 +142,26 @@ struct RawTier {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|b| *b == b'\n')
-        .count()
-        + 1
+    LineIndex::new(text).line(offset)
+}
+
+/// Byte offsets of the line ends of a file, to turn spans into line numbers cheaply.
+pub(crate) struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        LineIndex(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+    /// 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 /// Collects problems for one matter.
@@ -223,11 +238,11 @@ fn build_matter(
     raw: RawMatter,
     unit: &str,
     file: &str,
-    text: &str,
+    lines: &LineIndex,
     problems: &mut Vec<Problem>,
 ) -> Option<Matter> {
     let id = raw.id.get_ref().clone();
-    let line = line_of(text, raw.id.span().start);
+    let line = lines.line(raw.id.span().start);
     let mut rep = Reporter {
         file,
         line,
@@ -237,28 +252,25 @@ fn build_matter(
     let before = rep.problems.len();
 
     let st = raw.statutory;
-    let (fine_organisation, fine_individual, parties) = match (
-        st.fine,
-        st.fine_organisation,
-        st.fine_individual,
-    ) {
-        (Some(f), None, None) => (Some(f.clone()), Some(f), Party::ALL.to_vec()),
-        (None, o, i) => {
-            let parties = match (&o, &i) {
-                (None, None) => Party::ALL.to_vec(),
-                (Some(_), None) => vec![Party::Organisation],
-                (None, Some(_)) => vec![Party::Individual],
-                (Some(_), Some(_)) => Party::ALL.to_vec(),
-            };
-            (o, i, parties)
-        }
-        _ => {
-            rep.report(
+    let (fine_organisation, fine_individual, parties) =
+        match (st.fine, st.fine_organisation, st.fine_individual) {
+            (Some(f), None, None) => (Some(f.clone()), Some(f), Party::ALL.to_vec()),
+            (None, o, i) => {
+                let parties = match (&o, &i) {
+                    (None, None) => Party::ALL.to_vec(),
+                    (Some(_), None) => vec![Party::Organisation],
+                    (None, Some(_)) => vec![Party::Individual],
+                    (Some(_), Some(_)) => Party::ALL.to_vec(),
+                };
+                (o, i, parties)
+            }
+            _ => {
+                rep.report(
                 "statutory: write either `fine` or `fine_organisation`/`fine_individual`, not both",
             );
-            (None, None, Party::ALL.to_vec())
-        }
-    };
+                (None, None, Party::ALL.to_vec())
+            }
+        };
     let statutory = Statutory {
         fine_organisation,
         fine_individual,
@@ -282,7 +294,7 @@ fn build_matter(
 
     let mut tiers = Vec::new();
     for (i, t) in raw.tier.into_iter().enumerate() {
-        let tier_line = line_of(text, t.name.span().start);
+        let tier_line = lines.line(t.name.span().start);
         let mut trep = Reporter {
             file,
             line: tier_line,
@@ -390,10 +402,11 @@ pub fn parse_unit(file: &SourceFile, problems: &mut Vec<Problem>) -> Option<(Uni
         code: raw.code,
         name: raw.name,
     };
+    let lines = LineIndex::new(&file.text);
     let matters = raw
         .matter
         .into_iter()
-        .filter_map(|m| build_matter(m, &unit.code, &file.path, &file.text, problems))
+        .filter_map(|m| build_matter(m, &unit.code, &file.path, &lines, problems))
         .collect();
     Some((unit, matters))
 }

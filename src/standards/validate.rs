@@ -385,42 +385,78 @@ fn coverage_and_bands(m: &Matter, rep: &mut Reporter) {
         ));
         return;
     }
+    // truth[tier][alternative][fact][region]: does the predicate (if any) hold on that region?
+    let truth: Vec<Vec<Vec<Vec<bool>>>> = m
+        .tiers
+        .iter()
+        .map(|t| {
+            t.when
+                .iter()
+                .map(|conj| {
+                    m.facts
+                        .iter()
+                        .zip(&regions)
+                        .map(|(f, rs)| match conj.get(&f.key) {
+                            None => vec![true; rs.len()],
+                            Some(p) => rs.iter().map(|r| p.matches(&r[0])).collect(),
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let base_pos = |party: Party| {
+        m.statutory
+            .fine_for(party)
+            .and_then(|r| r.base.as_deref())
+            .and_then(|b| m.facts.iter().position(|f| f.key == b))
+    };
     let mut reported_gap = false;
     let mut reported_overlap = false;
+    let mut band_checked: HashSet<(usize, Party, usize)> = HashSet::new();
     let mut reported_band: HashSet<(usize, Party)> = HashSet::new();
     let mut index = vec![0usize; regions.len()];
-    let mut facts: HashMap<String, FactValue> = HashMap::new();
+    let mut hits: Vec<usize> = Vec::with_capacity(m.tiers.len());
     'cells: loop {
-        let cell: Vec<&FactValue> = regions.iter().zip(&index).map(|(r, &i)| &r[i][0]).collect();
-        facts.clear();
-        for (f, v) in m.facts.iter().zip(&cell) {
-            facts.insert(f.key.clone(), (*v).clone());
+        hits.clear();
+        for (t, alternatives) in truth.iter().enumerate() {
+            let matched = alternatives
+                .iter()
+                .any(|facts| facts.iter().zip(&index).all(|(by_region, &i)| by_region[i]));
+            if matched {
+                hits.push(t);
+            }
         }
-        let hits: Vec<&Tier> = m.tiers.iter().filter(|t| t.matches(&facts)).collect();
+        let cell =
+            || -> Vec<&FactValue> { regions.iter().zip(&index).map(|(r, &i)| &r[i][0]).collect() };
         match hits.len() {
             0 if !reported_gap => {
                 rep.report(format!(
                     "no tier covers the case {}",
-                    describe_cell(m, &cell)
+                    describe_cell(m, &cell())
                 ));
                 reported_gap = true;
             }
             n if n > 1 && !reported_overlap => {
                 let names: Vec<_> = hits
                     .iter()
-                    .map(|t| format!("{} ({})", t.level, t.name))
+                    .map(|&t| format!("{} ({})", m.tiers[t].level, m.tiers[t].name))
                     .collect();
                 rep.report(format!(
                     "tiers {} both cover the case {}",
                     names.join(" and "),
-                    describe_cell(m, &cell)
+                    describe_cell(m, &cell())
                 ));
                 reported_overlap = true;
             }
             1 => {
-                let tier = hits[0];
+                let tier = &m.tiers[hits[0]];
                 for &party in &m.statutory.parties {
-                    if reported_band.contains(&(tier.level, party)) {
+                    // Amounts depend only on the tier and the base fact's region.
+                    let base_region = base_pos(party).map_or(0, |p| index[p]);
+                    if reported_band.contains(&(tier.level, party))
+                        || !band_checked.insert((tier.level, party, base_region))
+                    {
                         continue;
                     }
                     if let Some(msg) = band_problem(m, tier, party, &regions, &index) {
@@ -511,18 +547,18 @@ fn monotone(m: &Matter, rep: &mut Reporter) {
                 | (
                     Some(TierFine::Rate { min: a1, max: a2 }),
                     Some(TierFine::Rate { min: b1, max: b2 }),
-                ) => {
-                    if b1 < a1 || b2 < a2 {
-                        rep.report(format!(
-                            "tier {} ({}) fines {} less than the lighter tier {} ({})",
-                            b.level,
-                            b.name,
-                            party.label(),
-                            a.level,
-                            a.name
-                        ));
-                    }
+                ) if b1 < a1 || b2 < a2 => {
+                    rep.report(format!(
+                        "tier {} ({}) fines {} less than the lighter tier {} ({})",
+                        b.level,
+                        b.name,
+                        party.label(),
+                        a.level,
+                        a.name
+                    ));
                 }
+                (Some(TierFine::Yuan { .. }), Some(TierFine::Yuan { .. }))
+                | (Some(TierFine::Rate { .. }), Some(TierFine::Rate { .. })) => {}
                 (_, None) if seen_fine => rep.report(format!(
                     "tier {} ({}) has no fine for {} but a lighter tier has one",
                     b.level,
