@@ -47,6 +47,9 @@ pub struct CalcRequest {
     /// Defaults to today.
     #[serde(default)]
     pub decision_date: Option<NaiveDate>,
+    /// The case file number, kept in the supervision log (at most 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_ref: Option<String>,
 }
 
 /// A request the engine refuses, naming the field.
@@ -82,7 +85,8 @@ impl CalcRequest {
             message_en: "the body must be a JSON object".into(),
             not_found: false,
         })?;
-        const KNOWN: [&str; 7] = [
+        const KNOWN: [&str; 8] = [
+            "case_ref",
             "matter_id",
             "party",
             "facts",
@@ -203,6 +207,17 @@ impl CalcRequest {
             act_date,
             discovered_date: date("discovered_date")?,
             decision_date: date("decision_date")?,
+            case_ref: match text("case_ref")? {
+                Some(c) if c.chars().count() > 100 => {
+                    return Err(CalcError::invalid(
+                        "too_long",
+                        "case_ref",
+                        "案件编号不能超过100个字符".into(),
+                        "`case_ref` is at most 100 characters".into(),
+                    ));
+                }
+                c => c.map(str::to_string),
+            },
         })
     }
 }

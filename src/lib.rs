@@ -2,7 +2,9 @@
 //! the calculation engine, and the HTTP service around them. See ARCHITECTURE.md.
 
 pub mod api;
+pub mod auth;
 pub mod circumstances;
+pub mod clock;
 pub mod engine;
 pub mod lawtext;
 pub mod money;
@@ -12,3 +14,4 @@ pub mod sources;
 pub mod standards;
 pub mod startup;
 pub mod stats;
+pub mod supervision;

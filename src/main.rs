@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use penalty_standards::auth::{Role, new_token};
 use penalty_standards::lawtext::corpus::Corpus;
 use penalty_standards::lawtext::crosscheck;
 use penalty_standards::standards::{self, Problem, SourceFile};
+use penalty_standards::supervision::{self, StorageConfig};
 use penalty_standards::{circumstances, engine, sources, startup, stats};
 
 #[derive(Parser)]
@@ -21,6 +23,62 @@ struct Cli {
     command: Command,
 }
 
+/// Where the supervision log and the tokens are kept.
+#[derive(clap::Args, Clone)]
+struct Storage {
+    /// Directory of the SQLite log (used when no PostgreSQL URL is given).
+    #[arg(long, default_value = "./data")]
+    data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://user:pass@host/db): the log is kept there instead.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl Storage {
+    fn config(&self) -> StorageConfig {
+        StorageConfig {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone().filter(|u| !u.is_empty()),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// Walk the hash chain and report the first entry altered, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        unit: String,
+        /// inspector, reviewer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Start the HTTP service.
@@ -30,6 +88,21 @@ enum Command {
         /// A standards directory (set.toml + units/); by default the bundled standards.
         #[arg(long)]
         standards: Option<PathBuf>,
+        /// Requests per second allowed per token (or per address without one); 0 turns the limit off.
+        #[arg(long, default_value_t = 50)]
+        rate_limit: u32,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// The supervision log.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
+    /// Bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Validate the standards; with --laws, cross-check every citation against the law texts.
     Check {
@@ -203,7 +276,7 @@ fn calc(dir: Option<PathBuf>, request: Option<String>) -> ExitCode {
             not_found: false,
         })
         .and_then(|v| engine::CalcRequest::from_json(&v))
-        .and_then(|req| engine::calculate(&set, &req, chrono::Local::now().date_naive()));
+        .and_then(|req| engine::calculate(&set, &req, penalty_standards::clock::today()));
     match result {
         Ok(r) => {
             println!(
@@ -222,10 +295,117 @@ fn calc(dir: Option<PathBuf>, request: Option<String>) -> ExitCode {
     }
 }
 
+fn open(storage: &StorageConfig) -> Result<Box<dyn supervision::store::Store>, ExitCode> {
+    storage.open_migrated().map_err(|e| {
+        eprintln!(
+            "error: cannot open the supervision log ({}): {e}",
+            storage.describe()
+        );
+        ExitCode::from(2)
+    })
+}
+
+fn log_verify(storage: &StorageConfig) -> ExitCode {
+    let mut store = match open(storage) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match supervision::verify(store.as_mut()) {
+        Ok(Ok((n, head))) => {
+            println!("ok: {n} entries, the chain is intact; head hash {head}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(fault)) => {
+            println!("TAMPERED: {fault}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn token(command: TokenCommand) -> ExitCode {
+    let storage = match &command {
+        TokenCommand::Create { storage, .. }
+        | TokenCommand::List { storage }
+        | TokenCommand::Revoke { storage, .. } => storage.config(),
+    };
+    let mut store = match open(&storage) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let result = match command {
+        TokenCommand::Create {
+            name, unit, role, ..
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                eprintln!("error: role must be inspector, reviewer, supervisor or admin");
+                return ExitCode::from(2);
+            };
+            if name.trim().is_empty() || unit.trim().is_empty() {
+                eprintln!("error: --name and --unit must not be empty");
+                return ExitCode::from(2);
+            }
+            let (token, record) = new_token(name.trim(), &unit.trim().to_uppercase(), role);
+            store.insert_token(&record).map(|()| {
+                println!(
+                    "created token {} for {} ({}, {}); it is shown once:",
+                    record.id, record.name, record.unit, record.role
+                );
+                println!("{token}");
+            })
+        }
+        TokenCommand::List { .. } => store.tokens().map(|list| {
+            for t in list {
+                let state = t
+                    .revoked_at
+                    .as_deref()
+                    .map_or("active".to_string(), |at| format!("revoked {at}"));
+                println!(
+                    "{}  {:<10} {:<6} {}  created {}  {state}",
+                    t.id, t.role, t.unit, t.name, t.created_at
+                );
+            }
+        }),
+        TokenCommand::Revoke { id, .. } => {
+            let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            match store.revoke_token(&id, &at) {
+                Ok(true) => {
+                    println!("revoked {id}");
+                    Ok(())
+                }
+                Ok(false) => {
+                    eprintln!("error: no active token {id}");
+                    return ExitCode::FAILURE;
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { bind, standards } => startup::serve(&bind, standards.as_deref()),
+        Command::Serve {
+            bind,
+            standards,
+            rate_limit,
+            storage,
+        } => startup::serve(&bind, standards.as_deref(), &storage.config(), rate_limit),
+        Command::Log {
+            command: LogCommand::Verify { storage },
+        } => log_verify(&storage.config()),
+        Command::Token { command } => token(command),
         Command::Check { standards, laws } => check(standards, laws),
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
         Command::Calc { standards, request } => calc(standards, request),

@@ -10,9 +10,11 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, AppState, error::ApiError};
+use crate::auth::{Role, new_token};
 use crate::engine::CalcError;
 use crate::sources;
-use crate::standards::StandardsSet;
+use crate::supervision::StorageConfig;
+use crate::supervision::store::Store;
 
 /// The JSON body of an engine error, as the API sends it.
 pub fn error_body(e: &CalcError) -> serde_json::Value {
@@ -51,9 +53,8 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
 }
 
 /// Starts a server on an already-bound listener (tests bind port 0); returns when it stops.
-pub async fn run(listener: std::net::TcpListener, set: Arc<StandardsSet>) -> std::io::Result<()> {
-    let state = web::Data::new(AppState::new(set));
-    let config = configure(state);
+pub async fn run(listener: std::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let config = configure(web::Data::new(state));
     HttpServer::new(move || {
         App::new()
             .wrap_fn(|req, srv| {
@@ -63,7 +64,7 @@ pub async fn run(listener: std::net::TcpListener, set: Arc<StandardsSet>) -> std
                 let fut = srv.call(req);
                 async move {
                     let res = fut.await?;
-                    tracing::info!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+                    tracing::debug!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
                     Ok(res)
                 }
             })
@@ -74,13 +75,76 @@ pub async fn run(listener: std::net::TcpListener, set: Arc<StandardsSet>) -> std
     .await
 }
 
+/// With no token at all, makes one demo token per role so that a fresh start is usable at once.
+/// Returns the tokens made (printed by `serve`).
+pub fn ensure_demo_tokens(
+    store: &mut dyn Store,
+    unit: &str,
+) -> Result<Vec<(Role, String)>, crate::supervision::store::StoreError> {
+    if !store.tokens()?.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut made = Vec::new();
+    for role in Role::ALL {
+        let name = match role {
+            Role::Inspector => "演示执法人员",
+            Role::Reviewer => "演示法制审核人员",
+            Role::Supervisor => "演示监督人员",
+            Role::Admin => "演示管理员",
+        };
+        let (token, record) = new_token(name, unit, role);
+        store.insert_token(&record)?;
+        made.push((role, token));
+    }
+    Ok(made)
+}
+
 /// `penalty-standards serve`.
-pub fn serve(bind: &str, standards: Option<&Path>) -> ExitCode {
+pub fn serve(
+    bind: &str,
+    standards: Option<&Path>,
+    storage: &StorageConfig,
+    rate_limit: u32,
+) -> ExitCode {
     tracing_subscriber::fmt().with_target(false).init();
     let set = match sources::load_standards(standards) {
         Ok(s) => Arc::new(s),
         Err(p) => {
             eprintln!("{p}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let demo = storage.open_migrated().and_then(|mut s| {
+        ensure_demo_tokens(
+            s.as_mut(),
+            set.units.first().map_or("ZHZF", |u| u.code.as_str()),
+        )
+    });
+    match demo {
+        Ok(tokens) if !tokens.is_empty() => {
+            eprintln!(
+                "No tokens existed: demo tokens were created (revoke them with `penalty-standards token revoke ID`):"
+            );
+            for (role, token) in tokens {
+                eprintln!("  {:<10} {token}", role.as_str());
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!(
+                "error: the supervision log cannot be opened ({}): {e}",
+                storage.describe()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let state = match AppState::new(set.clone(), storage, rate_limit) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: the supervision log cannot be opened ({}): {e}",
+                storage.describe()
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -92,12 +156,13 @@ pub fn serve(bind: &str, standards: Option<&Path>) -> ExitCode {
         }
     };
     tracing::info!(
-        "{} {} loaded: {} matters; listening on http://{bind} (API docs at /docs)",
+        "{} {} loaded: {} matters; log: {}; listening on http://{bind} (API docs at /docs/)",
         set.name,
         set.version,
-        set.matters.len()
+        set.matters.len(),
+        storage.describe()
     );
-    match actix_web::rt::System::new().block_on(run(listener, set)) {
+    match actix_web::rt::System::new().block_on(run(listener, state)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

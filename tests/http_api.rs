@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{get, post_json, request};
+use common::{get, post_json, post_raw};
 use serde_json::{Value, json};
 
 fn encode(s: &str) -> String {
@@ -187,13 +187,13 @@ fn calculate_error_classes() {
     };
     let cases: Vec<(common::Response, u16, &str, Option<String>)> = vec![
         (
-            request("POST", "/api/v1/calculate", Some(b"{\"matter_id\": "), &[]),
+            post_raw("/api/v1/calculate", b"{\"matter_id\": "),
             400,
             "malformed_json",
             None,
         ),
         (
-            request("POST", "/api/v1/calculate", Some(b"[1,2]"), &[]),
+            post_raw("/api/v1/calculate", b"[1,2]"),
             422,
             "invalid_request",
             None,
@@ -304,7 +304,7 @@ fn wrong_types_and_negative_amounts_are_422() {
 #[test]
 fn oversized_bodies_are_refused() {
     let big = format!("{{\"matter_id\": \"{}\"}}", "x".repeat(100 * 1024));
-    let r = request("POST", "/api/v1/calculate", Some(big.as_bytes()), &[]);
+    let r = post_raw("/api/v1/calculate", big.as_bytes());
     assert_eq!((r.status, r.code().as_str()), (413, "body_too_large"));
 }
 
@@ -329,7 +329,7 @@ fn no_input_makes_a_500() {
         b"\xff\xfe\x00",
     ];
     for b in bodies {
-        let r = request("POST", "/api/v1/calculate", Some(b), &[]);
+        let r = post_raw("/api/v1/calculate", b);
         assert!(
             (400..500).contains(&r.status),
             "{} for {:?}",

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Role;
 use crate::engine::CalcError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,6 +79,64 @@ impl ApiError {
             "invalid_query",
             format!("查询参数有误：{detail}"),
             format!("invalid query parameters: {detail}"),
+            None,
+        )
+    }
+}
+
+impl ApiError {
+    pub fn unauthorized(code: &str) -> Self {
+        let (zh, en) = match code {
+            "missing_token" => (
+                "需要登录：请在 Authorization 头中提供 Bearer 令牌",
+                "a bearer token is required (Authorization: Bearer …)",
+            ),
+            "malformed_token" => (
+                "Authorization 头格式错误，应为 Bearer pst_…",
+                "malformed Authorization header; expected Bearer pst_…",
+            ),
+            _ => ("令牌无效或已被吊销", "the token is invalid or revoked"),
+        };
+        ApiError::new(StatusCode::UNAUTHORIZED, code, zh, en, None)
+    }
+
+    pub fn forbidden(role: Role, allowed: &[Role]) -> Self {
+        let allowed: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "角色 {} 无权执行此操作（需要：{}）",
+                role.as_str(),
+                allowed.join("、")
+            ),
+            format!(
+                "role `{}` may not do this (needs one of: {})",
+                role.as_str(),
+                allowed.join(", ")
+            ),
+            None,
+        )
+    }
+
+    pub fn rate_limited(retry_after: u64) -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("请求过于频繁，请 {retry_after} 秒后再试"),
+            format!("too many requests; retry in {retry_after} s"),
+            None,
+        )
+    }
+
+    /// The log (or the token store) cannot be reached: no answer is given without a log entry.
+    pub fn unavailable(detail: &str) -> Self {
+        tracing::error!("storage unavailable: {detail}");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "log_unavailable",
+            "监察日志暂时无法写入，本次查询未作答复，请稍后重试",
+            "the supervision log cannot be written; no answer was given; retry later",
             None,
         )
     }

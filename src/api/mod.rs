@@ -1,21 +1,26 @@
 //! The JSON API: thin handlers over the engine and the standards.
 
 pub mod error;
+pub mod log;
 pub mod openapi;
 
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::{AuthFailure, Principal, RateLimiter, Role, Tokens};
 use crate::circumstances::{self, Circumstance};
 use crate::engine::{self, CalcRequest, CalcResult};
 use crate::search::SearchIndex;
 use crate::standards::{Matter, StandardsSet};
 use crate::stats::{self, Stats};
+use crate::supervision::store::StoreError;
+use crate::supervision::writer::{LogWriter, ReadPool};
+use crate::supervision::{Caller, NewEntry, StorageConfig};
 use error::{ApiError, ErrorBody};
 
 /// Largest request body accepted (a calculation is well under 4 KiB).
@@ -24,13 +29,75 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub struct AppState {
     pub set: Arc<StandardsSet>,
     pub search: SearchIndex,
+    pub writer: LogWriter,
+    pub reads: Arc<ReadPool>,
+    pub tokens: Tokens,
+    pub limiter: RateLimiter,
 }
 
 impl AppState {
-    pub fn new(set: Arc<StandardsSet>) -> Self {
+    /// Opens the log (migrating it) and starts its writer.
+    pub fn new(
+        set: Arc<StandardsSet>,
+        storage: &StorageConfig,
+        rate_limit: u32,
+    ) -> Result<Self, StoreError> {
+        let writer = LogWriter::start(storage.open_migrated()?);
+        let cfg = storage.clone();
+        let reads = ReadPool::new(move || cfg.open());
         let search = SearchIndex::new(&set);
-        AppState { set, search }
+        Ok(AppState {
+            set,
+            search,
+            writer,
+            tokens: Tokens::new(reads.clone()),
+            reads,
+            limiter: RateLimiter::new(rate_limit),
+        })
     }
+}
+
+/// The caller, if a token was sent: a malformed or invalid token is refused even where none is
+/// needed. Applies the rate limit (per token, or per peer address without one).
+pub fn caller(req: &HttpRequest, state: &AppState) -> Result<Option<Principal>, ApiError> {
+    let principal = match req.headers().get(header::AUTHORIZATION) {
+        None => None,
+        Some(value) => {
+            let text = value
+                .to_str()
+                .map_err(|_| ApiError::unauthorized("malformed_token"))?;
+            match state.tokens.authenticate(text) {
+                Ok(p) => Some(p),
+                Err(AuthFailure::Malformed) => {
+                    return Err(ApiError::unauthorized("malformed_token"));
+                }
+                Err(AuthFailure::Invalid) => return Err(ApiError::unauthorized("invalid_token")),
+                Err(AuthFailure::Unavailable(e)) => return Err(ApiError::unavailable(&e)),
+            }
+        }
+    };
+    let key = match &principal {
+        Some(p) => p.token_id.clone(),
+        None => req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default(),
+    };
+    state.limiter.check(&key).map_err(ApiError::rate_limited)?;
+    Ok(principal)
+}
+
+/// The caller, who must hold one of `roles`: 401 without a token, 403 with the wrong role.
+pub fn authorize(
+    req: &HttpRequest,
+    state: &AppState,
+    roles: &[Role],
+) -> Result<Principal, ApiError> {
+    let p = caller(req, state)?.ok_or_else(|| ApiError::unauthorized("missing_token"))?;
+    if !roles.contains(&p.role) {
+        return Err(ApiError::forbidden(p.role, roles));
+    }
+    Ok(p)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,7 +127,8 @@ pub struct UnitSummary {
 
 /// The enforcement units (执法单位).
 #[utoipa::path(get, path = "/api/v1/units", tag = "standards", responses((status = 200, body = Vec<UnitSummary>)))]
-pub async fn units(state: web::Data<AppState>) -> HttpResponse {
+pub async fn units(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
     let list: Vec<UnitSummary> = state
         .set
         .units
@@ -76,7 +144,7 @@ pub async fn units(state: web::Data<AppState>) -> HttpResponse {
                 .count(),
         })
         .collect();
-    HttpResponse::Ok().json(list)
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -115,9 +183,11 @@ pub struct MatterPage {
 #[utoipa::path(get, path = "/api/v1/matters", tag = "standards", params(MatterQuery),
     responses((status = 200, body = MatterPage), (status = 400, body = ErrorBody), (status = 404, description = "unknown unit", body = ErrorBody)))]
 pub async fn matters(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<MatterQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
     let q = query.into_inner();
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(20);
@@ -185,9 +255,11 @@ pub struct MatterDetail<'a> {
 #[utoipa::path(get, path = "/api/v1/matters/{id}", tag = "standards", params(("id" = String, Path, description = "matter id, e.g. STHJ-001")),
     responses((status = 200, body = Matter), (status = 404, body = ErrorBody)))]
 pub async fn matter(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
     let m = state.set.matter(&id).ok_or_else(|| {
         ApiError::not_found(&format!("裁量事项 {id} "), &format!("matter `{id}`"))
     })?;
@@ -200,14 +272,22 @@ pub async fn matter(
 
 /// The catalogue of general circumstances (一般裁量情节) and their articles.
 #[utoipa::path(get, path = "/api/v1/circumstances", tag = "standards", responses((status = 200, body = Vec<Circumstance>)))]
-pub async fn circumstances_list() -> HttpResponse {
-    HttpResponse::Ok().json(circumstances::catalogue())
+pub async fn circumstances_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    Ok(HttpResponse::Ok().json(circumstances::catalogue()))
 }
 
 /// The figures of the standards set, per unit.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "standards", responses((status = 200, body = Stats)))]
-pub async fn stats_handler(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(stats::stats(&state.set))
+pub async fn stats_handler(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    Ok(HttpResponse::Ok().json(stats::stats(&state.set)))
 }
 
 /// Reads a JSON body up to [`MAX_BODY`], answering in our error shape.
@@ -237,23 +317,93 @@ pub async fn read_json(mut payload: web::Payload) -> Result<serde_json::Value, A
     serde_json::from_slice(&body).map_err(ApiError::malformed_json)
 }
 
-/// Calculates the standard penalty for one violation.
+/// The answer to a calculation, with the receipt of its log entry.
+#[derive(Serialize, ToSchema)]
+pub struct CalcResponse {
+    /// Receipt of the supervision log entry: write it into the case file.
+    #[schema(example = "1024-9F3A")]
+    pub receipt: String,
+    #[serde(flatten)]
+    pub result: CalcResult,
+}
+
+/// What the log keeps of an answer: its essentials, not the explanation text.
+fn result_summary(r: &CalcResult) -> serde_json::Value {
+    serde_json::json!({
+        "tier": {"level": r.tier.level, "name": r.tier.name},
+        "fine": r.fine,
+        "standard_fine": r.standard_fine,
+        "statutory_fine": r.statutory_fine,
+        "adjustments": r.adjustments.iter().map(|a| serde_json::json!({"kind": a.kind, "circumstances": a.circumstances})).collect::<Vec<_>>(),
+        "measures": r.measures,
+        "no_penalty_possible": r.no_penalty_possible,
+        "summary_procedure_allowed": r.summary_procedure_allowed,
+        "hearing_right": r.hearing_right,
+        "dates": r.dates,
+    })
+}
+
+/// `mobile` for the inspector's page, `rest` otherwise.
+fn client_kind(req: &HttpRequest) -> &'static str {
+    match req.headers().get("x-client").and_then(|v| v.to_str().ok()) {
+        Some("mobile") => "mobile",
+        _ => "rest",
+    }
+}
+
+/// Calculates the standard penalty for one violation and logs it before answering.
 #[utoipa::path(post, path = "/api/v1/calculate", tag = "calculation", request_body = CalcRequest,
+    security(("bearer" = [])),
     responses(
-        (status = 200, body = CalcResult),
+        (status = 200, body = CalcResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
+        (status = 403, description = "role may not calculate", body = ErrorBody),
         (status = 404, description = "unknown matter", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
-        (status = 422, description = "a fact or circumstance that does not fit, or impossible dates", body = ErrorBody)))]
+        (status = 422, description = "a fact or circumstance that does not fit, or impossible dates", body = ErrorBody),
+        (status = 429, description = "rate limit", body = ErrorBody),
+        (status = 503, description = "the log could not be written: no answer without a log entry", body = ErrorBody)))]
 pub async fn calculate(
+    req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &[Role::Inspector, Role::Reviewer])?;
     let json = read_json(payload).await?;
-    let req = CalcRequest::from_json(&json).map_err(|e| ApiError::from(&e))?;
-    let today = chrono::Local::now().date_naive();
-    let result = engine::calculate(&state.set, &req, today).map_err(|e| ApiError::from(&e))?;
-    Ok(HttpResponse::Ok().json(result))
+    let request = CalcRequest::from_json(&json).map_err(|e| ApiError::from(&e))?;
+    let today = crate::clock::today();
+    let result = engine::calculate(&state.set, &request, today).map_err(|e| ApiError::from(&e))?;
+    let entry = NewEntry {
+        kind: "calculation".into(),
+        caller: Caller {
+            token_id: who.token_id,
+            name: who.name,
+            unit: who.unit,
+            role: who.role.as_str().into(),
+        },
+        client: client_kind(&req).into(),
+        matter_id: result.matter_id.clone(),
+        standards_version: result.standards_version.clone(),
+        outcome: serde_json::to_value(result.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        tier: Some(result.tier.level),
+        case_ref: request.case_ref.clone(),
+        request: serde_json::to_value(&request).unwrap_or_default(),
+        result: result_summary(&result),
+        offline: false,
+    };
+    let stored = state
+        .writer
+        .append(entry)
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?;
+    Ok(HttpResponse::Ok().json(CalcResponse {
+        receipt: stored.receipt,
+        result,
+    }))
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
@@ -274,5 +424,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/matters/{id}", web::get().to(matter))
         .route("/api/v1/circumstances", web::get().to(circumstances_list))
         .route("/api/v1/stats", web::get().to(stats_handler))
-        .route("/api/v1/calculate", web::post().to(calculate));
+        .route("/api/v1/calculate", web::post().to(calculate))
+        .configure(log::routes);
 }

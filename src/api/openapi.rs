@@ -1,18 +1,21 @@
 //! The OpenAPI document, generated from the handlers and types by utoipa.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use crate::api::{self, error};
+use crate::api::{self, error, log};
+use crate::auth;
 use crate::circumstances;
 use crate::engine;
 use crate::standards::model;
 use crate::stats;
+use crate::supervision;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "行政处罚裁量基准服务 (discretionary-penalty standards service)",
-        description = "Published administrative-penalty discretion standards: find the matter, calculate the standard tier, fine and legal basis. Amounts are decimal strings in yuan."
+        description = "Published administrative-penalty discretion standards: find the matter, calculate the standard tier, fine and legal basis; every calculation is logged in a tamper-evident supervision log. Amounts are decimal strings in yuan. Roles: public (no token) reads the standards; inspector and reviewer calculate; reviewer reads its unit's log; supervisor reads and exports the whole log; admin manages tokens."
     ),
     paths(
         api::healthz,
@@ -22,7 +25,15 @@ use crate::stats;
         api::circumstances_list,
         api::stats_handler,
         api::calculate,
+        log::list,
+        log::one,
+        log::export,
+        log::stats,
+        log::tokens,
+        log::create_token,
+        log::revoke_token,
     ),
+    modifiers(&BearerAuth),
     components(schemas(
         error::ErrorBody,
         error::ErrorDetail,
@@ -58,14 +69,46 @@ use crate::stats;
         stats::Stats,
         stats::Figures,
         stats::UnitFigures,
+        api::CalcResponse,
+        log::LogPage,
+        log::NewToken,
+        log::CreatedToken,
+        auth::Role,
+        supervision::StoredEntry,
+        supervision::Caller,
+        supervision::store::SupervisionStats,
+        supervision::store::Count,
+        supervision::store::InspectorCount,
+        supervision::store::TierCount,
+        supervision::store::TokenRecord,
     )),
     tags(
         (name = "standards", description = "The published standards"),
         (name = "calculation", description = "The standard penalty for a case"),
+        (name = "supervision", description = "The supervision log (电子监察): reviewers read their unit's, supervisors all of it"),
+        (name = "tokens", description = "Bearer tokens (admin)"),
         (name = "service", description = "Health"),
     )
 )]
 pub struct ApiDoc;
+
+/// `Authorization: Bearer pst_…` tokens, created with `penalty-standards token create` or by an admin.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("pst_<id>_<secret>")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document as committed in `openapi/openapi.json`.
 pub fn document() -> String {

@@ -53,10 +53,32 @@ fn side_after(chars: &[char], at: usize) -> Option<(Side, usize)> {
     }
 }
 
+/// The side of a figure: from what follows it (以上, 以下, 罚款, or 至 before the upper figure),
+/// or, for the figure after 至, from what precedes it.
+fn side_of(chars: &[char], start: usize, after: usize) -> Option<(Side, usize)> {
+    side_after(chars, after).or_else(|| {
+        if chars.get(after) == Some(&'至') {
+            Some((Side::Lower, after + 1))
+        } else if start > 0 && chars[start - 1] == '至' {
+            Some((Side::Upper, after))
+        } else {
+            None
+        }
+    })
+}
+
 fn figures(chars: &[char]) -> Vec<Figure> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        // 货值金额等值以上三倍以下: 等值 is one time the base.
+        if starts_with(chars, i, "等值") {
+            if let Some((side, end)) = side_of(chars, i, i + 2) {
+                out.push(Figure { unit: StatedUnit::Multiple, value: Decimal::ONE, side, start: i, end });
+            }
+            i += 2;
+            continue;
+        }
         // 百分之五 / 千分之五
         let per = if starts_with(chars, i, "百分之") {
             Some(Decimal::ONE)
@@ -73,14 +95,8 @@ fn figures(chars: &[char]) -> Vec<Figure> {
             }
             let text: String = chars[i + 3..j].iter().collect();
             if let Some(v) = parse_numeral(&text) {
-                let (side, end) = side_after(chars, j).unwrap_or((Side::Exact, j));
-                out.push(Figure {
-                    unit: StatedUnit::Percent,
-                    value: v * scale,
-                    side,
-                    start,
-                    end,
-                });
+                let (side, end) = side_of(chars, start, j).unwrap_or((Side::Exact, j));
+                out.push(Figure { unit: StatedUnit::Percent, value: v * scale, side, start, end });
             }
             i = j.max(i + 1);
             continue;
@@ -97,19 +113,14 @@ fn figures(chars: &[char]) -> Vec<Figure> {
             let unit = match chars.get(j) {
                 Some('元') => Some((StatedUnit::Yuan, j + 1)),
                 Some('倍') => Some((StatedUnit::Multiple, j + 1)),
+                Some('%') | Some('％') => Some((StatedUnit::Percent, j + 1)),
                 _ => None,
             };
             if !is_reference
                 && let (Some((unit, after)), Some(value)) = (unit, parse_numeral(&text))
-                && let Some((side, end)) = side_after(chars, after)
+                && let Some((side, end)) = side_of(chars, start, after)
             {
-                out.push(Figure {
-                    unit,
-                    value,
-                    side,
-                    start,
-                    end,
-                });
+                out.push(Figure { unit, value, side, start, end });
             }
             i = j;
             continue;
@@ -129,18 +140,22 @@ pub fn stated_bands(text: &str) -> Vec<StatedBand> {
         let f = figs[k];
         match f.side {
             Side::Lower => {
-                // "…以上…以下": the upper figure follows closely, in the same unit.
-                let pair = figs.get(k + 1).filter(|g| {
-                    g.side == Side::Upper && g.unit == f.unit && g.start.saturating_sub(f.end) <= 2
-                });
+                // "…以上…以下": the upper figure follows closely.
+                let pair = figs.get(k + 1).filter(|g| g.side == Side::Upper && g.start.saturating_sub(f.end) <= 2);
                 if let Some(g) = pair {
-                    out.push(StatedBand {
-                        unit: f.unit,
-                        min: f.value,
-                        max: Some(g.value),
-                    });
-                    k += 2;
-                    continue;
+                    let band = if g.unit == f.unit {
+                        Some(StatedBand { unit: f.unit, min: f.value, max: Some(g.value) })
+                    } else if f.unit == StatedUnit::Percent && g.unit == StatedUnit::Multiple {
+                        // 货值金额百分之五十以上三倍以下: multiples starting at a percentage.
+                        Some(StatedBand { unit: StatedUnit::Multiple, min: f.value / Decimal::ONE_HUNDRED, max: Some(g.value) })
+                    } else {
+                        None
+                    };
+                    if let Some(b) = band {
+                        out.push(b);
+                        k += 2;
+                        continue;
+                    }
                 }
                 out.push(StatedBand {
                     unit: f.unit,

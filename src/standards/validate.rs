@@ -136,7 +136,9 @@ fn citation_shape(c: &Citation, role: &str, rep: &mut Reporter) {
         || law.ends_with("条例")
         || law.ends_with("办法")
         || law.ends_with("规定")
-        || law.ends_with("决定"))
+        || law.ends_with("决定")
+        || law.ends_with("细则")
+        || law.ends_with("规则"))
     {
         rep.report(format!(
             "{role}: `{law}` does not look like the title of a law or regulation"

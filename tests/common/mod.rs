@@ -2,25 +2,136 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use penalty_standards::api::AppState;
+use penalty_standards::auth::{Role, new_token};
 use penalty_standards::sources::load_standards;
 use penalty_standards::startup;
+use penalty_standards::supervision::StorageConfig;
 
-/// One server per test binary, on the bundled standards.
-pub fn app() -> SocketAddr {
-    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
-    *ADDR.get_or_init(|| {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-        let addr = listener.local_addr().unwrap();
-        let set = Arc::new(load_standards(None).expect("bundled standards load"));
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(startup::run(listener, set))
-        });
-        addr
+/// A fresh, empty directory for one test's data.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "pst-test-{}-{}-{tag}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The PostgreSQL server the test command started, if any. Without one, PostgreSQL tests say
+/// clearly that they are skipped; with PENALTY_REQUIRE_POSTGRES=1 (as the test command and CI
+/// set it) they fail instead.
+pub fn pg_admin_url() -> Option<String> {
+    match std::env::var("PENALTY_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("PENALTY_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PENALTY_REQUIRE_POSTGRES=1 but PENALTY_TEST_DATABASE_URL is not set"
+            );
+            eprintln!(
+                "SKIPPED: PostgreSQL tests (set PENALTY_TEST_DATABASE_URL, or run scripts/test which starts a server)"
+            );
+            None
+        }
+    }
+}
+
+/// A new, empty database on the test server; its URL.
+pub fn fresh_pg_database() -> Option<String> {
+    let admin = pg_admin_url()?;
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        % 1_000_000_000;
+    let name = format!(
+        "pst_{}_{}_{stamp}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+        .expect("connect to the test PostgreSQL server");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    Some(format!("{base}/{name}"))
+}
+
+/// A running server and a token for every role.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub tokens: HashMap<Role, String>,
+    /// A reviewer of another unit (STHJ) than the other tokens (ZHZF).
+    pub other_reviewer: String,
+    pub revoked: String,
+    pub storage: StorageConfig,
+}
+
+impl TestApp {
+    pub fn token(&self, role: Role) -> &str {
+        &self.tokens[&role]
+    }
+}
+
+/// Starts a server on a free port with its own log and tokens.
+pub fn start_app(storage: StorageConfig, rate_limit: u32) -> TestApp {
+    let mut store = storage.open_migrated().expect("log opens");
+    let mut tokens = HashMap::new();
+    for role in Role::ALL {
+        let (t, r) = new_token(&format!("测试{}", role.as_str()), "ZHZF", role);
+        store.insert_token(&r).unwrap();
+        tokens.insert(role, t);
+    }
+    let (other_reviewer, r) = new_token("生态审核员", "STHJ", Role::Reviewer);
+    store.insert_token(&r).unwrap();
+    let (revoked, r) = new_token("已离职", "ZHZF", Role::Inspector);
+    store.insert_token(&r).unwrap();
+    store.revoke_token(&r.id, "2026-01-01T00:00:00Z").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = listener.local_addr().unwrap();
+    let set = Arc::new(load_standards(None).expect("bundled standards load"));
+    let state = AppState::new(set, &storage, rate_limit).expect("app state");
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(startup::run(listener, state))
+    });
+    TestApp {
+        addr,
+        tokens,
+        other_reviewer,
+        revoked,
+        storage,
+    }
+}
+
+/// One shared server per test binary (SQLite log, no rate limit).
+pub fn shared() -> &'static TestApp {
+    static APP: OnceLock<TestApp> = OnceLock::new();
+    APP.get_or_init(|| {
+        start_app(
+            StorageConfig {
+                data_dir: temp_dir("shared"),
+                database_url: None,
+            },
+            0,
+        )
     })
+}
+
+pub fn app() -> SocketAddr {
+    shared().addr
 }
 
 pub struct Response {
@@ -110,7 +221,16 @@ pub fn request(
     body: Option<&[u8]>,
     extra_headers: &[(&str, &str)],
 ) -> Response {
-    let addr = app();
+    request_to(app(), method, path, body, extra_headers)
+}
+
+pub fn request_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&[u8]>,
+    extra_headers: &[(&str, &str)],
+) -> Response {
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in extra_headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -135,6 +255,28 @@ pub fn get(path: &str) -> Response {
     request("GET", path, None, &[])
 }
 
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// A calculation as the shared app's inspector.
 pub fn post_json(path: &str, body: &serde_json::Value) -> Response {
-    request("POST", path, Some(body.to_string().as_bytes()), &[])
+    let auth = bearer(shared().token(Role::Inspector));
+    request(
+        "POST",
+        path,
+        Some(body.to_string().as_bytes()),
+        &[("Authorization", &auth)],
+    )
+}
+
+pub fn get_as(path: &str, role: Role) -> Response {
+    let auth = bearer(shared().token(role));
+    request("GET", path, None, &[("Authorization", &auth)])
+}
+
+/// Raw bytes to an endpoint as the shared app's inspector.
+pub fn post_raw(path: &str, body: &[u8]) -> Response {
+    let auth = bearer(shared().token(Role::Inspector));
+    request("POST", path, Some(body), &[("Authorization", &auth)])
 }

@@ -1,0 +1,390 @@
+//! Reading the supervision log, its statistics, and token management.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::stream;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ErrorBody};
+use super::{AppState, authorize, read_json};
+use crate::auth::{Principal, Role, new_token};
+use crate::supervision::StoredEntry;
+use crate::supervision::store::{Filter, StoreError, SupervisionStats, TokenRecord};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LogQuery {
+    /// Unit code (reviewers: only their own).
+    pub unit: Option<String>,
+    /// Matter id.
+    pub matter: Option<String>,
+    /// Inspector name (the token holder).
+    pub inspector: Option<String>,
+    /// First day, `YYYY-MM-DD` (China time), inclusive.
+    pub from: Option<String>,
+    /// Last day, inclusive.
+    pub to: Option<String>,
+    /// `penalty`, `no_penalty` or `time_barred`.
+    pub outcome: Option<String>,
+    pub page: Option<usize>,
+    /// 1 to 200, default 50.
+    pub per_page: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LogPage {
+    pub total: i64,
+    pub page: usize,
+    pub per_page: usize,
+    pub items: Vec<StoredEntry>,
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    ApiError::unavailable(&e.0)
+}
+
+/// Builds the filter, confining a reviewer to their own unit.
+fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiError> {
+    for (name, d) in [("from", &q.from), ("to", &q.to)] {
+        if let Some(d) = d
+            && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+        {
+            return Err(ApiError::bad_query(format!(
+                "{name} must be a date YYYY-MM-DD"
+            )));
+        }
+    }
+    if let Some(o) = &q.outcome
+        && !["penalty", "no_penalty", "time_barred"].contains(&o.as_str())
+    {
+        return Err(ApiError::bad_query(
+            "outcome is penalty, no_penalty or time_barred",
+        ));
+    }
+    let mut unit = q.unit.clone();
+    if who.role == Role::Reviewer {
+        if unit.as_ref().is_some_and(|u| *u != who.unit) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("法制审核人员只能查看本单位（{}）的记录", who.unit),
+                format!("reviewers read only their own unit's log ({})", who.unit),
+                Some("unit"),
+            ));
+        }
+        unit = Some(who.unit.clone());
+    }
+    Ok(Filter {
+        unit,
+        matter: q.matter.clone(),
+        inspector: q.inspector.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        outcome: q.outcome.clone(),
+    })
+}
+
+const READERS: [Role; 2] = [Role::Reviewer, Role::Supervisor];
+
+/// Log entries, newest first.
+#[utoipa::path(get, path = "/api/v1/queries", tag = "supervision", params(LogQuery), security(("bearer" = [])),
+    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<LogQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &READERS)?;
+    let filter = filter_for(&who, &q)?;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(50);
+    if page == 0 || !(1..=200).contains(&per_page) {
+        return Err(ApiError::bad_query("page ≥ 1, per_page 1..200"));
+    }
+    let offset = ((page - 1) * per_page) as i64;
+    let reads = state.reads.clone();
+    let (total, items) =
+        web::block(move || reads.with(|s| s.list(&filter, offset, per_page as i64)))
+            .await
+            .map_err(|e| ApiError::unavailable(&e.to_string()))?
+            .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(LogPage {
+        total,
+        page,
+        per_page,
+        items,
+    }))
+}
+
+/// One log entry by its receipt.
+#[utoipa::path(get, path = "/api/v1/queries/{receipt}", tag = "supervision", params(("receipt" = String, Path, description = "e.g. 1024-9F3A")),
+    security(("bearer" = [])),
+    responses((status = 200, body = StoredEntry), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn one(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    receipt: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &READERS)?;
+    let reads = state.reads.clone();
+    let r = receipt.clone();
+    let entry = web::block(move || reads.with(|s| s.entry(&r.to_uppercase())))
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+        .map_err(store_error)?;
+    match entry {
+        // A reviewer does not learn whether other units' receipts exist.
+        Some(e) if who.role == Role::Supervisor || e.caller.unit == who.unit => {
+            Ok(HttpResponse::Ok().json(e))
+        }
+        _ => Err(ApiError::not_found(
+            &format!("回执 {receipt} "),
+            &format!("receipt `{receipt}`"),
+        )),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+const CSV_HEADER: &str = "回执号,记录时间,日期,执法单位,执法人员,角色,客户端,事项编号,标准版本,处理结果,阶次,罚款下限,罚款上限,案件编号,离线,请求,结果,哈希\r\n";
+
+fn csv_line(e: &StoredEntry) -> String {
+    let fine = |k: &str| e.result["fine"][k].as_str().unwrap_or("").to_string();
+    let fields = [
+        e.receipt.clone(),
+        e.recorded_at.clone(),
+        e.day.clone(),
+        e.caller.unit.clone(),
+        e.caller.name.clone(),
+        e.caller.role.clone(),
+        e.client.clone(),
+        e.matter_id.clone(),
+        e.standards_version.clone(),
+        e.outcome.clone(),
+        e.tier.map(|t| t.to_string()).unwrap_or_default(),
+        fine("min"),
+        fine("max"),
+        e.case_ref.clone().unwrap_or_default(),
+        if e.offline { "是" } else { "否" }.to_string(),
+        e.request.to_string(),
+        e.result.to_string(),
+        e.hash.clone(),
+    ];
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// The log as CSV (UTF-8 with BOM, so that Excel reads Chinese), streamed page by page.
+#[utoipa::path(get, path = "/api/v1/queries/export.csv", tag = "supervision", params(LogQuery), security(("bearer" = [])),
+    responses((status = 200, description = "text/csv", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<LogQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &READERS)?;
+    let filter = filter_for(&who, &q)?;
+    let reads = state.reads.clone();
+    let body = stream::unfold(Some(0i64), move |after| {
+        let reads = reads.clone();
+        let filter = filter.clone();
+        async move {
+            let after = after?;
+            let page = web::block(move || reads.with(|s| s.rows(&filter, after, 500))).await;
+            let rows = match page {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(e)) => {
+                    return Some((Err(actix_web::error::ErrorServiceUnavailable(e.0)), None));
+                }
+                Err(e) => {
+                    return Some((
+                        Err(actix_web::error::ErrorServiceUnavailable(e.to_string())),
+                        None,
+                    ));
+                }
+            };
+            let mut chunk = if after == 0 {
+                format!("\u{feff}{CSV_HEADER}")
+            } else {
+                String::new()
+            };
+            let next = rows.last().map(|r| r.seq);
+            for row in rows {
+                if let Ok(e) = crate::supervision::store::entry_from_row(row) {
+                    chunk.push_str(&csv_line(&e));
+                }
+            }
+            if chunk.is_empty() {
+                return None;
+            }
+            Some((Ok::<_, actix_web::Error>(web::Bytes::from(chunk)), next))
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"supervision-log.csv\"",
+        ))
+        .streaming(body))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// Queries per unit, matter, inspector and day; tier distribution per matter; no-penalty share per inspector.
+#[utoipa::path(get, path = "/api/v1/supervision/stats", tag = "supervision", params(StatsQuery), security(("bearer" = [])),
+    responses((status = 200, body = SupervisionStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn stats(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &[Role::Supervisor])?;
+    let q = q.into_inner();
+    let filter = filter_for(
+        &who,
+        &LogQuery {
+            unit: q.unit,
+            matter: None,
+            inspector: None,
+            from: q.from,
+            to: q.to,
+            outcome: None,
+            page: None,
+            per_page: None,
+        },
+    )?;
+    let reads = state.reads.clone();
+    let s = web::block(move || reads.with(|s| s.stats(&filter)))
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+        .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct NewToken {
+    /// The person who holds it.
+    pub name: String,
+    /// Their unit code.
+    pub unit: String,
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    /// Shown once; only its hash is stored.
+    pub token: String,
+    pub record: TokenRecord,
+}
+
+/// Tokens (never the secrets).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TokenRecord>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn tokens(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, &[Role::Admin])?;
+    let reads = state.reads.clone();
+    let list = web::block(move || reads.with(|s| s.tokens()))
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+        .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Creates a token for a named person of a unit; the token is in the answer and nowhere else.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken, security(("bearer" = [])),
+    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, &[Role::Admin])?;
+    let json = read_json(payload).await?;
+    let t: NewToken = serde_json::from_value(json).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_token_request",
+            format!("需要 name、unit、role：{e}"),
+            format!("needs name, unit and role: {e}"),
+            None,
+        )
+    })?;
+    if t.name.trim().is_empty() || state.set.unit(&t.unit).is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_token_request",
+            "姓名不能为空，单位须为已有执法单位",
+            "name must not be empty and unit must be a known unit code",
+            Some("unit"),
+        ));
+    }
+    let (token, record) = new_token(t.name.trim(), &t.unit.to_uppercase(), t.role);
+    let reads = state.reads.clone();
+    let stored = record.clone();
+    web::block(move || reads.with(|s| s.insert_token(&stored)))
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+        .map_err(store_error)?;
+    state.tokens.invalidate();
+    Ok(HttpResponse::Created().json(CreatedToken { token, record }))
+}
+
+/// Revokes a token at once.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, &[Role::Admin])?;
+    let reads = state.reads.clone();
+    let token_id = id.clone();
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let revoked = web::block(move || reads.with(|s| s.revoke_token(&token_id, &at)))
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+        .map_err(store_error)?;
+    state.tokens.invalidate();
+    if revoked {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found(
+            &format!("令牌 {id} "),
+            &format!("token `{id}`"),
+        ))
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // export.csv before {receipt}, which would otherwise match it.
+    cfg.route("/api/v1/queries", web::get().to(list))
+        .route("/api/v1/queries/export.csv", web::get().to(export))
+        .route("/api/v1/queries/{receipt}", web::get().to(one))
+        .route("/api/v1/supervision/stats", web::get().to(stats))
+        .route("/api/v1/tokens", web::get().to(tokens))
+        .route("/api/v1/tokens", web::post().to(create_token))
+        .route("/api/v1/tokens/{id}", web::delete().to(revoke_token));
+}

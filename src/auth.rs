@@ -1,0 +1,253 @@
+//! Who may do what: roles, bearer tokens (random, shown once, stored as hashes, revocable),
+//! constant-time checks, and a per-token rate limit.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::supervision::hex;
+use crate::supervision::store::{StoreError, TokenRecord};
+use crate::supervision::writer::ReadPool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Calculates.
+    Inspector,
+    /// Calculates, reviews cases, reads the log of their own unit.
+    Reviewer,
+    /// Reads and exports the whole log; supervision statistics.
+    Supervisor,
+    /// Manages tokens.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Inspector,
+        Role::Reviewer,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Inspector => "inspector",
+            Role::Reviewer => "reviewer",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A caller with a valid token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub token_id: String,
+    pub name: String,
+    pub unit: String,
+    pub role: Role,
+}
+
+/// Tokens look like `pst_<id>_<secret>`: the id finds the record, the secret is checked against
+/// its hash in constant time.
+pub const TOKEN_PREFIX: &str = "pst_";
+
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system provides randomness");
+    hex(&buf)
+}
+
+/// A new token and the record to store (the token itself is never stored).
+pub fn new_token(name: &str, unit: &str, role: Role) -> (String, TokenRecord) {
+    let id = random_hex(6);
+    let secret = random_hex(24);
+    let record = TokenRecord {
+        id: id.clone(),
+        name: name.to_string(),
+        unit: unit.to_string(),
+        role: role.as_str().to_string(),
+        secret_hash: secret_hash(&secret),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        revoked_at: None,
+    };
+    (format!("{TOKEN_PREFIX}{id}_{secret}"), record)
+}
+
+/// Equality that takes the same time wherever the first difference is.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// The Authorization header is not `Bearer pst_…`.
+    Malformed,
+    /// Unknown, wrong or revoked token.
+    Invalid,
+    /// The token store could not be read.
+    Unavailable(String),
+}
+
+/// The tokens, cached in memory and re-read at most every few seconds, so that a token created
+/// or revoked from the command line takes effect on a running server within that time.
+pub struct Tokens {
+    pool: Arc<ReadPool>,
+    cache: Mutex<(Option<Instant>, HashMap<String, TokenRecord>)>,
+}
+
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+
+impl Tokens {
+    pub fn new(pool: Arc<ReadPool>) -> Self {
+        Tokens {
+            pool,
+            cache: Mutex::new((None, HashMap::new())),
+        }
+    }
+
+    /// Forgets the cache (after a change made through the API).
+    pub fn invalidate(&self) {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).0 = None;
+    }
+
+    fn record(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh = cache.0.is_some_and(|t| t.elapsed() < TOKEN_CACHE_TTL);
+        if !fresh
+            || !cache.1.contains_key(id)
+                && cache
+                    .0
+                    .is_some_and(|t| t.elapsed() > Duration::from_millis(200))
+        {
+            let all = self.pool.with(|s| s.tokens())?;
+            cache.1 = all.into_iter().map(|t| (t.id.clone(), t)).collect();
+            cache.0 = Some(Instant::now());
+        }
+        Ok(cache.1.get(id).cloned())
+    }
+
+    /// Resolves an `Authorization` header value.
+    pub fn authenticate(&self, header: &str) -> Result<Principal, AuthFailure> {
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .ok_or(AuthFailure::Malformed)?;
+        let rest = token
+            .strip_prefix(TOKEN_PREFIX)
+            .ok_or(AuthFailure::Malformed)?;
+        let (id, secret) = rest.split_once('_').ok_or(AuthFailure::Malformed)?;
+        if id.is_empty() || secret.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(AuthFailure::Malformed);
+        }
+        let record = self
+            .record(id)
+            .map_err(|e| AuthFailure::Unavailable(e.to_string()))?
+            .ok_or(AuthFailure::Invalid)?;
+        if !constant_time_eq(
+            secret_hash(secret).as_bytes(),
+            record.secret_hash.as_bytes(),
+        ) || record.revoked_at.is_some()
+        {
+            return Err(AuthFailure::Invalid);
+        }
+        let role = Role::parse(&record.role).ok_or(AuthFailure::Invalid)?;
+        Ok(Principal {
+            token_id: record.id,
+            name: record.name,
+            unit: record.unit,
+            role,
+        })
+    }
+}
+
+/// A token bucket per key (token id, or the peer address for anonymous callers).
+pub struct RateLimiter {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    /// `per_second = 0` turns limiting off.
+    pub fn new(per_second: u32) -> Self {
+        RateLimiter {
+            per_second: per_second as f64,
+            burst: (per_second as f64 * 2.0).max(1.0),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request's worth; `Err(seconds to wait)` when the bucket is empty.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        if self.per_second == 0.0 {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 100_000 {
+            buckets.clear();
+        }
+        let (tokens, last) = buckets.entry(key.to_string()).or_insert((self.burst, now));
+        *tokens =
+            (*tokens + now.duration_since(*last).as_secs_f64() * self.per_second).min(self.burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.per_second).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_the_documented_shape_and_hash() {
+        let (token, record) = new_token("张三", "ZHZF", Role::Inspector);
+        let rest = token.strip_prefix(TOKEN_PREFIX).unwrap();
+        let (id, secret) = rest.split_once('_').unwrap();
+        assert_eq!(id, record.id);
+        assert_eq!(secret_hash(secret), record.secret_hash);
+        assert!(!record.secret_hash.contains(secret));
+        let (other, _) = new_token("张三", "ZHZF", Role::Inspector);
+        assert_ne!(token, other);
+    }
+
+    #[test]
+    fn constant_time_eq_compares_fully() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn rate_limiter_allows_a_burst_then_refuses() {
+        let rl = RateLimiter::new(5);
+        for _ in 0..10 {
+            assert!(rl.check("a").is_ok());
+        }
+        assert!(rl.check("a").is_err());
+        assert!(rl.check("b").is_ok(), "buckets are per key");
+        assert!(RateLimiter::new(0).check("a").is_ok());
+    }
+}

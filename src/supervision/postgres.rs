@@ -1,0 +1,302 @@
+//! PostgreSQL, for several service instances behind a load balancer sharing one log. The chain
+//! stays linear across instances: every append locks the chain head row (`FOR UPDATE`) inside
+//! its transaction, so appends from all instances are serialised.
+
+use postgres::types::ToSql;
+use postgres::{Client, NoTls};
+
+use super::store::*;
+use super::{NewEntry, Row, StoredEntry, canonical_body, seal};
+
+pub struct PgStore {
+    client: Client,
+}
+
+/// `?N` placeholders (the shared SQL) → `$N`.
+fn pg(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+fn params(values: &[String]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+fn row_of(r: &postgres::Row) -> Row {
+    Row {
+        seq: r.get(0),
+        receipt: r.get(1),
+        matter_id: r.get(2),
+        unit: r.get(3),
+        inspector: r.get(4),
+        outcome: r.get(5),
+        body: r.get(6),
+        prev_hash: r.get(7),
+        hash: r.get(8),
+    }
+}
+
+impl PgStore {
+    pub fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let client = Client::connect(url, NoTls)
+            .map_err(|e| StoreError(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(PgStore { client })
+    }
+
+    /// Direct access, for tests that tamper with the log as an attacker would.
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    fn counts(&mut self, sql: &str, values: &[String]) -> Result<Vec<Count>, StoreError> {
+        let rows = self
+            .client
+            .query(&pg(sql), &params(values))
+            .map_err(StoreError::from)?;
+        Ok(rows
+            .iter()
+            .map(|r| Count {
+                key: r.get(0),
+                count: r.get(1),
+            })
+            .collect())
+    }
+}
+
+impl Store for PgStore {
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction().map_err(StoreError::from)?;
+        // Instances starting together take turns.
+        tx.execute("SELECT pg_advisory_xact_lock(72190431)", &[])
+            .map_err(StoreError::from)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .map_err(StoreError::from)?;
+        for (version, sql) in MIGRATIONS {
+            let done = tx
+                .query_opt(
+                    "SELECT version FROM schema_migrations WHERE version = $1",
+                    &[version],
+                )
+                .map_err(StoreError::from)?;
+            if done.is_none() {
+                tx.batch_execute(sql)
+                    .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    &[version, &now_strings().0],
+                )
+                .map_err(StoreError::from)?;
+            }
+        }
+        tx.commit().map_err(StoreError::from)
+    }
+
+    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<StoredEntry>, StoreError> {
+        let mut tx = self.client.transaction().map_err(StoreError::from)?;
+        let head = tx
+            .query_one(
+                "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
+                &[],
+            )
+            .map_err(StoreError::from)?;
+        let (mut seq, mut prev): (i64, String) = (head.get(0), head.get(1));
+        let (at, day) = now_strings();
+        let insert = tx.prepare(&pg(INSERT_ENTRY)).map_err(StoreError::from)?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            seq += 1;
+            let s = seal(e, seq, at.clone(), day.clone(), &prev);
+            let tier = s.tier.map(|t| t as i64);
+            let body = canonical_body(&s);
+            tx.execute(
+                &insert,
+                &[
+                    &s.seq,
+                    &s.receipt,
+                    &s.recorded_at,
+                    &s.day,
+                    &s.kind,
+                    &s.caller.name,
+                    &s.caller.unit,
+                    &s.caller.role,
+                    &s.client,
+                    &s.matter_id,
+                    &s.outcome,
+                    &tier,
+                    &s.case_ref,
+                    &body,
+                    &s.prev_hash,
+                    &s.hash,
+                ],
+            )
+            .map_err(StoreError::from)?;
+            prev = s.hash.clone();
+            out.push(s);
+        }
+        tx.execute(
+            "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",
+            &[&seq, &prev],
+        )
+        .map_err(StoreError::from)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    fn entry(&mut self, receipt: &str) -> Result<Option<StoredEntry>, StoreError> {
+        let row = self
+            .client
+            .query_opt(
+                &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE receipt = $1"),
+                &[&receipt],
+            )
+            .map_err(StoreError::from)?;
+        row.map(|r| entry_from_row(row_of(&r))).transpose()
+    }
+
+    fn list(
+        &mut self,
+        filter: &Filter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<StoredEntry>), StoreError> {
+        let (w, values) = filter.sql();
+        let w = pg(&w);
+        let total: i64 = self
+            .client
+            .query_one(
+                &format!("SELECT COUNT(*) FROM log_entries{w}"),
+                &params(&values),
+            )
+            .map_err(StoreError::from)?
+            .get(0);
+        let rows = self
+            .client
+            .query(&format!("SELECT {ROW_COLUMNS} FROM log_entries{w} ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"), &params(&values))
+            .map_err(StoreError::from)?;
+        let entries = rows
+            .iter()
+            .map(|r| entry_from_row(row_of(r)))
+            .collect::<Result<_, _>>()?;
+        Ok((total, entries))
+    }
+
+    fn rows(
+        &mut self,
+        filter: &Filter,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<Row>, StoreError> {
+        let (w, values) = filter.sql();
+        let w = pg(&w);
+        let cond = if w.is_empty() {
+            format!(" WHERE seq > {after_seq}")
+        } else {
+            format!("{w} AND seq > {after_seq}")
+        };
+        let rows = self
+            .client
+            .query(
+                &format!("SELECT {ROW_COLUMNS} FROM log_entries{cond} ORDER BY seq LIMIT {limit}"),
+                &params(&values),
+            )
+            .map_err(StoreError::from)?;
+        Ok(rows.iter().map(row_of).collect())
+    }
+
+    fn head(&mut self) -> Result<(i64, String), StoreError> {
+        let r = self
+            .client
+            .query_one("SELECT seq, hash FROM chain_head WHERE id = 1", &[])
+            .map_err(StoreError::from)?;
+        Ok((r.get(0), r.get(1)))
+    }
+
+    fn stats(&mut self, filter: &Filter) -> Result<SupervisionStats, StoreError> {
+        let (w, values) = filter.sql();
+        let sql = |i: usize| STATS_SQL[i].replace("{w}", &w);
+        let total: i64 = self
+            .client
+            .query_one(
+                &pg(&format!("SELECT COUNT(*) FROM log_entries{w}")),
+                &params(&values),
+            )
+            .map_err(StoreError::from)?
+            .get(0);
+        let per_unit = self.counts(&sql(0), &values)?;
+        let per_matter = self.counts(&sql(1), &values)?;
+        let per_day = self.counts(&sql(2), &values)?;
+        let per_inspector = self
+            .client
+            .query(&pg(&sql(3)), &params(&values))
+            .map_err(StoreError::from)?
+            .iter()
+            .map(|r| {
+                let (count, no_penalty): (i64, i64) = (r.get(2), r.get(3));
+                InspectorCount {
+                    inspector: r.get(0),
+                    unit: r.get(1),
+                    count,
+                    no_penalty,
+                    no_penalty_share: share(no_penalty, count),
+                }
+            })
+            .collect();
+        let tiers_per_matter = self
+            .client
+            .query(&pg(&sql(4)), &params(&values))
+            .map_err(StoreError::from)?
+            .iter()
+            .map(|r| TierCount {
+                matter_id: r.get(0),
+                tier: r.get(1),
+                count: r.get(2),
+            })
+            .collect();
+        Ok(SupervisionStats {
+            total,
+            per_unit,
+            per_matter,
+            per_inspector,
+            per_day,
+            tiers_per_matter,
+        })
+    }
+
+    fn insert_token(&mut self, t: &TokenRecord) -> Result<(), StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO tokens (id, name, unit, role, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&t.id, &t.name, &t.unit, &t.role, &t.secret_hash, &t.created_at, &t.revoked_at],
+            )
+            .map(|_| ())
+            .map_err(StoreError::from)
+    }
+
+    fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError> {
+        let rows = self
+            .client
+            .query("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, id", &[])
+            .map_err(StoreError::from)?;
+        Ok(rows
+            .iter()
+            .map(|r| TokenRecord {
+                id: r.get(0),
+                name: r.get(1),
+                unit: r.get(2),
+                role: r.get(3),
+                secret_hash: r.get(4),
+                created_at: r.get(5),
+                revoked_at: r.get(6),
+            })
+            .collect())
+    }
+
+    fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {
+        self.client
+            .execute(
+                "UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                &[&at, &id],
+            )
+            .map(|n| n > 0)
+            .map_err(StoreError::from)
+    }
+}

@@ -1,0 +1,203 @@
+//! The storage trait behind the log and the tokens, and what both backends share: the schema,
+//! the SQL (written once, with `?N` placeholders; PostgreSQL gets `$N`), the row mapping.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{NewEntry, Row, StoredEntry};
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+impl StoreError {
+    pub fn from(e: impl std::fmt::Display) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+/// Filters of the log listing, export and statistics (all optional; `from`/`to` are days, inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub unit: Option<String>,
+    pub matter: Option<String>,
+    pub inspector: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl Filter {
+    /// `WHERE …` with `?N` placeholders starting at 1, and the values in order.
+    pub(crate) fn sql(&self) -> (String, Vec<String>) {
+        let mut clauses = Vec::new();
+        let mut values = Vec::new();
+        let mut add = |clause: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                values.push(v.clone());
+                clauses.push(clause.replace("?", &format!("?{}", values.len())));
+            }
+        };
+        add("unit = ?", &self.unit);
+        add("matter_id = ?", &self.matter);
+        add("inspector = ?", &self.inspector);
+        add("day >= ?", &self.from);
+        add("day <= ?", &self.to);
+        add("outcome = ?", &self.outcome);
+        let sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        (sql, values)
+    }
+}
+
+/// A token as stored: never the token itself, only the hash of its secret part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TokenRecord {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub role: String,
+    #[serde(skip)]
+    pub secret_hash: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InspectorCount {
+    pub inspector: String,
+    pub unit: String,
+    pub count: i64,
+    pub no_penalty: i64,
+    /// `no_penalty / count`, four places, as a decimal string.
+    #[schema(value_type = String)]
+    pub no_penalty_share: rust_decimal::Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TierCount {
+    pub matter_id: String,
+    pub tier: Option<i64>,
+    pub count: i64,
+}
+
+/// The figures a legal office looks at to spot a pattern.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupervisionStats {
+    pub total: i64,
+    pub per_unit: Vec<Count>,
+    pub per_matter: Vec<Count>,
+    pub per_inspector: Vec<InspectorCount>,
+    pub per_day: Vec<Count>,
+    pub tiers_per_matter: Vec<TierCount>,
+}
+
+/// One connection to a log database.
+pub trait Store: Send {
+    /// Applies the versioned migrations not yet applied.
+    fn migrate(&mut self) -> Result<(), StoreError>;
+    /// Appends entries in one transaction, continuing the chain; all or none.
+    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<StoredEntry>, StoreError>;
+    fn entry(&mut self, receipt: &str) -> Result<Option<StoredEntry>, StoreError>;
+    /// Newest first.
+    fn list(
+        &mut self,
+        filter: &Filter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<StoredEntry>), StoreError>;
+    /// Raw rows in chain order after `after_seq`, for verification and export.
+    fn rows(&mut self, filter: &Filter, after_seq: i64, limit: i64)
+    -> Result<Vec<Row>, StoreError>;
+    /// The separately kept chain head: (last seq, last hash).
+    fn head(&mut self) -> Result<(i64, String), StoreError>;
+    fn stats(&mut self, filter: &Filter) -> Result<SupervisionStats, StoreError>;
+    fn insert_token(&mut self, t: &TokenRecord) -> Result<(), StoreError>;
+    fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Returns whether a live token was revoked.
+    fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError>;
+}
+
+/// Schema versions, applied in order. Written in the SQL both SQLite and PostgreSQL accept.
+pub const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE TABLE log_entries (
+        seq BIGINT PRIMARY KEY,
+        receipt TEXT NOT NULL UNIQUE,
+        recorded_at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        inspector TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        role TEXT NOT NULL,
+        client TEXT NOT NULL,
+        matter_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        tier BIGINT,
+        case_ref TEXT,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX log_entries_unit_day ON log_entries (unit, day);
+    CREATE INDEX log_entries_matter ON log_entries (matter_id);
+    CREATE INDEX log_entries_inspector ON log_entries (inspector);
+    CREATE TABLE chain_head (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
+    INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+    CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        role TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );",
+)];
+
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, receipt, recorded_at, day, kind, inspector, unit, role, client, matter_id, outcome, tier, case_ref, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+pub(crate) const ROW_COLUMNS: &str =
+    "seq, receipt, matter_id, unit, inspector, outcome, body, prev_hash, hash";
+
+/// Rebuilds a stored entry from its row (the body is the source of truth; hashes from columns).
+pub(crate) fn entry_from_row(row: Row) -> Result<StoredEntry, StoreError> {
+    let mut e: StoredEntry = serde_json::from_str(&row.body).map_err(StoreError::from)?;
+    e.prev_hash = row.prev_hash;
+    e.hash = row.hash;
+    Ok(e)
+}
+
+/// The time and the China-time day of "now", as stored.
+pub(crate) fn now_strings() -> (String, String) {
+    let now = chrono::Utc::now();
+    (
+        now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        crate::clock::today().to_string(),
+    )
+}
+
+pub(crate) fn share(part: i64, whole: i64) -> rust_decimal::Decimal {
+    if whole == 0 {
+        rust_decimal::Decimal::ZERO
+    } else {
+        (rust_decimal::Decimal::from(part) / rust_decimal::Decimal::from(whole)).round_dp(4)
+    }
+}
+
+/// The statistics queries, shared by both backends (`{w}` is the filter's WHERE clause).
+pub(crate) const STATS_SQL: [&str; 5] = [
+    "SELECT unit, COUNT(*) FROM log_entries{w} GROUP BY unit ORDER BY COUNT(*) DESC, unit",
+    "SELECT matter_id, COUNT(*) FROM log_entries{w} GROUP BY matter_id ORDER BY COUNT(*) DESC, matter_id",
+    "SELECT day, COUNT(*) FROM log_entries{w} GROUP BY day ORDER BY day",
+    "SELECT inspector, unit, COUNT(*), CAST(SUM(CASE WHEN outcome = 'no_penalty' THEN 1 ELSE 0 END) AS BIGINT) FROM log_entries{w} GROUP BY inspector, unit ORDER BY COUNT(*) DESC, inspector",
+    "SELECT matter_id, tier, COUNT(*) FROM log_entries{w} GROUP BY matter_id, tier ORDER BY matter_id, tier",
+];

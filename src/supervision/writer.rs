@@ -1,0 +1,126 @@
+//! Group commit: one writer thread owns the write connection; concurrent requests queue their
+//! entries, the thread takes every entry waiting (up to a batch limit), appends them in one
+//! transaction (one fsync) and only then answers each request. Nothing is acknowledged before
+//! it is durable, and durability costs one fsync per batch, not per request.
+
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+use super::store::{Store, StoreError};
+use super::{NewEntry, StoredEntry};
+
+const MAX_BATCH: usize = 512;
+const QUEUE: usize = 8192;
+
+struct Job {
+    entry: NewEntry,
+    reply: oneshot::Sender<Result<StoredEntry, String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("the log queue is full")]
+    Busy,
+    #[error("the log could not be written: {0}")]
+    Failed(String),
+}
+
+/// A handle to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct LogWriter {
+    tx: SyncSender<Job>,
+}
+
+impl LogWriter {
+    /// Starts the writer thread on a (migrated) store.
+    pub fn start(store: Box<dyn Store>) -> LogWriter {
+        let (tx, rx) = sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("log-writer".into())
+            .spawn(move || run(store, rx))
+            .expect("spawn the log writer");
+        LogWriter { tx }
+    }
+
+    /// Appends one entry; resolves once it is committed.
+    pub async fn append(&self, entry: NewEntry) -> Result<StoredEntry, LogError> {
+        let (reply, answer) = oneshot::channel();
+        match self.tx.try_send(Job { entry, reply }) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => return Err(LogError::Busy),
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(LogError::Failed("the log writer stopped".into()));
+            }
+        }
+        answer
+            .await
+            .map_err(|_| LogError::Failed("the log writer stopped".into()))?
+            .map_err(LogError::Failed)
+    }
+}
+
+fn run(mut store: Box<dyn Store>, rx: Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let entries: Vec<NewEntry> = jobs.iter().map(|j| j.entry.clone()).collect();
+        match store.append(&entries) {
+            Ok(stored) => {
+                for (job, s) in jobs.into_iter().zip(stored) {
+                    let _ = job.reply.send(Ok(s));
+                }
+            }
+            Err(e) => {
+                tracing::error!("log append failed: {e}");
+                for job in jobs {
+                    let _ = job.reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// Opens read connections on demand and keeps a few for reuse.
+pub struct ReadPool {
+    open: Box<dyn Fn() -> Result<Box<dyn Store>, StoreError> + Send + Sync>,
+    idle: Mutex<Vec<Box<dyn Store>>>,
+}
+
+impl ReadPool {
+    pub fn new(
+        open: impl Fn() -> Result<Box<dyn Store>, StoreError> + Send + Sync + 'static,
+    ) -> Arc<ReadPool> {
+        Arc::new(ReadPool {
+            open: Box::new(open),
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs `f` on a connection (blocking: call from a blocking context).
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut store = match taken {
+            Some(s) => s,
+            None => (self.open)()?,
+        };
+        let result = f(store.as_mut());
+        // A connection that failed may be broken: drop it rather than reuse it.
+        if result.is_ok() {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < 8 {
+                idle.push(store);
+            }
+        }
+        result
+    }
+}

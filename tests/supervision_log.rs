@@ -1,0 +1,338 @@
+//! The supervision log on both backends: the same tests against SQLite and PostgreSQL.
+//! Tampering is done directly in the database, as an attacker with database access would.
+
+mod common;
+
+use std::process::Command;
+
+use penalty_standards::supervision::store::{Filter, Store};
+use penalty_standards::supervision::writer::LogWriter;
+use penalty_standards::supervision::{Caller, ChainFault, NewEntry, StorageConfig, verify};
+use serde_json::json;
+
+/// SQLite always; PostgreSQL when the test server is there (skipped with a message otherwise).
+fn backends(tag: &str) -> Vec<(&'static str, StorageConfig)> {
+    let mut v = vec![(
+        "sqlite",
+        StorageConfig {
+            data_dir: common::temp_dir(tag),
+            database_url: None,
+        },
+    )];
+    if let Some(url) = common::fresh_pg_database() {
+        v.push((
+            "postgres",
+            StorageConfig {
+                data_dir: common::temp_dir(tag),
+                database_url: Some(url),
+            },
+        ));
+    }
+    v
+}
+
+fn entry(i: usize, unit: &str, inspector: &str, outcome: &str) -> NewEntry {
+    NewEntry {
+        kind: "calculation".into(),
+        caller: Caller {
+            token_id: "abc".into(),
+            name: inspector.into(),
+            unit: unit.into(),
+            role: "inspector".into(),
+        },
+        client: "rest".into(),
+        matter_id: format!("{unit}-{:03}", i % 3 + 1),
+        standards_version: "2026.1".into(),
+        outcome: outcome.into(),
+        tier: Some(i % 4 + 1),
+        case_ref: Some(format!("案{i}")),
+        request: json!({"facts": {"area": i.to_string()}, "party": "organisation"}),
+        result: json!({"fine": {"min": "100.00", "max": "100.00"}}),
+        offline: false,
+    }
+}
+
+/// Runs raw SQL on the backend, bypassing the service.
+fn tamper(storage: &StorageConfig, sql: &str) {
+    match &storage.database_url {
+        Some(url) => postgres::Client::connect(url, postgres::NoTls)
+            .unwrap()
+            .batch_execute(sql)
+            .unwrap(),
+        None => rusqlite::Connection::open(storage.data_dir.join("supervision.sqlite3"))
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
+    }
+}
+
+fn filled(storage: &StorageConfig, n: usize) -> Box<dyn Store> {
+    let mut s = storage.open_migrated().unwrap();
+    let entries: Vec<NewEntry> = (1..=n)
+        .map(|i| {
+            entry(
+                i,
+                if i % 2 == 0 { "ZHZF" } else { "STHJ" },
+                if i % 3 == 0 { "李四" } else { "张三" },
+                if i % 5 == 0 { "no_penalty" } else { "penalty" },
+            )
+        })
+        .collect();
+    let stored = s.append(&entries).unwrap();
+    assert_eq!(stored.len(), n);
+    s
+}
+
+fn fault(storage: &StorageConfig) -> Option<ChainFault> {
+    let mut s = storage.open().unwrap();
+    verify(s.as_mut()).unwrap().err()
+}
+
+#[test]
+fn entries_read_back_filter_and_count() {
+    for (name, storage) in backends("read") {
+        let mut s = filled(&storage, 20);
+        let (total, page) = s.list(&Filter::default(), 0, 5).unwrap();
+        assert_eq!((total, page.len()), (20, 5), "{name}");
+        assert_eq!(page[0].seq, 20, "{name}: newest first");
+        let one = s.entry(&page[0].receipt).unwrap().expect("by receipt");
+        assert_eq!(one, page[0]);
+        assert_eq!(one.case_ref.as_deref(), Some("案20"));
+        let zhzf = Filter {
+            unit: Some("ZHZF".into()),
+            ..Filter::default()
+        };
+        assert_eq!(s.list(&zhzf, 0, 100).unwrap().0, 10, "{name}");
+        let lisi_no = Filter {
+            inspector: Some("李四".into()),
+            outcome: Some("no_penalty".into()),
+            ..Filter::default()
+        };
+        assert_eq!(
+            s.list(&lisi_no, 0, 100).unwrap().0,
+            1,
+            "{name}: only 15 is both"
+        );
+        let st = s.stats(&Filter::default()).unwrap();
+        assert_eq!(st.total, 20);
+        assert_eq!(st.per_unit.iter().map(|c| c.count).sum::<i64>(), 20);
+        let zs = st
+            .per_inspector
+            .iter()
+            .find(|i| i.inspector == "张三" && i.unit == "STHJ")
+            .unwrap();
+        assert!(zs.count > 0);
+        assert_eq!(st.tiers_per_matter.iter().map(|t| t.count).sum::<i64>(), 20);
+        assert_eq!(st.per_day.len(), 1);
+        let days = Filter {
+            from: Some("2000-01-01".into()),
+            to: Some("2000-12-31".into()),
+            ..Filter::default()
+        };
+        assert_eq!(s.list(&days, 0, 10).unwrap().0, 0, "{name}: day filter");
+        assert_eq!(
+            verify(s.as_mut()).unwrap().map(|(n, _)| n),
+            Ok(20),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn an_altered_entry_is_caught() {
+    for (name, storage) in backends("alter") {
+        filled(&storage, 6);
+        tamper(
+            &storage,
+            "UPDATE log_entries SET body = REPLACE(body, '\"penalty\"', '\"no_penalty\"') WHERE seq = 4",
+        );
+        assert_eq!(
+            fault(&storage),
+            Some(ChainFault::Altered { seq: 4 }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn an_altered_column_is_caught() {
+    for (name, storage) in backends("column") {
+        filled(&storage, 6);
+        tamper(
+            &storage,
+            "UPDATE log_entries SET inspector = '王五' WHERE seq = 2",
+        );
+        assert_eq!(
+            fault(&storage),
+            Some(ChainFault::ColumnAltered {
+                seq: 2,
+                column: "inspector"
+            }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_removed_entry_is_caught() {
+    for (name, storage) in backends("remove") {
+        filled(&storage, 6);
+        tamper(&storage, "DELETE FROM log_entries WHERE seq = 3");
+        assert_eq!(
+            fault(&storage),
+            Some(ChainFault::Gap {
+                expected: 3,
+                found: 4
+            }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn swapped_entries_are_caught() {
+    for (name, storage) in backends("swap") {
+        filled(&storage, 6);
+        // Exchange the contents of entries 2 and 5, keeping their sequence numbers.
+        tamper(
+            &storage,
+            "UPDATE log_entries SET seq = -2 WHERE seq = 2;
+             UPDATE log_entries SET seq = 2 WHERE seq = 5;
+             UPDATE log_entries SET seq = 5 WHERE seq = -2;",
+        );
+        assert_eq!(
+            fault(&storage),
+            Some(ChainFault::BrokenLink { seq: 2 }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn entries_cut_off_the_end_are_caught() {
+    for (name, storage) in backends("truncate") {
+        filled(&storage, 6);
+        tamper(&storage, "DELETE FROM log_entries WHERE seq >= 5");
+        assert_eq!(
+            fault(&storage),
+            Some(ChainFault::HeadMismatch {
+                head_seq: 6,
+                last_seq: 4
+            }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn log_verify_command_reports_the_first_tampered_entry() {
+    for (name, storage) in backends("cli") {
+        filled(&storage, 4);
+        let run = || {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
+            cmd.args(["log", "verify", "--data-dir"])
+                .arg(&storage.data_dir)
+                .env_remove("DATABASE_URL");
+            if let Some(url) = &storage.database_url {
+                cmd.env("DATABASE_URL", url);
+            }
+            cmd.output().unwrap()
+        };
+        let ok = run();
+        assert!(
+            ok.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        assert!(String::from_utf8_lossy(&ok.stdout).contains("4 entries"));
+        tamper(
+            &storage,
+            "UPDATE log_entries SET body = REPLACE(body, '案3', '案X') WHERE seq = 3",
+        );
+        let bad = run();
+        assert!(!bad.status.success());
+        let out = String::from_utf8_lossy(&bad.stdout);
+        assert!(
+            out.contains("TAMPERED") && out.contains("entry 3"),
+            "{name}: {out}"
+        );
+    }
+}
+
+#[test]
+fn concurrent_writers_on_one_database_keep_one_linear_chain() {
+    for (name, storage) in backends("instances") {
+        storage.open_migrated().unwrap();
+        // Two "instances", each with its own writer and connection, appending at once.
+        let writers = [
+            LogWriter::start(storage.open().unwrap()),
+            LogWriter::start(storage.open().unwrap()),
+        ];
+        let rt = actix_web::rt::System::new();
+        let receipts = rt.block_on(async {
+            let mut tasks = Vec::new();
+            for i in 0..200 {
+                let w = writers[i % 2].clone();
+                tasks.push(actix_web::rt::spawn(async move {
+                    w.append(entry(i, "ZHZF", "张三", "penalty"))
+                        .await
+                        .unwrap()
+                        .receipt
+                }));
+            }
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await.unwrap());
+            }
+            out
+        });
+        let mut unique = receipts.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 200, "{name}: every receipt distinct");
+        let mut s = storage.open().unwrap();
+        assert_eq!(
+            verify(s.as_mut()).unwrap().map(|(n, _)| n),
+            Ok(200),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn tokens_are_stored_as_hashes_and_revocable() {
+    for (name, storage) in backends("tokens") {
+        let mut s = storage.open_migrated().unwrap();
+        let (token, record) = penalty_standards::auth::new_token(
+            "张三",
+            "ZHZF",
+            penalty_standards::auth::Role::Inspector,
+        );
+        s.insert_token(&record).unwrap();
+        let listed = s.tokens().unwrap();
+        assert_eq!(listed.len(), 1, "{name}");
+        let secret = token.rsplit('_').next().unwrap();
+        assert!(!listed[0].secret_hash.contains(secret));
+        assert!(s.revoke_token(&record.id, "2026-11-22T00:00:00Z").unwrap());
+        assert!(
+            !s.revoke_token(&record.id, "2026-11-22T00:00:00Z").unwrap(),
+            "{name}: already revoked"
+        );
+        assert!(s.tokens().unwrap()[0].revoked_at.is_some());
+    }
+}
+
+#[test]
+fn migrations_are_versioned_and_idempotent() {
+    for (name, storage) in backends("migrate") {
+        let mut s = storage.open_migrated().unwrap();
+        s.migrate().unwrap();
+        s.append(&[entry(1, "ZHZF", "张三", "penalty")]).unwrap();
+        let mut again = storage.open_migrated().unwrap();
+        assert_eq!(
+            again.list(&Filter::default(), 0, 10).unwrap().0,
+            1,
+            "{name}: data kept across restarts"
+        );
+    }
+}
