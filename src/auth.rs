@@ -127,24 +127,29 @@ impl Tokens {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).0 = None;
     }
 
-    fn record(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = cache.0.is_some_and(|t| t.elapsed() < TOKEN_CACHE_TTL);
-        if !fresh
-            || !cache.1.contains_key(id)
-                && cache
-                    .0
-                    .is_some_and(|t| t.elapsed() > Duration::from_millis(200))
-        {
-            let all = self.pool.with(|s| s.tokens())?;
-            cache.1 = all.into_iter().map(|t| (t.id.clone(), t)).collect();
-            cache.0 = Some(Instant::now());
+    /// The record of a token id from the cache, or `None` when the cache must be re-read first
+    /// (stale, or the id unknown and the cache older than a moment: a token just created).
+    fn cached(&self, id: &str) -> Option<Option<TokenRecord>> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let age = cache.0.map(|t| t.elapsed())?;
+        match cache.1.get(id) {
+            Some(r) if age < TOKEN_CACHE_TTL => Some(Some(r.clone())),
+            None if age < Duration::from_millis(200) => Some(None),
+            _ => None,
         }
-        Ok(cache.1.get(id).cloned())
     }
 
-    /// Resolves an `Authorization` header value.
-    pub fn authenticate(&self, header: &str) -> Result<Principal, AuthFailure> {
+    /// Re-reads every token (blocking I/O: call from a blocking context).
+    pub fn refresh(&self) -> Result<(), StoreError> {
+        let all = self.pool.with(|s| s.tokens())?;
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.1 = all.into_iter().map(|t| (t.id.clone(), t)).collect();
+        cache.0 = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Parses an `Authorization` header value into (id, secret).
+    pub fn parse_header(header: &str) -> Result<(&str, &str), AuthFailure> {
         let token = header
             .strip_prefix("Bearer ")
             .map(str::trim)
@@ -156,10 +161,17 @@ impl Tokens {
         if id.is_empty() || secret.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(AuthFailure::Malformed);
         }
-        let record = self
-            .record(id)
-            .map_err(|e| AuthFailure::Unavailable(e.to_string()))?
-            .ok_or(AuthFailure::Invalid)?;
+        Ok((id, secret))
+    }
+
+    /// Resolves a header against the cache. `Err(None)`-like: `Ok(None)` means the cache must be
+    /// refreshed (with [`Tokens::refresh`], off the async threads) before deciding.
+    pub fn authenticate_cached(&self, header: &str) -> Result<Option<Principal>, AuthFailure> {
+        let (id, secret) = Self::parse_header(header)?;
+        let Some(record) = self.cached(id) else {
+            return Ok(None);
+        };
+        let record = record.ok_or(AuthFailure::Invalid)?;
         if !constant_time_eq(
             secret_hash(secret).as_bytes(),
             record.secret_hash.as_bytes(),
@@ -168,12 +180,23 @@ impl Tokens {
             return Err(AuthFailure::Invalid);
         }
         let role = Role::parse(&record.role).ok_or(AuthFailure::Invalid)?;
-        Ok(Principal {
+        Ok(Some(Principal {
             token_id: record.id,
             name: record.name,
             unit: record.unit,
             role,
-        })
+        }))
+    }
+
+    /// Resolves a header, refreshing the cache if needed (blocking: for the command line and tests).
+    pub fn authenticate(&self, header: &str) -> Result<Principal, AuthFailure> {
+        if let Some(p) = self.authenticate_cached(header)? {
+            return Ok(p);
+        }
+        self.refresh()
+            .map_err(|e| AuthFailure::Unavailable(e.to_string()))?;
+        self.authenticate_cached(header)?
+            .ok_or(AuthFailure::Invalid)
     }
 }
 

@@ -95,7 +95,7 @@ pub async fn list(
     state: web::Data<AppState>,
     q: web::Query<LogQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = authorize(&req, &state, &READERS)?;
+    let who = authorize(&req, &state, &READERS).await?;
     let filter = filter_for(&who, &q)?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(50);
@@ -126,7 +126,7 @@ pub async fn one(
     state: web::Data<AppState>,
     receipt: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = authorize(&req, &state, &READERS)?;
+    let who = authorize(&req, &state, &READERS).await?;
     let reads = state.reads.clone();
     let r = receipt.clone();
     let entry = web::block(move || reads.with(|s| s.entry(&r.to_uppercase())))
@@ -194,7 +194,7 @@ pub async fn export(
     state: web::Data<AppState>,
     q: web::Query<LogQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = authorize(&req, &state, &READERS)?;
+    let who = authorize(&req, &state, &READERS).await?;
     let filter = filter_for(&who, &q)?;
     let reads = state.reads.clone();
     let body = stream::unfold(Some(0i64), move |after| {
@@ -257,7 +257,7 @@ pub async fn stats(
     state: web::Data<AppState>,
     q: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = authorize(&req, &state, &[Role::Supervisor])?;
+    let who = authorize(&req, &state, &[Role::Supervisor]).await?;
     let q = q.into_inner();
     let filter = filter_for(
         &who,
@@ -303,7 +303,7 @@ pub async fn tokens(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state, &[Role::Admin])?;
+    authorize(&req, &state, &[Role::Admin]).await?;
     let reads = state.reads.clone();
     let list = web::block(move || reads.with(|s| s.tokens()))
         .await
@@ -320,7 +320,7 @@ pub async fn create_token(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state, &[Role::Admin])?;
+    authorize(&req, &state, &[Role::Admin]).await?;
     let json = read_json(payload).await?;
     let t: NewToken = serde_json::from_value(json).map_err(|e| {
         ApiError::new(
@@ -359,7 +359,7 @@ pub async fn revoke_token(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state, &[Role::Admin])?;
+    authorize(&req, &state, &[Role::Admin]).await?;
     let reads = state.reads.clone();
     let token_id = id.clone();
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -58,15 +58,34 @@ impl AppState {
 }
 
 /// The caller, if a token was sent: a malformed or invalid token is refused even where none is
-/// needed. Applies the rate limit (per token, or per peer address without one).
-pub fn caller(req: &HttpRequest, state: &AppState) -> Result<Option<Principal>, ApiError> {
+/// needed. Applies the rate limit (per token, or per peer address without one). The token cache
+/// is re-read on the blocking pool, never on the async workers.
+pub async fn caller(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<Option<Principal>, ApiError> {
     let principal = match req.headers().get(header::AUTHORIZATION) {
         None => None,
         Some(value) => {
             let text = value
                 .to_str()
-                .map_err(|_| ApiError::unauthorized("malformed_token"))?;
-            match state.tokens.authenticate(text) {
+                .map_err(|_| ApiError::unauthorized("malformed_token"))?
+                .to_string();
+            let resolved = match state.tokens.authenticate_cached(&text) {
+                Ok(None) => {
+                    let st = state.clone();
+                    web::block(move || st.tokens.refresh())
+                        .await
+                        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+                        .map_err(|e| ApiError::unavailable(&e.0))?;
+                    state
+                        .tokens
+                        .authenticate_cached(&text)
+                        .and_then(|p| p.ok_or(AuthFailure::Invalid))
+                }
+                other => other.and_then(|p| p.ok_or(AuthFailure::Invalid)),
+            };
+            match resolved {
                 Ok(p) => Some(p),
                 Err(AuthFailure::Malformed) => {
                     return Err(ApiError::unauthorized("malformed_token"));
@@ -88,12 +107,14 @@ pub fn caller(req: &HttpRequest, state: &AppState) -> Result<Option<Principal>, 
 }
 
 /// The caller, who must hold one of `roles`: 401 without a token, 403 with the wrong role.
-pub fn authorize(
+pub async fn authorize(
     req: &HttpRequest,
-    state: &AppState,
+    state: &web::Data<AppState>,
     roles: &[Role],
 ) -> Result<Principal, ApiError> {
-    let p = caller(req, state)?.ok_or_else(|| ApiError::unauthorized("missing_token"))?;
+    let p = caller(req, state)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("missing_token"))?;
     if !roles.contains(&p.role) {
         return Err(ApiError::forbidden(p.role, roles));
     }
@@ -128,7 +149,7 @@ pub struct UnitSummary {
 /// The enforcement units (执法单位).
 #[utoipa::path(get, path = "/api/v1/units", tag = "standards", responses((status = 200, body = Vec<UnitSummary>)))]
 pub async fn units(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    caller(&req, &state)?;
+    caller(&req, &state).await?;
     let list: Vec<UnitSummary> = state
         .set
         .units
@@ -187,7 +208,7 @@ pub async fn matters(
     state: web::Data<AppState>,
     query: web::Query<MatterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&req, &state)?;
+    caller(&req, &state).await?;
     let q = query.into_inner();
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(20);
@@ -259,7 +280,7 @@ pub async fn matter(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&req, &state)?;
+    caller(&req, &state).await?;
     let m = state.set.matter(&id).ok_or_else(|| {
         ApiError::not_found(&format!("裁量事项 {id} "), &format!("matter `{id}`"))
     })?;
@@ -276,7 +297,7 @@ pub async fn circumstances_list(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&req, &state)?;
+    caller(&req, &state).await?;
     Ok(HttpResponse::Ok().json(circumstances::catalogue()))
 }
 
@@ -286,7 +307,7 @@ pub async fn stats_handler(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&req, &state)?;
+    caller(&req, &state).await?;
     Ok(HttpResponse::Ok().json(stats::stats(&state.set)))
 }
 
@@ -369,7 +390,7 @@ pub async fn calculate(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let who = authorize(&req, &state, &[Role::Inspector, Role::Reviewer])?;
+    let who = authorize(&req, &state, &[Role::Inspector, Role::Reviewer]).await?;
     let json = read_json(payload).await?;
     let request = CalcRequest::from_json(&json).map_err(|e| ApiError::from(&e))?;
     let today = crate::clock::today();

@@ -56,15 +56,11 @@ fn side_after(chars: &[char], at: usize) -> Option<(Side, usize)> {
 /// The side of a figure: from what follows it (以上, 以下, 罚款, or 至 before the upper figure),
 /// or, for the figure after 至, from what precedes it.
 fn side_of(chars: &[char], start: usize, after: usize) -> Option<(Side, usize)> {
-    side_after(chars, after).or_else(|| {
-        if chars.get(after) == Some(&'至') {
-            Some((Side::Lower, after + 1))
-        } else if start > 0 && chars[start - 1] == '至' {
-            Some((Side::Upper, after))
-        } else {
-            None
-        }
-    })
+    if start > 0 && chars[start - 1] == '至' {
+        return Some((Side::Upper, after));
+    }
+    side_after(chars, after)
+        .or_else(|| (chars.get(after) == Some(&'至')).then_some((Side::Lower, after + 1)))
 }
 
 fn figures(chars: &[char]) -> Vec<Figure> {
@@ -74,7 +70,13 @@ fn figures(chars: &[char]) -> Vec<Figure> {
         // 货值金额等值以上三倍以下: 等值 is one time the base.
         if starts_with(chars, i, "等值") {
             if let Some((side, end)) = side_of(chars, i, i + 2) {
-                out.push(Figure { unit: StatedUnit::Multiple, value: Decimal::ONE, side, start: i, end });
+                out.push(Figure {
+                    unit: StatedUnit::Multiple,
+                    value: Decimal::ONE,
+                    side,
+                    start: i,
+                    end,
+                });
             }
             i += 2;
             continue;
@@ -96,7 +98,13 @@ fn figures(chars: &[char]) -> Vec<Figure> {
             let text: String = chars[i + 3..j].iter().collect();
             if let Some(v) = parse_numeral(&text) {
                 let (side, end) = side_of(chars, start, j).unwrap_or((Side::Exact, j));
-                out.push(Figure { unit: StatedUnit::Percent, value: v * scale, side, start, end });
+                out.push(Figure {
+                    unit: StatedUnit::Percent,
+                    value: v * scale,
+                    side,
+                    start,
+                    end,
+                });
             }
             i = j.max(i + 1);
             continue;
@@ -120,7 +128,13 @@ fn figures(chars: &[char]) -> Vec<Figure> {
                 && let (Some((unit, after)), Some(value)) = (unit, parse_numeral(&text))
                 && let Some((side, end)) = side_of(chars, start, after)
             {
-                out.push(Figure { unit, value, side, start, end });
+                out.push(Figure {
+                    unit,
+                    value,
+                    side,
+                    start,
+                    end,
+                });
             }
             i = j;
             continue;
@@ -141,13 +155,23 @@ pub fn stated_bands(text: &str) -> Vec<StatedBand> {
         match f.side {
             Side::Lower => {
                 // "…以上…以下": the upper figure follows closely.
-                let pair = figs.get(k + 1).filter(|g| g.side == Side::Upper && g.start.saturating_sub(f.end) <= 2);
+                let pair = figs
+                    .get(k + 1)
+                    .filter(|g| g.side == Side::Upper && g.start.saturating_sub(f.end) <= 2);
                 if let Some(g) = pair {
                     let band = if g.unit == f.unit {
-                        Some(StatedBand { unit: f.unit, min: f.value, max: Some(g.value) })
+                        Some(StatedBand {
+                            unit: f.unit,
+                            min: f.value,
+                            max: Some(g.value),
+                        })
                     } else if f.unit == StatedUnit::Percent && g.unit == StatedUnit::Multiple {
                         // 货值金额百分之五十以上三倍以下: multiples starting at a percentage.
-                        Some(StatedBand { unit: StatedUnit::Multiple, min: f.value / Decimal::ONE_HUNDRED, max: Some(g.value) })
+                        Some(StatedBand {
+                            unit: StatedUnit::Multiple,
+                            min: f.value / Decimal::ONE_HUNDRED,
+                            max: Some(g.value),
+                        })
                     } else {
                         None
                     };

@@ -1,0 +1,432 @@
+//! Every endpoint × every role, no token, a revoked token and a malformed header; reviewers
+//! confined to their unit; rate limits; the log never holds a token.
+
+mod common;
+
+use common::{Response, bearer, request_to, shared, start_app, temp_dir};
+use penalty_standards::auth::Role;
+use penalty_standards::supervision::StorageConfig;
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Nobody,
+    Role(Role),
+    Revoked,
+    Malformed,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Nobody,
+    Who::Role(Role::Inspector),
+    Who::Role(Role::Reviewer),
+    Who::Role(Role::Supervisor),
+    Who::Role(Role::Admin),
+    Who::Revoked,
+    Who::Malformed,
+];
+
+fn calc_body() -> Value {
+    json!({"matter_id": "ZHZF-001", "party": "organisation", "facts": {"construction_cost": "1000000", "illegal_area": "45"},
+           "act_date": "2026-05-01", "case_ref": "龙综执罚〔2026〕7号"})
+}
+
+fn call(who: Who, method: &str, path: &str, body: Option<&Value>) -> Response {
+    let app = shared();
+    let auth = match who {
+        Who::Nobody => None,
+        Who::Role(r) => Some(bearer(app.token(r))),
+        Who::Revoked => Some(bearer(&app.revoked)),
+        Who::Malformed => Some("Token abc".to_string()),
+    };
+    let headers: Vec<(&str, &str)> = auth
+        .as_deref()
+        .map(|a| vec![("Authorization", a)])
+        .unwrap_or_default();
+    let bytes = body.map(|b| b.to_string().into_bytes());
+    request_to(app.addr, method, path, bytes.as_deref(), &headers)
+}
+
+/// The status a caller must get from an endpoint open to `allowed` (None: public).
+fn expected(who: Who, allowed: Option<&[Role]>, ok: u16) -> u16 {
+    match (who, allowed) {
+        (Who::Revoked | Who::Malformed, _) => 401,
+        (Who::Nobody, None) => ok,
+        (Who::Nobody, Some(_)) => 401,
+        (Who::Role(_), None) => ok,
+        (Who::Role(r), Some(roles)) => {
+            if roles.contains(&r) {
+                ok
+            } else {
+                403
+            }
+        }
+    }
+}
+
+fn receipt_of_a_zhzf_calculation() -> String {
+    let r = call(
+        Who::Role(Role::Inspector),
+        "POST",
+        "/api/v1/calculate",
+        Some(&calc_body()),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["receipt"].as_str().unwrap().to_string()
+}
+
+/// method, path, body, the roles allowed (None: public), the success status.
+type Case<'a> = (&'a str, String, Option<Value>, Option<&'a [Role]>, u16);
+
+#[test]
+fn every_endpoint_for_every_caller() {
+    let receipt = receipt_of_a_zhzf_calculation();
+    let readers: &[Role] = &[Role::Reviewer, Role::Supervisor];
+    let new_token = json!({"name": "李四", "unit": "ZHZF", "role": "inspector"});
+    let cases: Vec<Case> = vec![
+        ("GET", "/api/v1/units".into(), None, None, 200),
+        ("GET", "/api/v1/matters?q=sthj".into(), None, None, 200),
+        ("GET", "/api/v1/matters/STHJ-001".into(), None, None, 200),
+        ("GET", "/api/v1/circumstances".into(), None, None, 200),
+        ("GET", "/api/v1/stats".into(), None, None, 200),
+        (
+            "POST",
+            "/api/v1/calculate".into(),
+            Some(calc_body()),
+            Some(&[Role::Inspector, Role::Reviewer]),
+            200,
+        ),
+        ("GET", "/api/v1/queries".into(), None, Some(readers), 200),
+        (
+            "GET",
+            format!("/api/v1/queries/{receipt}"),
+            None,
+            Some(readers),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/queries/export.csv".into(),
+            None,
+            Some(readers),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/supervision/stats".into(),
+            None,
+            Some(&[Role::Supervisor]),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/tokens".into(),
+            None,
+            Some(&[Role::Admin]),
+            200,
+        ),
+        (
+            "POST",
+            "/api/v1/tokens".into(),
+            Some(new_token),
+            Some(&[Role::Admin]),
+            201,
+        ),
+    ];
+    for (method, path, body, allowed, ok) in &cases {
+        for who in EVERYONE {
+            let r = call(who, method, path, body.as_ref());
+            assert_eq!(
+                r.status,
+                expected(who, *allowed, *ok),
+                "{who:?} {method} {path}: {}",
+                r.text()
+            );
+            if r.status >= 400 {
+                let code = r.code();
+                let want = match r.status {
+                    401 if who == Who::Malformed => "malformed_token",
+                    401 if who == Who::Revoked => "invalid_token",
+                    401 => "missing_token",
+                    _ => "forbidden",
+                };
+                assert_eq!(code, want, "{who:?} {method} {path}");
+            }
+        }
+    }
+    // Revoking: admin only; the target must exist.
+    for who in EVERYONE {
+        let created = call(
+            Who::Role(Role::Admin),
+            "POST",
+            "/api/v1/tokens",
+            Some(&json!({"name": "王五", "unit": "ZHZF", "role": "inspector"})),
+        );
+        let id = created.json()["record"]["id"].as_str().unwrap().to_string();
+        let r = call(who, "DELETE", &format!("/api/v1/tokens/{id}"), None);
+        assert_eq!(
+            r.status,
+            expected(who, Some(&[Role::Admin]), 204),
+            "{who:?} DELETE token"
+        );
+    }
+    // Health answers everyone, for load balancers.
+    for who in EVERYONE {
+        assert_eq!(call(who, "GET", "/healthz", None).status, 200);
+    }
+}
+
+#[test]
+fn a_calculation_is_logged_with_its_receipt_and_never_the_token() {
+    let r = call(
+        Who::Role(Role::Inspector),
+        "POST",
+        "/api/v1/calculate",
+        Some(&calc_body()),
+    );
+    let answer = r.json();
+    let receipt = answer["receipt"].as_str().unwrap();
+    let entry = call(
+        Who::Role(Role::Supervisor),
+        "GET",
+        &format!("/api/v1/queries/{receipt}"),
+        None,
+    )
+    .json();
+    assert_eq!(entry["matter_id"], "ZHZF-001");
+    assert_eq!(entry["caller"]["role"], "inspector");
+    assert_eq!(entry["caller"]["unit"], "ZHZF");
+    assert_eq!(entry["client"], "rest");
+    assert_eq!(entry["case_ref"], "龙综执罚〔2026〕7号");
+    assert_eq!(entry["result"]["fine"], answer["fine"]);
+    assert_eq!(entry["request"]["facts"]["illegal_area"], "45");
+    assert_eq!(entry["outcome"], "penalty");
+    // The mobile page says so.
+    let app = shared();
+    let auth = bearer(app.token(Role::Inspector));
+    let m = request_to(
+        app.addr,
+        "POST",
+        "/api/v1/calculate",
+        Some(calc_body().to_string().as_bytes()),
+        &[("Authorization", &auth), ("X-Client", "mobile")],
+    );
+    let e = call(
+        Who::Role(Role::Supervisor),
+        "GET",
+        &format!("/api/v1/queries/{}", m.json()["receipt"].as_str().unwrap()),
+        None,
+    )
+    .json();
+    assert_eq!(e["client"], "mobile");
+    // No token, nor its secret, anywhere in the database file.
+    let db = std::fs::read(app.storage.data_dir.join("supervision.sqlite3")).unwrap();
+    let wal =
+        std::fs::read(app.storage.data_dir.join("supervision.sqlite3-wal")).unwrap_or_default();
+    for t in app.tokens.values() {
+        let secret = t.rsplit('_').next().unwrap().as_bytes();
+        assert!(
+            !db.windows(secret.len()).any(|w| w == secret)
+                && !wal.windows(secret.len()).any(|w| w == secret)
+        );
+    }
+}
+
+#[test]
+fn reviewers_see_only_their_unit() {
+    let receipt = receipt_of_a_zhzf_calculation();
+    let app = shared();
+    let other = bearer(&app.other_reviewer);
+    let get = |path: &str| request_to(app.addr, "GET", path, None, &[("Authorization", &other)]);
+    assert_eq!(
+        get(&format!("/api/v1/queries/{receipt}")).status,
+        404,
+        "another unit's receipt is not revealed"
+    );
+    assert_eq!(get("/api/v1/queries?unit=ZHZF").status, 403);
+    let own = get("/api/v1/queries").json();
+    assert!(
+        own["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["caller"]["unit"] == "STHJ")
+    );
+    let same_unit = call(Who::Role(Role::Reviewer), "GET", "/api/v1/queries", None).json();
+    assert!(same_unit["total"].as_i64().unwrap() >= 1);
+    assert!(
+        same_unit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["caller"]["unit"] == "ZHZF")
+    );
+}
+
+#[test]
+fn log_listing_filters_and_csv_export() {
+    receipt_of_a_zhzf_calculation();
+    let r = call(
+        Who::Role(Role::Supervisor),
+        "GET",
+        "/api/v1/queries?matter=ZHZF-001&outcome=penalty&per_page=1",
+        None,
+    )
+    .json();
+    assert!(r["total"].as_i64().unwrap() >= 1);
+    assert_eq!(r["items"].as_array().unwrap().len(), 1);
+    let bad = call(
+        Who::Role(Role::Supervisor),
+        "GET",
+        "/api/v1/queries?from=yesterday",
+        None,
+    );
+    assert_eq!((bad.status, bad.code().as_str()), (400, "invalid_query"));
+    let csv = call(
+        Who::Role(Role::Supervisor),
+        "GET",
+        "/api/v1/queries/export.csv",
+        None,
+    );
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with("\u{feff}回执号,".as_bytes()),
+        "UTF-8 BOM and the Chinese header"
+    );
+    assert!(csv.text().contains("ZHZF-001"));
+    let stats = call(
+        Who::Role(Role::Supervisor),
+        "GET",
+        "/api/v1/supervision/stats",
+        None,
+    )
+    .json();
+    assert!(
+        stats["per_matter"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["key"] == "ZHZF-001")
+    );
+    assert!(stats["per_inspector"][0]["no_penalty_share"].is_string());
+}
+
+#[test]
+fn a_token_revoked_through_the_api_stops_at_once() {
+    let created = call(
+        Who::Role(Role::Admin),
+        "POST",
+        "/api/v1/tokens",
+        Some(&json!({"name": "赵六", "unit": "ZHZF", "role": "inspector"})),
+    )
+    .json();
+    let token = created["token"].as_str().unwrap().to_string();
+    let id = created["record"]["id"].as_str().unwrap().to_string();
+    let app = shared();
+    let use_it = || {
+        request_to(
+            app.addr,
+            "POST",
+            "/api/v1/calculate",
+            Some(calc_body().to_string().as_bytes()),
+            &[("Authorization", &bearer(&token))],
+        )
+        .status
+    };
+    assert_eq!(use_it(), 200);
+    assert_eq!(
+        call(
+            Who::Role(Role::Admin),
+            "DELETE",
+            &format!("/api/v1/tokens/{id}"),
+            None
+        )
+        .status,
+        204
+    );
+    assert_eq!(use_it(), 401);
+    // A wrong secret for a real id is refused too.
+    let forged = format!("{}_{}", &token[..token.rfind('_').unwrap()], "0".repeat(48));
+    let r = request_to(
+        app.addr,
+        "GET",
+        "/api/v1/units",
+        None,
+        &[("Authorization", &bearer(&forged))],
+    );
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn rate_limit_per_token() {
+    let app = start_app(
+        StorageConfig {
+            data_dir: temp_dir("rate"),
+            database_url: None,
+        },
+        2,
+    );
+    let auth = bearer(app.token(Role::Inspector));
+    let statuses: Vec<u16> = (0..8)
+        .map(|_| {
+            request_to(
+                app.addr,
+                "GET",
+                "/api/v1/units",
+                None,
+                &[("Authorization", &auth)],
+            )
+            .status
+        })
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(statuses[0], 200);
+    // Another token has its own bucket.
+    let other = bearer(app.token(Role::Supervisor));
+    assert_eq!(
+        request_to(
+            app.addr,
+            "GET",
+            "/api/v1/units",
+            None,
+            &[("Authorization", &other)]
+        )
+        .status,
+        200
+    );
+}
+
+#[test]
+fn postgres_backed_service_answers_and_logs() {
+    let Some(url) = common::fresh_pg_database() else {
+        return;
+    };
+    let app = start_app(
+        StorageConfig {
+            data_dir: temp_dir("pg-app"),
+            database_url: Some(url),
+        },
+        0,
+    );
+    let auth = bearer(app.token(Role::Inspector));
+    let r = request_to(
+        app.addr,
+        "POST",
+        "/api/v1/calculate",
+        Some(calc_body().to_string().as_bytes()),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let sup = bearer(app.token(Role::Supervisor));
+    let e = request_to(
+        app.addr,
+        "GET",
+        &format!("/api/v1/queries/{receipt}"),
+        None,
+        &[("Authorization", &sup)],
+    );
+    assert_eq!(e.status, 200);
+    assert_eq!(e.json()["receipt"], receipt.as_str());
+}
