@@ -681,6 +681,9 @@ fn evaluate(
             citation: matter.penalty.clone(),
         },
     ];
+    for c in &matter.penalty_also {
+        legal_basis.push(LegalBasis { role: BasisRole::Penalty, text: c.render(), citation: c.clone() });
+    }
     let cite = |role: BasisRole, c: Citation, basis: &mut Vec<LegalBasis>| {
         if !basis.iter().any(|b| b.citation == c) {
             basis.push(LegalBasis {
@@ -730,7 +733,7 @@ fn evaluate(
         matter.id,
         matter.name,
         matter.violated.render(),
-        matter.penalty.render()
+        matter.penalty_text()
     ));
     explanation.push(format!(
         "{fact_text}，对应第{}阶次「{}」：{}。",

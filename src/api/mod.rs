@@ -249,7 +249,7 @@ pub async fn matters(
             name: m.name.clone(),
             unit: m.unit.clone(),
             category: m.category.clone(),
-            penalty: m.penalty.render(),
+            penalty: m.penalty_text(),
             tiers: m.tiers.len(),
         })
         .collect();
@@ -287,7 +287,7 @@ pub async fn matter(
     Ok(HttpResponse::Ok().json(MatterDetail {
         matter: m,
         violated_text: m.violated.render(),
-        penalty_text: m.penalty.render(),
+        penalty_text: m.penalty_text(),
     }))
 }
 

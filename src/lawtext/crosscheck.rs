@@ -220,9 +220,21 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
     if let Err(e) = resolve(corpus, &m.violated) {
         out.push(problem(m, format!("violated: {e}")));
     }
+    let mut also = String::new();
+    for c in &m.penalty_also {
+        match resolve(corpus, c) {
+            Ok((_, t)) => {
+                also.push('\n');
+                also.push_str(&t);
+            }
+            Err(e) => out.push(problem(m, format!("penalty_also: {e}"))),
+        }
+    }
     match resolve(corpus, &m.penalty) {
         Err(e) => out.push(problem(m, format!("penalty: {e}"))),
         Ok((_, text)) => {
+            // The bands may be stated by any of the penalty provisions.
+            let text = text + &also;
             let mut rules: Vec<(Party, &FineRule)> = Vec::new();
             for p in Party::ALL {
                 if let Some(r) = m.statutory.fine_for(p)
@@ -244,7 +256,7 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
                 for e in rule_problems(rule, &text) {
                     out.push(problem(
                         m,
-                        format!("penalty {} ({}): {e}", m.penalty.render(), party.label()),
+                        format!("penalty {} ({}): {e}", m.penalty_text(), party.label()),
                     ));
                 }
             }

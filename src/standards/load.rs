@@ -69,6 +69,8 @@ struct RawMatter {
     violated: Citation,
     penalty: Citation,
     #[serde(default)]
+    penalty_also: Vec<Citation>,
+    #[serde(default)]
     note: Option<String>,
     statutory: RawStatutory,
     #[serde(default)]
@@ -366,6 +368,7 @@ fn build_matter(
         category: raw.category,
         violated: raw.violated,
         penalty: raw.penalty,
+        penalty_also: raw.penalty_also,
         note: raw.note,
         statutory,
         facts,

@@ -456,6 +456,10 @@ pub struct Matter {
     pub category: String,
     pub violated: Citation,
     pub penalty: Citation,
+    /// Further provisions that set part of the penalty (处罚依据 citing two articles, e.g. a
+    /// general article that caps the fine for individuals without illegal gains).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub penalty_also: Vec<Citation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub statutory: Statutory,
@@ -466,6 +470,16 @@ pub struct Matter {
 }
 
 impl Matter {
+    /// 处罚依据 as published: `《…》第七条、第十一条`.
+    pub fn penalty_text(&self) -> String {
+        let mut s = self.penalty.render();
+        for c in &self.penalty_also {
+            s.push('、');
+            s.push_str(&c.render());
+        }
+        s
+    }
+
     pub fn fact(&self, key: &str) -> Option<&FactDef> {
         self.facts.iter().find(|f| f.key == key)
     }
