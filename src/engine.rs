@@ -642,6 +642,17 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether two tiers fine the same way (both in yuan, or both a rate of the base). A tier in
+    /// the other zone of a multiple-with-fallback matter is no neighbour to stop at: its amounts
+    /// apply to other base values.
+    fn same_kind(&self, a: &Tier, b: &Tier) -> bool {
+        matches!(
+            (a.fine_for(self.party), b.fine_for(self.party)),
+            (Some(TierFine::Yuan { .. }), Some(TierFine::Yuan { .. }))
+                | (Some(TierFine::Rate { .. }), Some(TierFine::Rate { .. }))
+        )
+    }
+
     fn tier_band(&self, tier: &Tier) -> Option<Band> {
         tier.fine_for(self.party)
             .map(|f| f.band_at(self.rule, self.base))
@@ -682,7 +693,11 @@ fn evaluate(
         },
     ];
     for c in &matter.penalty_also {
-        legal_basis.push(LegalBasis { role: BasisRole::Penalty, text: c.render(), citation: c.clone() });
+        legal_basis.push(LegalBasis {
+            role: BasisRole::Penalty,
+            text: c.render(),
+            citation: c.clone(),
+        });
     }
     let cite = |role: BasisRole, c: Citation, basis: &mut Vec<LegalBasis>| {
         if !basis.iter().any(|b| b.citation == c) {
@@ -1028,6 +1043,7 @@ fn evaluate(
                     let prev = matter
                         .tiers
                         .get(tier.level.wrapping_sub(2))
+                        .filter(|t| ctx.same_kind(t, tier))
                         .and_then(|t| ctx.tier_band(t))
                         .map(|b| b.max);
                     let floor = statutory_fine
@@ -1075,6 +1091,7 @@ fn evaluate(
                 let next = matter
                     .tiers
                     .get(tier.level)
+                    .filter(|t| ctx.same_kind(t, tier))
                     .and_then(|t| ctx.tier_band(t))
                     .map(|b| b.min);
                 let mut ceiling = statutory_fine.map(|s| s.max).unwrap_or(f.max);

@@ -125,6 +125,17 @@ enum Command {
         standards: Option<PathBuf>,
         request: Option<String>,
     },
+    /// List the penalty provisions of a law with the bands parsed from its text, and the matters
+    /// that cover each (without --law: a summary of every law the standards cite).
+    Provisions {
+        #[arg(long)]
+        laws: PathBuf,
+        /// The law's full title, e.g. 中华人民共和国大气污染防治法.
+        #[arg(long)]
+        law: Option<String>,
+        #[arg(long)]
+        standards: Option<PathBuf>,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -393,6 +404,116 @@ fn token(command: TokenCommand) -> ExitCode {
     }
 }
 
+fn show_band(b: &penalty_standards::lawtext::amounts::StatedBand) -> String {
+    use penalty_standards::lawtext::amounts::StatedUnit;
+    let unit = match b.unit {
+        StatedUnit::Yuan => "元",
+        StatedUnit::Multiple => "倍",
+        StatedUnit::Percent => "%",
+    };
+    match b.max {
+        Some(max) if max == b.min => format!("{}{unit}", max.normalize()),
+        Some(max) => format!("{}–{}{unit}", b.min.normalize(), max.normalize()),
+        None => format!("≥{}{unit}", b.min.normalize()),
+    }
+}
+
+fn provisions(
+    laws: &std::path::Path,
+    law: Option<&str>,
+    standards: Option<&std::path::Path>,
+) -> ExitCode {
+    let corpus = match open_corpus(laws) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let set = match sources::load_standards(standards) {
+        Ok(s) => s,
+        Err(p) => {
+            print_problems(&p.0);
+            return ExitCode::FAILURE;
+        }
+    };
+    // Which matters cite (law, article, paragraph) as their penalty provision.
+    let covering = |title: &str, article: u32, paragraph: Option<u32>| -> Vec<String> {
+        set.matters
+            .iter()
+            .filter(|m| {
+                std::iter::once(&m.penalty).chain(&m.penalty_also).any(|c| {
+                    c.law == title
+                        && c.article == article
+                        && (paragraph.is_none()
+                            || c.paragraph.is_none()
+                            || c.paragraph == paragraph)
+                })
+            })
+            .map(|m| m.id.clone())
+            .collect()
+    };
+    let titles: Vec<String> = match law {
+        Some(t) => vec![t.to_string()],
+        None => {
+            let mut t: Vec<String> = set
+                .matters
+                .iter()
+                .flat_map(|m| std::iter::once(&m.penalty).chain(&m.penalty_also))
+                .map(|c| c.law.clone())
+                .collect();
+            t.sort();
+            t.dedup();
+            t
+        }
+    };
+    for title in &titles {
+        let Some(version) = corpus.versions(title).and_then(|v| v.last()) else {
+            eprintln!("error: no law titled `{title}` in {}", laws.display());
+            return ExitCode::FAILURE;
+        };
+        let list = penalty_standards::lawtext::penalty_provisions(version.law());
+        let covered = list
+            .iter()
+            .filter(|p| !covering(title, p.article, p.paragraph).is_empty())
+            .count();
+        if law.is_none() {
+            println!(
+                "{title} ({}): {} penalty provisions, {covered} covered by a matter",
+                version.date,
+                list.len()
+            );
+            continue;
+        }
+        println!(
+            "{title} ({}): {} penalty provisions, {covered} covered by a matter",
+            version.date,
+            list.len()
+        );
+        for p in &list {
+            let mut c =
+                penalty_standards::standards::Citation::new(title, p.article, p.paragraph, None);
+            c.version = None;
+            let bands: Vec<String> = p.bands.iter().map(show_band).collect();
+            let ids = covering(title, p.article, p.paragraph);
+            let items = if p.items > 0 {
+                format!(" [{}项]", p.items)
+            } else {
+                String::new()
+            };
+            let cover = if ids.is_empty() {
+                "NOT COVERED".to_string()
+            } else {
+                ids.join(" ")
+            };
+            println!(
+                "  {}{items}  {}  — {}…  {cover}",
+                c.render().trim_start_matches(&format!("《{title}》")),
+                bands.join(", "),
+                p.excerpt
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -409,6 +530,11 @@ fn main() -> ExitCode {
         Command::Check { standards, laws } => check(standards, laws),
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
         Command::Calc { standards, request } => calc(standards, request),
+        Command::Provisions {
+            laws,
+            law,
+            standards,
+        } => provisions(&laws, law.as_deref(), standards.as_deref()),
         Command::Openapi => {
             print!("{}", startup::openapi_json());
             ExitCode::SUCCESS

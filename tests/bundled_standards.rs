@@ -169,3 +169,70 @@ fn missing_laws_articles_and_versions_are_reported() {
     old.version = Some(versions[0].date.clone());
     assert!(err(old).contains("newest"));
 }
+
+#[test]
+fn penalty_provisions_of_a_real_law_are_listed_with_their_bands() {
+    let corpus = Corpus::open(&laws_dir()).unwrap();
+    let law = corpus
+        .versions("中华人民共和国大气污染防治法")
+        .unwrap()
+        .last()
+        .unwrap()
+        .law();
+    let list = penalty_standards::lawtext::penalty_provisions(law);
+    assert!(list.len() >= 25, "{} provisions", list.len());
+    let art99 = list
+        .iter()
+        .find(|p| p.article == 99)
+        .expect("第九十九条 sets a fine");
+    assert_eq!(art99.items, 3);
+    assert!(
+        art99
+            .bands
+            .iter()
+            .any(|b| b.min == Decimal::from(100_000) && b.max == Some(Decimal::from(1_000_000)))
+    );
+    // 城乡规划法 第六十四条: percentage bands.
+    let law = corpus
+        .versions("中华人民共和国城乡规划法")
+        .unwrap()
+        .last()
+        .unwrap()
+        .law();
+    let list = penalty_standards::lawtext::penalty_provisions(law);
+    assert!(
+        list.iter()
+            .any(|p| p.article == 64 && p.bands.iter().any(|b| b.unit == StatedUnit::Percent))
+    );
+    // Articles without 罚款 are not penalty provisions.
+    assert!(!list.iter().any(|p| p.article == 1));
+}
+
+#[test]
+fn provisions_command_flags_uncovered_provisions() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_penalty-standards"))
+        .args([
+            "provisions",
+            "--law",
+            "中华人民共和国大气污染防治法",
+            "--laws",
+        ])
+        .arg(laws_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("第九十九条") && l.contains("STHJ-004")),
+        "{text}"
+    );
+    assert!(
+        text.contains("NOT COVERED"),
+        "some provisions have no matter yet"
+    );
+}

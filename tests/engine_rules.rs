@@ -781,3 +781,26 @@ fn decision_date_defaults_to_today_and_discovery_to_the_decision() {
     assert_eq!(r.dates.discovered_date, today());
     let _ = Party::Individual;
 }
+
+#[test]
+fn adjustments_stop_at_neighbouring_tiers_of_the_same_kind_only() {
+    // FIX-008: tier 1 is 2 × gains, tier 2 the fixed no-gains amount 80 000. At 35 000 of gains,
+    // 从重 on 70 000 gives 84 000: tier 2 applies only without gains and does not cap it.
+    let r = calc(request(
+        "FIX-008",
+        "organisation",
+        json!({"illegal_gains": "35000"}),
+        &["repeat_offense"],
+    ));
+    assert_eq!(fine(&r), fixed("84000"));
+    // Within one zone the neighbour still holds: FIX-001 tier 2 (200 000) 从轻 stops at tier 1's
+    // 100 000 only if below it; 160 000 is above, so it stands (see the 从轻 test), and tier 3 (400 000)
+    // 从轻 gives 320 000, above tier 2's 200 000.
+    let r = calc(request(
+        "FIX-001",
+        "organisation",
+        json!({"times_over": "1.5"}),
+        &["confessed"],
+    ));
+    assert_eq!(fine(&r), fixed("320000"));
+}

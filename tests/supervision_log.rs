@@ -7,7 +7,9 @@ use std::process::Command;
 
 use penalty_standards::supervision::store::{Filter, Store};
 use penalty_standards::supervision::writer::LogWriter;
-use penalty_standards::supervision::{Caller, ChainFault, NewEntry, StorageConfig, verify};
+use penalty_standards::supervision::{
+    Caller, ChainFault, NewEntry, PreparedEntry, StorageConfig, verify,
+};
 use serde_json::json;
 
 /// SQLite always; PostgreSQL when the test server is there (skipped with a message otherwise).
@@ -68,7 +70,7 @@ fn tamper(storage: &StorageConfig, sql: &str) {
 
 fn filled(storage: &StorageConfig, n: usize) -> Box<dyn Store> {
     let mut s = storage.open_migrated().unwrap();
-    let entries: Vec<NewEntry> = (1..=n)
+    let entries: Vec<PreparedEntry> = (1..=n)
         .map(|i| {
             entry(
                 i,
@@ -76,9 +78,11 @@ fn filled(storage: &StorageConfig, n: usize) -> Box<dyn Store> {
                 if i % 3 == 0 { "李四" } else { "张三" },
                 if i % 5 == 0 { "no_penalty" } else { "penalty" },
             )
+            .prepare()
         })
         .collect();
     let stored = s.append(&entries).unwrap();
+    assert!(stored.iter().zip(1..).all(|(r, i)| r.seq == i));
     assert_eq!(stored.len(), n);
     s
 }
@@ -327,7 +331,8 @@ fn migrations_are_versioned_and_idempotent() {
     for (name, storage) in backends("migrate") {
         let mut s = storage.open_migrated().unwrap();
         s.migrate().unwrap();
-        s.append(&[entry(1, "ZHZF", "张三", "penalty")]).unwrap();
+        s.append(&[entry(1, "ZHZF", "张三", "penalty").prepare()])
+            .unwrap();
         let mut again = storage.open_migrated().unwrap();
         assert_eq!(
             again.list(&Filter::default(), 0, 10).unwrap().0,

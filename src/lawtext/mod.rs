@@ -152,3 +152,61 @@ mod tests {
         assert!(law.articles.contains_key(&100));
     }
 }
+
+/// A provision that sets a fine, with the bands its text states.
+#[derive(Debug, Clone)]
+pub struct Provision {
+    pub article: u32,
+    /// The 款 when the article has several and this one states the bands.
+    pub paragraph: Option<u32>,
+    /// Items (项) listed under it.
+    pub items: usize,
+    pub bands: Vec<amounts::StatedBand>,
+    /// The start of its text.
+    pub excerpt: String,
+}
+
+/// Every provision of a law that states a fine band: per 款 where an article has several 款 with
+/// their own amounts, else per article.
+pub fn penalty_provisions(law: &LawText) -> Vec<Provision> {
+    let mut out = Vec::new();
+    for (&n, article) in &law.articles {
+        let text = article.full_text();
+        if !text.contains("罚款") {
+            continue;
+        }
+        let per_paragraph: Vec<(usize, Vec<amounts::StatedBand>)> = article
+            .paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, amounts::stated_bands(&p.full_text())))
+            .filter(|(_, b)| !b.is_empty())
+            .collect();
+        let excerpt = |t: &str| t.chars().take(40).collect::<String>();
+        if article.paragraphs.len() > 1 && !per_paragraph.is_empty() {
+            for (i, bands) in per_paragraph {
+                let p = &article.paragraphs[i];
+                out.push(Provision {
+                    article: n,
+                    paragraph: Some(i as u32 + 1),
+                    items: p.items.len(),
+                    bands,
+                    excerpt: excerpt(&p.text),
+                });
+            }
+        } else {
+            let bands = amounts::stated_bands(&text);
+            if !bands.is_empty() {
+                let items = article.paragraphs.iter().map(|p| p.items.len()).sum();
+                out.push(Provision {
+                    article: n,
+                    paragraph: None,
+                    items,
+                    bands,
+                    excerpt: excerpt(&article.paragraphs[0].text),
+                });
+            }
+        }
+    }
+    out
+}

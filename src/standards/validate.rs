@@ -108,7 +108,10 @@ pub(crate) fn matter(m: &Matter, rep: &mut Reporter) {
             m.id, m.unit
         ));
     }
-    for (role, c) in [("violated", &m.violated), ("penalty", &m.penalty)].into_iter().chain(m.penalty_also.iter().map(|c| ("penalty_also", c))) {
+    for (role, c) in [("violated", &m.violated), ("penalty", &m.penalty)]
+        .into_iter()
+        .chain(m.penalty_also.iter().map(|c| ("penalty_also", c)))
+    {
         citation_shape(c, role, rep);
     }
     statutory(m, rep);

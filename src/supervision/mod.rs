@@ -49,7 +49,42 @@ pub struct NewEntry {
     pub offline: bool,
 }
 
-/// A stored entry: the new entry plus its sequence number, receipt, time and chain hashes.
+/// An entry ready for the writer: its body already encoded (on the request's worker, in
+/// parallel), plus the few values the database indexes.
+#[derive(Debug, Clone)]
+pub struct PreparedEntry {
+    pub body: String,
+    pub kind: String,
+    pub inspector: String,
+    pub unit: String,
+    pub role: String,
+    pub client: String,
+    pub matter_id: String,
+    pub outcome: String,
+    pub tier: Option<i64>,
+    pub case_ref: Option<String>,
+}
+
+impl NewEntry {
+    /// Encodes the entry once: the body is the JSON of the entry (nested objects have sorted
+    /// keys), stored as text and hashed as stored, so verification never re-serialises.
+    pub fn prepare(&self) -> PreparedEntry {
+        PreparedEntry {
+            body: serde_json::to_string(self).expect("entries serialize"),
+            kind: self.kind.clone(),
+            inspector: self.caller.name.clone(),
+            unit: self.caller.unit.clone(),
+            role: self.caller.role.clone(),
+            client: self.client.clone(),
+            matter_id: self.matter_id.clone(),
+            outcome: self.outcome.clone(),
+            tier: self.tier.map(|t| t as i64),
+            case_ref: self.case_ref.clone(),
+        }
+    }
+}
+
+/// A stored entry: the entry plus its place in the chain.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct StoredEntry {
     pub seq: i64,
@@ -71,30 +106,17 @@ pub struct StoredEntry {
     #[schema(value_type = Object)]
     pub result: Value,
     pub offline: bool,
-    /// Not part of the hashed body (absent there).
-    #[serde(default)]
     pub prev_hash: String,
-    #[serde(default)]
     pub hash: String,
 }
 
-/// The canonical encoding of an entry's content: JSON with keys sorted (serde_json's map is
-/// ordered), without the two hashes. This is the text that is hashed and stored.
-pub fn canonical_body(e: &StoredEntry) -> String {
-    let mut v = serde_json::to_value(e).expect("entries serialize");
-    if let Value::Object(m) = &mut v {
-        m.remove("prev_hash");
-        m.remove("hash");
-    }
-    // Round-trip through Value sorts every nested object too.
-    v.to_string()
-}
-
-/// sha256(prev_hash ‖ "\n" ‖ body), hex.
-pub fn chain_hash(prev_hash: &str, body: &str) -> String {
+/// sha256 over the previous hash, the entry's place (seq, time, day) and its body, hex.
+pub fn chain_hash(prev_hash: &str, seq: i64, recorded_at: &str, day: &str, body: &str) -> String {
     let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(b"\n");
+    for part in [prev_hash, &seq.to_string(), recorded_at, day] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
     h.update(body.as_bytes());
     hex(&h.finalize())
 }
@@ -108,46 +130,13 @@ pub fn receipt_for(seq: i64, hash: &str) -> String {
     format!("{seq}-{}", hash[..4].to_uppercase())
 }
 
-/// Completes an entry at its place in the chain.
-pub fn seal(
-    e: &NewEntry,
-    seq: i64,
-    recorded_at: String,
-    day: String,
-    prev_hash: &str,
-) -> StoredEntry {
-    let mut s = StoredEntry {
-        seq,
-        receipt: String::new(),
-        recorded_at,
-        day,
-        kind: e.kind.clone(),
-        caller: e.caller.clone(),
-        client: e.client.clone(),
-        matter_id: e.matter_id.clone(),
-        standards_version: e.standards_version.clone(),
-        outcome: e.outcome.clone(),
-        tier: e.tier,
-        case_ref: e.case_ref.clone(),
-        request: e.request.clone(),
-        result: e.result.clone(),
-        offline: e.offline,
-        prev_hash: prev_hash.to_string(),
-        hash: String::new(),
-    };
-    // The receipt depends on the hash, and the hash on the body: hash the body without the
-    // receipt's check letters first, then derive the receipt from that hash.
-    let provisional = chain_hash(prev_hash, &canonical_body(&s));
-    s.receipt = receipt_for(seq, &provisional);
-    s.hash = chain_hash(prev_hash, &canonical_body(&s));
-    s
-}
-
-/// A stored row as the database holds it: the indexed columns and the body.
+/// A stored row as the database holds it.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub seq: i64,
     pub receipt: String,
+    pub recorded_at: String,
+    pub day: String,
     pub matter_id: String,
     pub unit: String,
     pub inspector: String,
@@ -155,6 +144,50 @@ pub struct Row {
     pub body: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl Row {
+    /// Places a prepared entry in the chain after `prev_hash`.
+    pub fn seal(e: &PreparedEntry, seq: i64, recorded_at: &str, day: &str, prev_hash: &str) -> Row {
+        let hash = chain_hash(prev_hash, seq, recorded_at, day, &e.body);
+        Row {
+            seq,
+            receipt: receipt_for(seq, &hash),
+            recorded_at: recorded_at.to_string(),
+            day: day.to_string(),
+            matter_id: e.matter_id.clone(),
+            unit: e.unit.clone(),
+            inspector: e.inspector.clone(),
+            outcome: e.outcome.clone(),
+            body: e.body.clone(),
+            prev_hash: prev_hash.to_string(),
+            hash,
+        }
+    }
+
+    /// The entry as the API shows it.
+    pub fn entry(&self) -> Result<StoredEntry, serde_json::Error> {
+        let e: NewEntry = serde_json::from_str(&self.body)?;
+        Ok(StoredEntry {
+            seq: self.seq,
+            receipt: self.receipt.clone(),
+            recorded_at: self.recorded_at.clone(),
+            day: self.day.clone(),
+            kind: e.kind,
+            caller: e.caller,
+            client: e.client,
+            matter_id: e.matter_id,
+            standards_version: e.standards_version,
+            outcome: e.outcome,
+            tier: e.tier,
+            case_ref: e.case_ref,
+            request: e.request,
+            result: e.result,
+            offline: e.offline,
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        })
+    }
 }
 
 /// The first thing wrong with a chain.
@@ -231,18 +264,24 @@ impl Verifier {
         if row.prev_hash != self.prev_hash {
             return Err(ChainFault::BrokenLink { seq: row.seq });
         }
-        if chain_hash(&row.prev_hash, &row.body) != row.hash {
+        if chain_hash(
+            &row.prev_hash,
+            row.seq,
+            &row.recorded_at,
+            &row.day,
+            &row.body,
+        ) != row.hash
+        {
             return Err(ChainFault::Altered { seq: row.seq });
         }
-        let body: StoredEntry =
+        let body: NewEntry =
             serde_json::from_str(&row.body).map_err(|_| ChainFault::Altered { seq: row.seq })?;
-        let columns: [(&'static str, &str, &str); 6] = [
-            ("receipt", &row.receipt, &body.receipt),
+        let columns: [(&'static str, &str, &str); 5] = [
+            ("receipt", &row.receipt, &receipt_for(row.seq, &row.hash)),
             ("matter_id", &row.matter_id, &body.matter_id),
             ("unit", &row.unit, &body.caller.unit),
             ("inspector", &row.inspector, &body.caller.name),
             ("outcome", &row.outcome, &body.outcome),
-            ("seq", &row.seq.to_string(), &body.seq.to_string()),
         ];
         if let Some((column, _, _)) = columns.iter().find(|(_, a, b)| a != b) {
             return Err(ChainFault::ColumnAltered {
@@ -299,25 +338,15 @@ mod tests {
         let mut prev = GENESIS.to_string();
         (1..=n)
             .map(|i| {
-                let s = seal(
-                    &entry(i),
+                let r = Row::seal(
+                    &entry(i).prepare(),
                     i as i64,
-                    "2026-11-22T01:00:00Z".into(),
-                    "2026-11-22".into(),
+                    "2026-11-22T01:00:00Z",
+                    "2026-11-22",
                     &prev,
                 );
-                prev = s.hash.clone();
-                Row {
-                    seq: s.seq,
-                    receipt: s.receipt.clone(),
-                    matter_id: s.matter_id.clone(),
-                    unit: s.caller.unit.clone(),
-                    inspector: s.caller.name.clone(),
-                    outcome: s.outcome.clone(),
-                    body: canonical_body(&s),
-                    prev_hash: s.prev_hash,
-                    hash: s.hash,
-                }
+                prev = r.hash.clone();
+                r
             })
             .collect()
     }
@@ -338,6 +367,7 @@ mod tests {
     fn an_intact_chain_verifies_and_receipts_carry_the_hash() {
         let rows = chain(5);
         assert_eq!(verify(&rows), Ok(()));
+        assert_eq!(rows[2].entry().unwrap().matter_id, "ZHZF-003");
         assert!(rows[2].receipt.starts_with("3-"));
         assert_eq!(rows[2].receipt.len(), 6);
     }
@@ -347,6 +377,10 @@ mod tests {
         let mut rows = chain(5);
         rows[2].body = rows[2].body.replace("\"12\"", "\"1\"");
         assert_eq!(verify(&rows), Err(ChainFault::Altered { seq: 3 }));
+
+        let mut rows = chain(5);
+        rows[3].recorded_at = "2026-11-23T01:00:00Z".into();
+        assert_eq!(verify(&rows), Err(ChainFault::Altered { seq: 4 }));
 
         let mut rows = chain(5);
         rows[1].outcome = "no_penalty".into();

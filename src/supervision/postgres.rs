@@ -6,7 +6,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls};
 
 use super::store::*;
-use super::{NewEntry, Row, StoredEntry, canonical_body, seal};
+use super::{PreparedEntry, Row, StoredEntry};
 
 pub struct PgStore {
     client: Client,
@@ -25,13 +25,15 @@ fn row_of(r: &postgres::Row) -> Row {
     Row {
         seq: r.get(0),
         receipt: r.get(1),
-        matter_id: r.get(2),
-        unit: r.get(3),
-        inspector: r.get(4),
-        outcome: r.get(5),
-        body: r.get(6),
-        prev_hash: r.get(7),
-        hash: r.get(8),
+        recorded_at: r.get(2),
+        day: r.get(3),
+        matter_id: r.get(4),
+        unit: r.get(5),
+        inspector: r.get(6),
+        outcome: r.get(7),
+        body: r.get(8),
+        prev_hash: r.get(9),
+        hash: r.get(10),
     }
 }
 
@@ -90,7 +92,7 @@ impl Store for PgStore {
         tx.commit().map_err(StoreError::from)
     }
 
-    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<StoredEntry>, StoreError> {
+    fn append(&mut self, entries: &[PreparedEntry]) -> Result<Vec<Row>, StoreError> {
         let mut tx = self.client.transaction().map_err(StoreError::from)?;
         let head = tx
             .query_one(
@@ -104,33 +106,31 @@ impl Store for PgStore {
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
             seq += 1;
-            let s = seal(e, seq, at.clone(), day.clone(), &prev);
-            let tier = s.tier.map(|t| t as i64);
-            let body = canonical_body(&s);
+            let r = Row::seal(e, seq, &at, &day, &prev);
             tx.execute(
                 &insert,
                 &[
-                    &s.seq,
-                    &s.receipt,
-                    &s.recorded_at,
-                    &s.day,
-                    &s.kind,
-                    &s.caller.name,
-                    &s.caller.unit,
-                    &s.caller.role,
-                    &s.client,
-                    &s.matter_id,
-                    &s.outcome,
-                    &tier,
-                    &s.case_ref,
-                    &body,
-                    &s.prev_hash,
-                    &s.hash,
+                    &r.seq,
+                    &r.receipt,
+                    &r.recorded_at,
+                    &r.day,
+                    &e.kind,
+                    &e.inspector,
+                    &e.unit,
+                    &e.role,
+                    &e.client,
+                    &e.matter_id,
+                    &e.outcome,
+                    &e.tier,
+                    &e.case_ref,
+                    &e.body,
+                    &r.prev_hash,
+                    &r.hash,
                 ],
             )
             .map_err(StoreError::from)?;
-            prev = s.hash.clone();
-            out.push(s);
+            prev = r.hash.clone();
+            out.push(r);
         }
         tx.execute(
             "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",

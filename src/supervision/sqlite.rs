@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use super::store::*;
-use super::{NewEntry, Row, StoredEntry, canonical_body, seal};
+use super::{PreparedEntry, Row, StoredEntry};
 
 pub struct SqliteStore {
     conn: Connection,
@@ -38,13 +38,15 @@ fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
     Ok(Row {
         seq: r.get(0)?,
         receipt: r.get(1)?,
-        matter_id: r.get(2)?,
-        unit: r.get(3)?,
-        inspector: r.get(4)?,
-        outcome: r.get(5)?,
-        body: r.get(6)?,
-        prev_hash: r.get(7)?,
-        hash: r.get(8)?,
+        recorded_at: r.get(2)?,
+        day: r.get(3)?,
+        matter_id: r.get(4)?,
+        unit: r.get(5)?,
+        inspector: r.get(6)?,
+        outcome: r.get(7)?,
+        body: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
     })
 }
 
@@ -91,7 +93,7 @@ impl Store for SqliteStore {
         tx.commit().map_err(StoreError::from)
     }
 
-    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<StoredEntry>, StoreError> {
+    fn append(&mut self, entries: &[PreparedEntry]) -> Result<Vec<Row>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -107,29 +109,29 @@ impl Store for SqliteStore {
             let mut insert = tx.prepare_cached(INSERT_ENTRY).map_err(StoreError::from)?;
             for e in entries {
                 seq += 1;
-                let s = seal(e, seq, at.clone(), day.clone(), &prev);
+                let r = Row::seal(e, seq, &at, &day, &prev);
                 insert
                     .execute(params![
-                        s.seq,
-                        s.receipt,
-                        s.recorded_at,
-                        s.day,
-                        s.kind,
-                        s.caller.name,
-                        s.caller.unit,
-                        s.caller.role,
-                        s.client,
-                        s.matter_id,
-                        s.outcome,
-                        s.tier.map(|t| t as i64),
-                        s.case_ref,
-                        canonical_body(&s),
-                        s.prev_hash,
-                        s.hash
+                        r.seq,
+                        r.receipt,
+                        r.recorded_at,
+                        r.day,
+                        e.kind,
+                        e.inspector,
+                        e.unit,
+                        e.role,
+                        e.client,
+                        e.matter_id,
+                        e.outcome,
+                        e.tier,
+                        e.case_ref,
+                        e.body,
+                        r.prev_hash,
+                        r.hash
                     ])
                     .map_err(StoreError::from)?;
-                prev = s.hash.clone();
-                out.push(s);
+                prev = r.hash.clone();
+                out.push(r);
             }
         }
         tx.execute(

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{NewEntry, Row, StoredEntry};
+use super::{PreparedEntry, Row, StoredEntry};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -106,7 +106,8 @@ pub trait Store: Send {
     /// Applies the versioned migrations not yet applied.
     fn migrate(&mut self) -> Result<(), StoreError>;
     /// Appends entries in one transaction, continuing the chain; all or none.
-    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<StoredEntry>, StoreError>;
+    /// Returns the stored rows, in order.
+    fn append(&mut self, entries: &[PreparedEntry]) -> Result<Vec<Row>, StoreError>;
     fn entry(&mut self, receipt: &str) -> Result<Option<StoredEntry>, StoreError>;
     /// Newest first.
     fn list(
@@ -166,14 +167,11 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
 
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, receipt, recorded_at, day, kind, inspector, unit, role, client, matter_id, outcome, tier, case_ref, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 pub(crate) const ROW_COLUMNS: &str =
-    "seq, receipt, matter_id, unit, inspector, outcome, body, prev_hash, hash";
+    "seq, receipt, recorded_at, day, matter_id, unit, inspector, outcome, body, prev_hash, hash";
 
-/// Rebuilds a stored entry from its row (the body is the source of truth; hashes from columns).
+/// Rebuilds a stored entry from its row.
 pub(crate) fn entry_from_row(row: Row) -> Result<StoredEntry, StoreError> {
-    let mut e: StoredEntry = serde_json::from_str(&row.body).map_err(StoreError::from)?;
-    e.prev_hash = row.prev_hash;
-    e.hash = row.hash;
-    Ok(e)
+    row.entry().map_err(StoreError::from)
 }
 
 /// The time and the China-time day of "now", as stored.

@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::store::{Store, StoreError};
-use super::{NewEntry, StoredEntry};
+use super::{NewEntry, PreparedEntry, Row};
 
 const MAX_BATCH: usize = 512;
 const QUEUE: usize = 8192;
 
 struct Job {
-    entry: NewEntry,
-    reply: oneshot::Sender<Result<StoredEntry, String>>,
+    entry: PreparedEntry,
+    reply: oneshot::Sender<Result<Row, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,10 +44,14 @@ impl LogWriter {
         LogWriter { tx }
     }
 
-    /// Appends one entry; resolves once it is committed.
-    pub async fn append(&self, entry: NewEntry) -> Result<StoredEntry, LogError> {
+    /// Appends one entry; resolves once it is committed. The entry is encoded here, on the
+    /// caller's thread, so that the single writer thread only hashes and inserts.
+    pub async fn append(&self, entry: NewEntry) -> Result<Row, LogError> {
         let (reply, answer) = oneshot::channel();
-        match self.tx.try_send(Job { entry, reply }) {
+        match self.tx.try_send(Job {
+            entry: entry.prepare(),
+            reply,
+        }) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(LogError::Busy),
             Err(TrySendError::Disconnected(_)) => {
@@ -70,17 +74,18 @@ fn run(mut store: Box<dyn Store>, rx: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let entries: Vec<NewEntry> = jobs.iter().map(|j| j.entry.clone()).collect();
+        let (entries, replies): (Vec<PreparedEntry>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.entry, j.reply)).unzip();
         match store.append(&entries) {
             Ok(stored) => {
-                for (job, s) in jobs.into_iter().zip(stored) {
-                    let _ = job.reply.send(Ok(s));
+                for (reply, row) in replies.into_iter().zip(stored) {
+                    let _ = reply.send(Ok(row));
                 }
             }
             Err(e) => {
                 tracing::error!("log append failed: {e}");
-                for job in jobs {
-                    let _ = job.reply.send(Err(e.to_string()));
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
                 }
             }
         }
