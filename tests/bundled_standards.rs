@@ -236,3 +236,42 @@ fn provisions_command_flags_uncovered_provisions() {
         "some provisions have no matter yet"
     );
 }
+
+#[test]
+fn a_penalty_resting_on_two_provisions_cites_both() {
+    let set = load_standards(None).unwrap();
+    let m = set
+        .matters
+        .iter()
+        .find(|m| !m.penalty_also.is_empty())
+        .expect("a matter with penalty_also");
+    assert!(m.penalty_text().contains('、'));
+    let facts: serde_json::Map<String, serde_json::Value> = m
+        .facts
+        .iter()
+        .map(|f| {
+            let v = match f.kind {
+                penalty_standards::standards::FactType::Boolean => serde_json::json!(false),
+                penalty_standards::standards::FactType::Enum => serde_json::json!(f.values[0].code),
+                _ => serde_json::json!("0"),
+            };
+            (f.key.clone(), v)
+        })
+        .collect();
+    let req = penalty_standards::engine::CalcRequest::from_json(&serde_json::json!({
+        "matter_id": m.id, "party": m.statutory.parties[0], "facts": facts, "act_date": "2026-01-01", "decision_date": "2026-02-01"
+    }))
+    .unwrap();
+    let r = penalty_standards::engine::calculate(
+        &set,
+        &req,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+    )
+    .unwrap();
+    let penalties: Vec<_> = r
+        .legal_basis
+        .iter()
+        .filter(|b| b.role == penalty_standards::engine::BasisRole::Penalty)
+        .collect();
+    assert_eq!(penalties.len(), 1 + m.penalty_also.len());
+}

@@ -45,6 +45,18 @@ impl AppState {
         let writer = LogWriter::start(storage.open_migrated()?);
         let cfg = storage.clone();
         let reads = ReadPool::new(move || cfg.open());
+        let mut housekeeping = storage.open()?;
+        std::thread::Builder::new()
+            .name("log-checkpoint".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    if let Err(e) = housekeeping.checkpoint() {
+                        tracing::warn!("log checkpoint: {e}");
+                    }
+                }
+            })
+            .map_err(StoreError::from)?;
         let search = SearchIndex::new(&set);
         Ok(AppState {
             set,

@@ -22,8 +22,11 @@ impl SqliteStore {
     pub fn open_file(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path).map_err(StoreError::from)?;
         // WAL lets readers work beside the writer; synchronous=FULL makes a commit durable
-        // before it returns, so an acknowledged entry survives a crash.
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;")
+        // before it returns, so an acknowledged entry survives a crash. Automatic checkpoints
+        // are off: they would run inside the writer's commits and stall every request waiting
+        // on that batch; the service runs passive checkpoints from another connection instead
+        // (and SQLite checkpoints when the last connection closes).
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;")
             .map_err(StoreError::from)?;
         Ok(SqliteStore { conn })
     }
@@ -297,6 +300,12 @@ impl Store for SqliteStore {
             })
             .map_err(StoreError::from)?;
         rows.collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
+    fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(StoreError::from)
     }
 
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {
