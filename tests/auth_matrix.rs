@@ -430,3 +430,32 @@ fn postgres_backed_service_answers_and_logs() {
     assert_eq!(e.status, 200);
     assert_eq!(e.json()["receipt"], receipt.as_str());
 }
+
+#[test]
+fn no_answer_when_the_log_cannot_be_written() {
+    let app = start_app(
+        StorageConfig {
+            data_dir: temp_dir("broken-log"),
+            database_url: None,
+        },
+        0,
+    );
+    // The log's table disappears under the running service.
+    rusqlite::Connection::open(app.storage.data_dir.join("supervision.sqlite3"))
+        .unwrap()
+        .execute_batch("DROP TABLE log_entries")
+        .unwrap();
+    let auth = bearer(app.token(Role::Inspector));
+    let r = request_to(
+        app.addr,
+        "POST",
+        "/api/v1/calculate",
+        Some(calc_body().to_string().as_bytes()),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!((r.status, r.code().as_str()), (503, "log_unavailable"));
+    assert!(
+        r.json().get("fine").is_none() && r.json().get("receipt").is_none(),
+        "no answer without its log entry"
+    );
+}
