@@ -122,7 +122,16 @@ fn figures(chars: &[char]) -> Vec<Figure> {
                 Some('元') => Some((StatedUnit::Yuan, j + 1)),
                 Some('倍') => Some((StatedUnit::Multiple, j + 1)),
                 Some('%') | Some('％') => Some((StatedUnit::Percent, j + 1)),
-                _ => None,
+                // 二千元以上二万以下: the upper figure sometimes drops its unit; it takes the
+                // unit of the lower figure just before it.
+                _ => out
+                    .last()
+                    .filter(|f: &&Figure| {
+                        f.side == Side::Lower
+                            && start.saturating_sub(f.end) <= 2
+                            && side_after(chars, j).is_some()
+                    })
+                    .map(|f| (f.unit, j)),
             };
             if !is_reference
                 && let (Some((unit, after)), Some(value)) = (unit, parse_numeral(&text))
