@@ -39,7 +39,9 @@ impl Citation {
 
     /// `《中华人民共和国大气污染防治法》第九十九条第一项`
     pub fn render(&self) -> String {
-        let mut s = format!("《{}》第{}条", self.law, to_chinese(self.article));
+        // A title quoting another law nests its marks: 《浙江省实施〈中华人民共和国人民防空法〉办法》.
+        let title = self.law.replace('《', "〈").replace('》', "〉");
+        let mut s = format!("《{title}》第{}条", to_chinese(self.article));
         if let Some(p) = self.paragraph {
             s.push_str(&format!("第{}款", to_chinese(p)));
         }
@@ -565,5 +567,18 @@ impl StandardsSet {
         self.units
             .iter()
             .find(|u| u.code.eq_ignore_ascii_case(code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citations_render_in_chinese_and_nest_quoted_titles() {
+        let c = Citation::new("中华人民共和国大气污染防治法", 99, None, Some(1));
+        assert_eq!(c.render(), "《中华人民共和国大气污染防治法》第九十九条第一项");
+        let c = Citation::new("浙江省实施《中华人民共和国人民防空法》办法", 31, Some(2), None);
+        assert_eq!(c.render(), "《浙江省实施〈中华人民共和国人民防空法〉办法》第三十一条第二款");
     }
 }

@@ -129,7 +129,9 @@ pub(crate) fn matter(m: &Matter, rep: &mut Reporter) {
 
 fn citation_shape(c: &Citation, role: &str, rep: &mut Reporter) {
     let law = c.law.trim();
-    if law.is_empty() || law.contains('《') || law.contains('》') {
+    // A title may quote another law inside it (浙江省实施《中华人民共和国人民防空法》办法), but
+    // is never wrapped in 《》 itself.
+    if law.is_empty() || law.starts_with('《') || law.ends_with('》') {
         rep.report(format!(
             "{role}: the law title `{}` must be the bare full title, without 《》",
             c.law
