@@ -122,6 +122,7 @@ fn figures(chars: &[char]) -> Vec<Figure> {
                 Some('元') => Some((StatedUnit::Yuan, j + 1)),
                 Some('倍') => Some((StatedUnit::Multiple, j + 1)),
                 Some('%') | Some('％') => Some((StatedUnit::Percent, j + 1)),
+                Some('‰') => Some((StatedUnit::Percent, j + 1)),
                 // 二千元以上二万以下: the upper figure sometimes drops its unit; it takes the
                 // unit of the lower figure just before it.
                 _ => out
@@ -137,6 +138,12 @@ fn figures(chars: &[char]) -> Vec<Figure> {
                 && let (Some((unit, after)), Some(value)) = (unit, parse_numeral(&text))
                 && let Some((side, end)) = side_of(chars, start, after)
             {
+                // 5‰ is 0.5 per cent.
+                let value = if chars.get(j) == Some(&'‰') {
+                    value / Decimal::TEN
+                } else {
+                    value
+                };
                 out.push(Figure {
                     unit,
                     value,

@@ -577,8 +577,19 @@ mod tests {
     #[test]
     fn citations_render_in_chinese_and_nest_quoted_titles() {
         let c = Citation::new("中华人民共和国大气污染防治法", 99, None, Some(1));
-        assert_eq!(c.render(), "《中华人民共和国大气污染防治法》第九十九条第一项");
-        let c = Citation::new("浙江省实施《中华人民共和国人民防空法》办法", 31, Some(2), None);
-        assert_eq!(c.render(), "《浙江省实施〈中华人民共和国人民防空法〉办法》第三十一条第二款");
+        assert_eq!(
+            c.render(),
+            "《中华人民共和国大气污染防治法》第九十九条第一项"
+        );
+        let c = Citation::new(
+            "浙江省实施《中华人民共和国人民防空法》办法",
+            31,
+            Some(2),
+            None,
+        );
+        assert_eq!(
+            c.render(),
+            "《浙江省实施〈中华人民共和国人民防空法〉办法》第三十一条第二款"
+        );
     }
 }
