@@ -23,32 +23,38 @@ fn laws_dir() -> PathBuf {
 }
 
 #[test]
-fn bundled_standards_load_and_meet_the_figures() {
+fn bundled_standards_reproduce_the_longwan_figures() {
+    // 龙湾区 (2008): 22 enforcement units, 899 matters, 4,425 tiers, 2,759 of them fixed amounts.
     let set = load_standards(None).expect("the bundled standards validate");
     let s = stats(&set);
-    assert!(s.total.matters >= 150, "{} matters", s.total.matters);
-    assert!(
-        s.total.fixed_share >= Decimal::new(62, 2),
-        "fixed share {}",
-        s.total.fixed_share
-    );
-    for code in ["STHJ", "ZHZF"] {
-        let u = s
+    assert_eq!(s.units, 22);
+    assert_eq!(s.total.matters, 899);
+    assert_eq!(s.total.tiers, 4425);
+    assert_eq!(s.total.fixed_tiers, 2759);
+    assert_eq!(s.total.fixed_share.round_dp(2), Decimal::new(62, 2));
+    // Each issue's group of units keeps at least 62 % fixed amounts.
+    let group = |codes: &[&str]| {
+        let (f, t) = s
             .per_unit
             .iter()
-            .find(|u| u.code == code)
-            .expect("unit present");
+            .filter(|u| codes.contains(&u.code.as_str()))
+            .fold((0, 0), |(f, t), u| {
+                (f + u.figures.fixed_tiers, t + u.figures.tiers)
+            });
+        Decimal::from(f) / Decimal::from(t)
+    };
+    let at_least = Decimal::new(62, 2);
+    assert!(group(&["STHJ", "ZHZF"]) >= at_least);
+    assert!(group(&["SCJG", "YJGL", "XFJY", "ZRZY", "LYJ"]) >= at_least);
+    assert!(group(&["ZJJ", "JTJ", "NYNC", "SLJ", "WGLT", "WSJK"]) >= at_least);
+    for u in &s.per_unit {
+        let per_matter = Decimal::from(u.figures.tiers) / Decimal::from(u.figures.matters);
         assert!(
-            u.figures.matters >= 60,
-            "{code}: {} matters",
-            u.figures.matters
+            per_matter >= Decimal::from(4) && per_matter <= Decimal::from(6),
+            "{}: {per_matter} tiers per matter",
+            u.code
         );
     }
-    let tiers_per_matter = Decimal::from(s.total.tiers) / Decimal::from(s.total.matters);
-    assert!(
-        tiers_per_matter >= Decimal::from(4),
-        "{tiers_per_matter} tiers per matter"
-    );
 }
 
 #[test]
