@@ -40,8 +40,16 @@ pub struct LogPage {
     pub items: Vec<StoredEntry>,
 }
 
-fn store_error(e: StoreError) -> ApiError {
-    ApiError::unavailable(&e.0)
+/// Runs `f` on a log connection, on the blocking pool (never on the async workers).
+async fn with_store<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&mut dyn crate::supervision::store::Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let reads = state.reads.clone();
+    web::block(move || reads.with(f))
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?
+        .map_err(|e| ApiError::unavailable(&e.0))
 }
 
 /// Builds the filter, confining a reviewer to their own unit.
@@ -103,12 +111,8 @@ pub async fn list(
         return Err(ApiError::bad_query("page ≥ 1, per_page 1..200"));
     }
     let offset = ((page - 1) * per_page) as i64;
-    let reads = state.reads.clone();
     let (total, items) =
-        web::block(move || reads.with(|s| s.list(&filter, offset, per_page as i64)))
-            .await
-            .map_err(|e| ApiError::unavailable(&e.to_string()))?
-            .map_err(store_error)?;
+        with_store(&state, move |s| s.list(&filter, offset, per_page as i64)).await?;
     Ok(HttpResponse::Ok().json(LogPage {
         total,
         page,
@@ -127,12 +131,8 @@ pub async fn one(
     receipt: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &READERS).await?;
-    let reads = state.reads.clone();
-    let r = receipt.clone();
-    let entry = web::block(move || reads.with(|s| s.entry(&r.to_uppercase())))
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?
-        .map_err(store_error)?;
+    let r = receipt.to_uppercase();
+    let entry = with_store(&state, move |s| s.entry(&r)).await?;
     match entry {
         // A reviewer does not learn whether other units' receipts exist.
         Some(e) if who.role == Role::Supervisor || e.caller.unit == who.unit => {
@@ -272,11 +272,7 @@ pub async fn stats(
             per_page: None,
         },
     )?;
-    let reads = state.reads.clone();
-    let s = web::block(move || reads.with(|s| s.stats(&filter)))
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?
-        .map_err(store_error)?;
+    let s = with_store(&state, move |s| s.stats(&filter)).await?;
     Ok(HttpResponse::Ok().json(s))
 }
 
@@ -304,11 +300,7 @@ pub async fn tokens(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state, &[Role::Admin]).await?;
-    let reads = state.reads.clone();
-    let list = web::block(move || reads.with(|s| s.tokens()))
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?
-        .map_err(store_error)?;
+    let list = with_store(&state, move |s| s.tokens()).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -341,12 +333,8 @@ pub async fn create_token(
         ));
     }
     let (token, record) = new_token(t.name.trim(), &t.unit.to_uppercase(), t.role);
-    let reads = state.reads.clone();
     let stored = record.clone();
-    web::block(move || reads.with(|s| s.insert_token(&stored)))
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?
-        .map_err(store_error)?;
+    with_store(&state, move |s| s.insert_token(&stored)).await?;
     state.tokens.invalidate();
     Ok(HttpResponse::Created().json(CreatedToken { token, record }))
 }
@@ -360,13 +348,9 @@ pub async fn revoke_token(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state, &[Role::Admin]).await?;
-    let reads = state.reads.clone();
     let token_id = id.clone();
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let revoked = web::block(move || reads.with(|s| s.revoke_token(&token_id, &at)))
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?
-        .map_err(store_error)?;
+    let revoked = with_store(&state, move |s| s.revoke_token(&token_id, &at)).await?;
     state.tokens.invalidate();
     if revoked {
         Ok(HttpResponse::NoContent().finish())
