@@ -164,8 +164,8 @@ impl Tokens {
         Ok((id, secret))
     }
 
-    /// Resolves a header against the cache. `Err(None)`-like: `Ok(None)` means the cache must be
-    /// refreshed (with [`Tokens::refresh`], off the async threads) before deciding.
+    /// Resolves a header against the cache. `Ok(None)` means the cache must be refreshed (with
+    /// [`Tokens::refresh`], off the async threads) before deciding.
     pub fn authenticate_cached(&self, header: &str) -> Result<Option<Principal>, AuthFailure> {
         let (id, secret) = Self::parse_header(header)?;
         let Some(record) = self.cached(id) else {
@@ -186,17 +186,6 @@ impl Tokens {
             unit: record.unit,
             role,
         }))
-    }
-
-    /// Resolves a header, refreshing the cache if needed (blocking: for the command line and tests).
-    pub fn authenticate(&self, header: &str) -> Result<Principal, AuthFailure> {
-        if let Some(p) = self.authenticate_cached(header)? {
-            return Ok(p);
-        }
-        self.refresh()
-            .map_err(|e| AuthFailure::Unavailable(e.to_string()))?;
-        self.authenticate_cached(header)?
-            .ok_or(AuthFailure::Invalid)
     }
 }
 
