@@ -23,7 +23,7 @@ const MAX_FACT_VALUE: i64 = 1_000_000_000_000_000;
 #[schema(example = json!({
     "matter_id": "STHJ-001",
     "party": "organisation",
-    "facts": {"times_over": "0.8"},
+    "facts": {"refusal_form": "delayed", "delay_minutes": "45"},
     "circumstances": ["confessed"],
     "act_date": "2026-10-01",
     "discovered_date": "2026-10-15",

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod lawtext;
 pub mod money;
 pub mod numerals;
+pub mod review;
 pub mod search;
 pub mod sources;
 pub mod standards;

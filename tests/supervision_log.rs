@@ -51,6 +51,7 @@ fn entry(i: usize, unit: &str, inspector: &str, outcome: &str) -> NewEntry {
         request: json!({"facts": {"area": i.to_string()}, "party": "organisation"}),
         result: json!({"fine": {"min": "100.00", "max": "100.00"}}),
         offline: false,
+        review_acts: Vec::new(),
     }
 }
 

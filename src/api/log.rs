@@ -25,8 +25,11 @@ pub struct LogQuery {
     pub from: Option<String>,
     /// Last day, inclusive.
     pub to: Option<String>,
-    /// `penalty`, `no_penalty` or `time_barred`.
+    /// Calculations: `penalty`, `no_penalty`, `time_barred`; reviews: `conforms`, `deviates`,
+    /// `unlawful` (the case's verdict; in the review statistics, the act's).
     pub outcome: Option<String>,
+    /// `calculation` or `review`.
+    pub kind: Option<String>,
     pub page: Option<usize>,
     /// 1 to 200, default 50.
     pub per_page: Option<usize>,
@@ -64,11 +67,24 @@ fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiError> {
         }
     }
     if let Some(o) = &q.outcome
-        && !["penalty", "no_penalty", "time_barred"].contains(&o.as_str())
+        && ![
+            "penalty",
+            "no_penalty",
+            "time_barred",
+            "conforms",
+            "deviates",
+            "unlawful",
+        ]
+        .contains(&o.as_str())
     {
         return Err(ApiError::bad_query(
-            "outcome is penalty, no_penalty or time_barred",
+            "outcome is penalty, no_penalty, time_barred, conforms, deviates or unlawful",
         ));
+    }
+    if let Some(k) = &q.kind
+        && !["calculation", "review"].contains(&k.as_str())
+    {
+        return Err(ApiError::bad_query("kind is calculation or review"));
     }
     let mut unit = q.unit.clone();
     if who.role == Role::Reviewer {
@@ -90,6 +106,7 @@ fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiError> {
         from: q.from.clone(),
         to: q.to.clone(),
         outcome: q.outcome.clone(),
+        kind: q.kind.clone(),
     })
 }
 
@@ -247,9 +264,13 @@ pub struct StatsQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub unit: Option<String>,
+    /// Count only `calculation` or only `review` entries (the review figures are always reviews).
+    pub kind: Option<String>,
 }
 
-/// Queries per unit, matter, inspector and day; tier distribution per matter; no-penalty share per inspector.
+/// Queries per unit, matter, inspector and day; tier distribution per matter; no-penalty share
+/// per inspector; for case reviews, the deviation rate per unit and per inspector (承办人) and
+/// the most-deviated matters.
 #[utoipa::path(get, path = "/api/v1/supervision/stats", tag = "supervision", params(StatsQuery), security(("bearer" = [])),
     responses((status = 200, body = SupervisionStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn stats(
@@ -268,6 +289,7 @@ pub async fn stats(
             from: q.from,
             to: q.to,
             outcome: None,
+            kind: q.kind,
             page: None,
             per_page: None,
         },

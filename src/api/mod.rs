@@ -3,6 +3,7 @@
 pub mod error;
 pub mod log;
 pub mod openapi;
+pub mod review;
 
 use std::sync::Arc;
 
@@ -324,7 +325,15 @@ pub async fn stats_handler(
 }
 
 /// Reads a JSON body up to [`MAX_BODY`], answering in our error shape.
-pub async fn read_json(mut payload: web::Payload) -> Result<serde_json::Value, ApiError> {
+pub async fn read_json(payload: web::Payload) -> Result<serde_json::Value, ApiError> {
+    read_json_limited(payload, MAX_BODY).await
+}
+
+/// Reads a JSON body up to `limit` bytes.
+pub async fn read_json_limited(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<serde_json::Value, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
@@ -336,12 +345,12 @@ pub async fn read_json(mut payload: web::Payload) -> Result<serde_json::Value, A
                 None,
             )
         })?;
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > limit {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
-                format!("请求体超过 {} KiB", MAX_BODY / 1024),
-                format!("the body exceeds {} KiB", MAX_BODY / 1024),
+                format!("请求体超过 {} KiB", limit / 1024),
+                format!("the body exceeds {} KiB", limit / 1024),
                 None,
             ));
         }
@@ -377,7 +386,7 @@ fn result_summary(r: &CalcResult) -> serde_json::Value {
 }
 
 /// `mobile` for the inspector's page, `rest` otherwise.
-fn client_kind(req: &HttpRequest) -> &'static str {
+pub(crate) fn client_kind(req: &HttpRequest) -> &'static str {
     match req.headers().get("x-client").and_then(|v| v.to_str().ok()) {
         Some("mobile") => "mobile",
         _ => "rest",
@@ -427,6 +436,7 @@ pub async fn calculate(
         request: serde_json::to_value(&request).unwrap_or_default(),
         result: result_summary(&result),
         offline: false,
+        review_acts: Vec::new(),
     };
     let stored = state
         .writer
@@ -458,5 +468,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/circumstances", web::get().to(circumstances_list))
         .route("/api/v1/stats", web::get().to(stats_handler))
         .route("/api/v1/calculate", web::post().to(calculate))
+        .route("/api/v1/reviews", web::post().to(review::one))
+        .route("/api/v1/reviews/batch", web::post().to(review::batch))
         .configure(log::routes);
 }

@@ -3,10 +3,11 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{self, error, log};
+use crate::api::{self, error, log, review as review_api};
 use crate::auth;
 use crate::circumstances;
 use crate::engine;
+use crate::review;
 use crate::standards::model;
 use crate::stats;
 use crate::supervision;
@@ -15,7 +16,7 @@ use crate::supervision;
 #[openapi(
     info(
         title = "行政处罚裁量基准服务 (discretionary-penalty standards service)",
-        description = "Published administrative-penalty discretion standards: find the matter, calculate the standard tier, fine and legal basis; every calculation is logged in a tamper-evident supervision log. Amounts are decimal strings in yuan. Roles: public (no token) reads the standards; inspector and reviewer calculate; reviewer reads its unit's log; supervisor reads and exports the whole log; admin manages tokens."
+        description = "Published administrative-penalty discretion standards: find the matter, calculate the standard tier, fine and legal basis; every calculation is logged in a tamper-evident supervision log. Amounts are decimal strings in yuan. Roles: public (no token) reads the standards; inspector and reviewer calculate; reviewer reviews proposed decisions and reads its unit's log; supervisor also reviews (case-file audits); supervisor reads and exports the whole log; admin manages tokens."
     ),
     paths(
         api::healthz,
@@ -25,6 +26,8 @@ use crate::supervision;
         api::circumstances_list,
         api::stats_handler,
         api::calculate,
+        review_api::one,
+        review_api::batch,
         log::list,
         log::one,
         log::export,
@@ -70,6 +73,26 @@ use crate::supervision;
         stats::Figures,
         stats::UnitFigures,
         api::CalcResponse,
+        review::ReviewCase,
+        review::ReviewAct,
+        review::AlsoViolates,
+        review::Proposal,
+        review::CaseReview,
+        review::ActReview,
+        review::Verdict,
+        review::Direction,
+        review::Finding,
+        review::FineDeviation,
+        review::Governing,
+        review::Candidate,
+        review::StandardSummary,
+        review_api::ReviewResponse,
+        review_api::BatchRequest,
+        review_api::BatchItem,
+        review_api::BatchSummary,
+        review_api::BatchResponse,
+        supervision::store::ReviewStats,
+        supervision::store::DeviationCount,
         log::LogPage,
         log::NewToken,
         log::CreatedToken,
@@ -85,6 +108,7 @@ use crate::supervision;
     tags(
         (name = "standards", description = "The published standards"),
         (name = "calculation", description = "The standard penalty for a case"),
+        (name = "review", description = "Case review (法制审核): a proposed decision checked against the standard and the statutory band; verdicts conforms / deviates / unlawful"),
         (name = "supervision", description = "The supervision log (电子监察): reviewers read their unit's, supervisors all of it"),
         (name = "tokens", description = "Bearer tokens (admin)"),
         (name = "service", description = "Health"),

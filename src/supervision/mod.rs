@@ -47,6 +47,21 @@ pub struct NewEntry {
     /// Made on a device without network and sent later (the mobile page).
     #[serde(default)]
     pub offline: bool,
+    /// For a review: one index row per act (derived from `result`, not part of the body).
+    #[serde(skip)]
+    pub review_acts: Vec<ReviewActIndex>,
+}
+
+/// What the statistics need of one reviewed act.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewActIndex {
+    pub act: i64,
+    /// The case's 承办人.
+    pub inspector: String,
+    pub matter_id: String,
+    pub verdict: String,
+    pub direction: Option<String>,
+    pub reason_required: bool,
 }
 
 /// An entry ready for the writer: its body already encoded (on the request's worker, in
@@ -63,6 +78,7 @@ pub struct PreparedEntry {
     pub outcome: String,
     pub tier: Option<i64>,
     pub case_ref: Option<String>,
+    pub review_acts: Vec<ReviewActIndex>,
 }
 
 impl NewEntry {
@@ -80,6 +96,7 @@ impl NewEntry {
             outcome: self.outcome.clone(),
             tier: self.tier.map(|t| t as i64),
             case_ref: self.case_ref.clone(),
+            review_acts: self.review_acts.clone(),
         }
     }
 }
@@ -331,6 +348,7 @@ mod tests {
             request: json!({"facts": {"area": "12"}}),
             result: json!({"fine": {"min": "500.00", "max": "500.00"}}),
             offline: false,
+            review_acts: Vec::new(),
         }
     }
 

@@ -129,6 +129,23 @@ impl Store for PgStore {
                 ],
             )
             .map_err(StoreError::from)?;
+            for a in &e.review_acts {
+                tx.execute(
+                    &pg(INSERT_REVIEW_ACT),
+                    &[
+                        &r.seq,
+                        &a.act,
+                        &r.day,
+                        &e.unit,
+                        &a.inspector,
+                        &a.matter_id,
+                        &a.verdict,
+                        &a.direction,
+                        &(a.reason_required as i64),
+                    ],
+                )
+                .map_err(StoreError::from)?;
+            }
             prev = r.hash.clone();
             out.push(r);
         }
@@ -251,7 +268,9 @@ impl Store for PgStore {
                 count: r.get(2),
             })
             .collect();
+        let reviews = self.review_stats(filter)?;
         Ok(SupervisionStats {
+            reviews,
             total,
             per_unit,
             per_matter,
@@ -298,5 +317,52 @@ impl Store for PgStore {
             )
             .map(|n| n > 0)
             .map_err(StoreError::from)
+    }
+}
+
+impl PgStore {
+    fn review_stats(&mut self, filter: &Filter) -> Result<ReviewStats, StoreError> {
+        let (w, values) = review_filter(filter).sql();
+        let head = self
+            .client
+            .query_one(
+                &pg(&format!(
+                    "SELECT COUNT(DISTINCT seq), COUNT(*) FROM review_acts{w}"
+                )),
+                &params(&values),
+            )
+            .map_err(StoreError::from)?;
+        let mut groups = Vec::new();
+        for (i, sql) in REVIEW_STATS_SQL.iter().enumerate() {
+            let with_unit = i == 1;
+            let o = usize::from(with_unit);
+            let rows = self
+                .client
+                .query(&pg(&sql.replace("{w}", &w)), &params(&values))
+                .map_err(StoreError::from)?
+                .iter()
+                .map(|r| {
+                    DeviationCount::new(
+                        r.get(0),
+                        if with_unit { Some(r.get(1)) } else { None },
+                        r.get(1 + o),
+                        r.get(2 + o),
+                        r.get(3 + o),
+                        r.get(4 + o),
+                    )
+                })
+                .collect::<Vec<_>>();
+            groups.push(rows);
+        }
+        let most_deviated_matters = groups.pop().unwrap_or_default();
+        let per_inspector = groups.pop().unwrap_or_default();
+        let per_unit = groups.pop().unwrap_or_default();
+        Ok(ReviewStats {
+            cases: head.get(0),
+            acts: head.get(1),
+            per_unit,
+            per_inspector,
+            most_deviated_matters,
+        })
     }
 }

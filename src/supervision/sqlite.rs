@@ -66,6 +66,50 @@ fn counts(conn: &Connection, sql: &str, values: &[String]) -> Result<Vec<Count>,
     rows.collect::<Result<_, _>>().map_err(StoreError::from)
 }
 
+fn review_stats(conn: &Connection, filter: &Filter) -> Result<ReviewStats, StoreError> {
+    let (w, values) = review_filter(filter).sql();
+    let (cases, acts): (i64, i64) = conn
+        .query_row(
+            &format!("SELECT COUNT(DISTINCT seq), COUNT(*) FROM review_acts{w}"),
+            params_from_iter(&values),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(StoreError::from)?;
+    let mut groups = Vec::new();
+    for (i, sql) in REVIEW_STATS_SQL.iter().enumerate() {
+        let with_unit = i == 1;
+        let mut st = conn
+            .prepare(&sql.replace("{w}", &w))
+            .map_err(StoreError::from)?;
+        let rows = st
+            .query_map(params_from_iter(&values), |r| {
+                let o = usize::from(with_unit);
+                Ok(DeviationCount::new(
+                    r.get(0)?,
+                    if with_unit { Some(r.get(1)?) } else { None },
+                    r.get(1 + o)?,
+                    r.get(2 + o)?,
+                    r.get(3 + o)?,
+                    r.get(4 + o)?,
+                ))
+            })
+            .map_err(StoreError::from)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)?;
+        groups.push(rows);
+    }
+    let most_deviated_matters = groups.pop().unwrap_or_default();
+    let per_inspector = groups.pop().unwrap_or_default();
+    let per_unit = groups.pop().unwrap_or_default();
+    Ok(ReviewStats {
+        cases,
+        acts,
+        per_unit,
+        per_inspector,
+        most_deviated_matters,
+    })
+}
+
 impl Store for SqliteStore {
     fn migrate(&mut self) -> Result<(), StoreError> {
         let tx = self
@@ -133,6 +177,25 @@ impl Store for SqliteStore {
                         r.hash
                     ])
                     .map_err(StoreError::from)?;
+                if !e.review_acts.is_empty() {
+                    let mut act = tx
+                        .prepare_cached(INSERT_REVIEW_ACT)
+                        .map_err(StoreError::from)?;
+                    for a in &e.review_acts {
+                        act.execute(params![
+                            r.seq,
+                            a.act,
+                            r.day,
+                            e.unit,
+                            a.inspector,
+                            a.matter_id,
+                            a.verdict,
+                            a.direction,
+                            a.reason_required as i64
+                        ])
+                        .map_err(StoreError::from)?;
+                    }
+                }
                 prev = r.hash.clone();
                 out.push(r);
             }
@@ -261,7 +324,9 @@ impl Store for SqliteStore {
             .map_err(StoreError::from)?
             .collect::<Result<_, _>>()
             .map_err(StoreError::from)?;
+        let reviews = review_stats(&self.conn, filter)?;
         Ok(SupervisionStats {
+            reviews,
             total,
             per_unit,
             per_matter,

@@ -25,6 +25,8 @@ pub struct Filter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub outcome: Option<String>,
+    /// `calculation` or `review` (log entries only).
+    pub kind: Option<String>,
 }
 
 impl Filter {
@@ -44,6 +46,7 @@ impl Filter {
         add("day >= ?", &self.from);
         add("day <= ?", &self.to);
         add("outcome = ?", &self.outcome);
+        add("kind = ?", &self.kind);
         let sql = if clauses.is_empty() {
             String::new()
         } else {
@@ -90,6 +93,34 @@ pub struct TierCount {
     pub count: i64,
 }
 
+/// Reviewed acts of one unit, inspector (承办人) or matter, and how many departed from the standard.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeviationCount {
+    pub key: String,
+    /// The unit, for a per-inspector row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub acts: i64,
+    pub deviates: i64,
+    pub unlawful: i64,
+    /// Deviated without a written reason.
+    pub reason_missing: i64,
+    /// `(deviates + unlawful) / acts`, four places, as a decimal string.
+    #[schema(value_type = String)]
+    pub deviation_rate: rust_decimal::Decimal,
+}
+
+/// What the case reviews show: per act, by unit, inspector and matter (most deviated first).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ReviewStats {
+    pub cases: i64,
+    pub acts: i64,
+    pub per_unit: Vec<DeviationCount>,
+    pub per_inspector: Vec<DeviationCount>,
+    /// Matters with at least one departure, most departures first (at most 50).
+    pub most_deviated_matters: Vec<DeviationCount>,
+}
+
 /// The figures a legal office looks at to spot a pattern.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SupervisionStats {
@@ -99,6 +130,44 @@ pub struct SupervisionStats {
     pub per_inspector: Vec<InspectorCount>,
     pub per_day: Vec<Count>,
     pub tiers_per_matter: Vec<TierCount>,
+    pub reviews: ReviewStats,
+}
+
+/// The review statistics queries (`{w}` is the filter's WHERE clause on `review_acts`):
+/// key, [unit,] acts, deviates, unlawful, reason missing.
+pub(crate) const REVIEW_STATS_SQL: [&str; 3] = [
+    "SELECT unit, COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT) FROM review_acts{w} GROUP BY unit ORDER BY unit",
+    "SELECT inspector, unit, COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT) FROM review_acts{w} GROUP BY inspector, unit ORDER BY inspector, unit",
+    "SELECT matter_id, COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT) FROM review_acts{w} GROUP BY matter_id HAVING SUM(CASE WHEN outcome = 'conforms' THEN 0 ELSE 1 END) > 0 ORDER BY SUM(CASE WHEN outcome = 'conforms' THEN 0 ELSE 1 END) DESC, matter_id LIMIT 50",
+];
+
+impl DeviationCount {
+    pub(crate) fn new(
+        key: String,
+        unit: Option<String>,
+        acts: i64,
+        deviates: i64,
+        unlawful: i64,
+        reason_missing: i64,
+    ) -> Self {
+        DeviationCount {
+            key,
+            unit,
+            acts,
+            deviates,
+            unlawful,
+            reason_missing,
+            deviation_rate: share(deviates + unlawful, acts),
+        }
+    }
+}
+
+/// The review filter: the log filter on `review_acts` (no kind; outcome is the act's verdict).
+pub(crate) fn review_filter(filter: &Filter) -> Filter {
+    Filter {
+        kind: None,
+        ..filter.clone()
+    }
 }
 
 /// One connection to a log database.
@@ -133,8 +202,9 @@ pub trait Store: Send {
 }
 
 /// Schema versions, applied in order. Written in the SQL both SQLite and PostgreSQL accept.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
     "CREATE TABLE log_entries (
         seq BIGINT PRIMARY KEY,
         receipt TEXT NOT NULL UNIQUE,
@@ -167,9 +237,31 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
         created_at TEXT NOT NULL,
         revoked_at TEXT
     );",
-)];
+    ),
+    (
+        2,
+        // One row per reviewed act, written with its log entry in the same transaction: the
+        // deviation statistics group by act, a case may hold several. Derived from the entry's
+        // body (which the chain protects); `inspector` is the case's 承办人, not the reviewer.
+        "CREATE TABLE review_acts (
+        seq BIGINT NOT NULL,
+        act BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        inspector TEXT NOT NULL,
+        matter_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        direction TEXT,
+        reason_required BIGINT NOT NULL,
+        PRIMARY KEY (seq, act)
+    );
+    CREATE INDEX review_acts_unit_day ON review_acts (unit, day);
+    CREATE INDEX log_entries_kind ON log_entries (kind);",
+    ),
+];
 
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, receipt, recorded_at, day, kind, inspector, unit, role, client, matter_id, outcome, tier, case_ref, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+pub(crate) const INSERT_REVIEW_ACT: &str = "INSERT INTO review_acts (seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 pub(crate) const ROW_COLUMNS: &str =
     "seq, receipt, recorded_at, day, matter_id, unit, inspector, outcome, body, prev_hash, hash";
 

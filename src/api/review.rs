@@ -1,0 +1,324 @@
+//! Case review over REST: one case, or a batch of up to 1,000 streamed back case by case.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::{future, stream};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::{AppState, authorize, client_kind, read_json, read_json_limited};
+use crate::auth::{Principal, Role};
+use crate::review::{self, CaseReview, ReviewCase, Verdict};
+use crate::supervision::Caller;
+
+/// Who may review: case-review staff and the supervisors who audit case files.
+const REVIEWERS: [Role; 2] = [Role::Reviewer, Role::Supervisor];
+pub const MAX_BATCH: usize = 1000;
+/// A case is well under 4 KiB; 1,000 of them fit in 8 MiB.
+pub const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
+/// Cases reviewed, logged (in one group commit) and sent per step of the stream.
+const STEP: usize = 100;
+
+/// The review of one case, with the receipt of its log entry.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewResponse {
+    #[schema(example = "2048-1C0E")]
+    pub receipt: String,
+    #[serde(flatten)]
+    pub review: CaseReview,
+}
+
+/// Up to 1,000 cases, each reviewed on its own.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // documents the request body
+pub struct BatchRequest {
+    pub cases: Vec<ReviewCase>,
+}
+
+/// One case of a batch: its review and receipt, or the error that stopped it.
+#[derive(Serialize, ToSchema)]
+pub struct BatchItem {
+    /// 0-based position in `cases`.
+    pub index: usize,
+    /// `reviewed` or `error`.
+    #[schema(example = "reviewed")]
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<CaseReview>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+#[derive(Serialize, ToSchema, Default, Clone, Copy)]
+pub struct BatchSummary {
+    pub cases: usize,
+    pub reviewed: usize,
+    pub errors: usize,
+    pub conforms: usize,
+    pub deviates: usize,
+    pub unlawful: usize,
+    /// Cases that deviate without a written reason.
+    pub reason_required: usize,
+}
+
+/// The batch answer (streamed: `results` arrive as they are reviewed, `summary` last).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // documents the streamed response
+pub struct BatchResponse {
+    pub results: Vec<BatchItem>,
+    pub summary: BatchSummary,
+}
+
+fn caller_of(who: Principal) -> Caller {
+    Caller {
+        token_id: who.token_id,
+        name: who.name,
+        unit: who.unit,
+        role: who.role.as_str().into(),
+    }
+}
+
+/// Reviews one proposed decision against the standard and logs the review.
+#[utoipa::path(post, path = "/api/v1/reviews", tag = "review", request_body = ReviewCase,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReviewResponse, example = json!({
+            "receipt": "2048-1C0E", "case_ref": "龙综执罚〔2026〕118号", "party": "organisation",
+            "standards_version": "2026.1", "verdict": "deviates", "reason_required": true,
+            "acts": [{"act": 1, "matter_id": "STHJ-001", "matter_name": "…", "verdict": "deviates",
+                "direction": "heavier", "fine_deviation": {"amount": "50000.00", "percent": "50.00"},
+                "reason_required": true,
+                "proposed": {"fine": "150000.00", "measures": [], "no_penalty": false, "first_offense_waiver": false},
+                "standard": {"outcome": "penalty", "no_penalty_possible": false,
+                    "tier": {"level": 3, "name": "一般", "situation": "…"},
+                    "fine": {"min": "80000.00", "max": "100000.00"},
+                    "statutory_fine": {"min": "20000.00", "max": "200000.00"}, "measures": ["责令改正"]},
+                "findings": [{"code": "fine_above_standard", "verdict": "deviates", "direction": "heavier",
+                    "message": "拟罚款150000元，在法定幅度……内，但不在裁量基准……之内……", "basis": ["…"]}],
+                "legal_basis": []}],
+            "explanation": ["行为1（STHJ-001「…」）：偏离裁量基准。", "审核结论：偏离裁量基准。……"]})),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
+        (status = 403, description = "role may not review", body = ErrorBody),
+        (status = 404, description = "unknown matter", body = ErrorBody),
+        (status = 413, description = "body too large", body = ErrorBody),
+        (status = 422, description = "a field that does not fit, named in `field`", body = ErrorBody),
+        (status = 429, description = "rate limit", body = ErrorBody),
+        (status = 503, description = "the log could not be written: no answer without a log entry", body = ErrorBody)))]
+pub async fn one(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &REVIEWERS).await?;
+    let json = read_json(payload).await?;
+    let case = ReviewCase::from_json(&json).map_err(|e| ApiError::from(&e))?;
+    let result =
+        review::review(&state.set, &case, crate::clock::today()).map_err(|e| ApiError::from(&e))?;
+    let entry = review::log_entry(caller_of(who), client_kind(&req), &case, &result);
+    let stored = state
+        .writer
+        .append(entry)
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?;
+    Ok(HttpResponse::Ok().json(ReviewResponse {
+        receipt: stored.receipt,
+        review: result,
+    }))
+}
+
+struct BatchProgress {
+    cases: std::vec::IntoIter<Value>,
+    next_index: usize,
+    summary: BatchSummary,
+    first: bool,
+}
+
+fn error_item(index: usize, case_ref: Option<String>, e: ApiError) -> BatchItem {
+    BatchItem {
+        index,
+        status: "error",
+        case_ref,
+        receipt: None,
+        review: None,
+        error: Some(e.body.error),
+    }
+}
+
+/// Reviews up to 1,000 cases, each on its own: a case that cannot be reviewed gives an error
+/// entry, not a failed batch. The answer streams out as the cases are reviewed and logged
+/// (memory stays flat); every reviewed case has its receipt.
+#[utoipa::path(post, path = "/api/v1/reviews/batch", tag = "review", request_body = BatchRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = BatchResponse, example = json!({
+            "results": [
+                {"index": 0, "status": "reviewed", "case_ref": "龙综执罚〔2026〕118号", "receipt": "2049-77A1", "review": {"verdict": "conforms"}},
+                {"index": 1, "status": "error", "case_ref": "龙综执罚〔2026〕119号",
+                 "error": {"code": "missing_fact", "message": "acts[0]：缺少事实 area", "message_en": "…", "field": "acts[0].facts.area"}}],
+            "summary": {"cases": 2, "reviewed": 1, "errors": 1, "conforms": 1, "deviates": 0, "unlawful": 0, "reason_required": 0}})),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
+        (status = 403, description = "role may not review", body = ErrorBody),
+        (status = 413, description = "body over 8 MiB", body = ErrorBody),
+        (status = 422, description = "no `cases`, or more than 1,000", body = ErrorBody),
+        (status = 429, description = "rate limit", body = ErrorBody)))]
+pub async fn batch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &REVIEWERS).await?;
+    let json = read_json_limited(payload, MAX_BATCH_BODY).await?;
+    let cases = match json {
+        Value::Object(mut o) if o.len() == 1 && o.contains_key("cases") => {
+            match o.remove("cases") {
+                Some(Value::Array(a)) => a,
+                _ => return Err(batch_shape_error()),
+            }
+        }
+        _ => return Err(batch_shape_error()),
+    };
+    if cases.is_empty() || cases.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_batch",
+            format!("cases 应含1至{MAX_BATCH}个案件，收到{}个", cases.len()),
+            format!(
+                "`cases` must hold 1 to {MAX_BATCH} cases, not {}",
+                cases.len()
+            ),
+            Some("cases"),
+        ));
+    }
+    let caller = caller_of(who);
+    let client = client_kind(&req);
+    let progress = BatchProgress {
+        summary: BatchSummary {
+            cases: cases.len(),
+            ..Default::default()
+        },
+        cases: cases.into_iter(),
+        next_index: 0,
+        first: true,
+    };
+    let body = stream::unfold(Some(progress), move |p| {
+        let state = state.clone();
+        let caller = caller.clone();
+        async move {
+            let mut p = p?;
+            let chunk: Vec<Value> = p.cases.by_ref().take(STEP).collect();
+            if chunk.is_empty() {
+                let tail = format!(
+                    "],\"summary\":{}}}",
+                    serde_json::to_string(&p.summary).unwrap_or_default()
+                );
+                let text = if p.first {
+                    format!("{{\"results\":[{tail}")
+                } else {
+                    tail
+                };
+                return Some((Ok::<_, actix_web::Error>(web::Bytes::from(text)), None));
+            }
+            let start = p.next_index;
+            p.next_index += chunk.len();
+            let set = state.set.clone();
+            let today = crate::clock::today();
+            // Reviewing is CPU work: off the async workers.
+            let reviewed = web::block(move || {
+                chunk
+                    .into_iter()
+                    .map(|v| {
+                        let case_ref = v
+                            .get("case_ref")
+                            .and_then(Value::as_str)
+                            .map(|s| s.chars().take(100).collect::<String>());
+                        ReviewCase::from_json(&v)
+                            .and_then(|c| review::review(&set, &c, today).map(|r| (c, r)))
+                            .map_err(|e| Box::new((case_ref, ApiError::from(&e))))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            // Log every reviewed case of this step together (one group commit).
+            let appends = reviewed.iter().map(|r| {
+                let state = state.clone();
+                let entry = r
+                    .as_ref()
+                    .ok()
+                    .map(|(c, rv)| review::log_entry(caller.clone(), client, c, rv));
+                async move {
+                    match entry {
+                        Some(e) => Some(state.writer.append(e).await),
+                        None => None,
+                    }
+                }
+            });
+            let stored = future::join_all(appends).await;
+            let mut text = String::with_capacity(reviewed.len() * 2048);
+            if p.first {
+                text.push_str("{\"results\":[");
+            }
+            for (k, (r, s)) in reviewed.into_iter().zip(stored).enumerate() {
+                let index = start + k;
+                let item = match (r, s) {
+                    (Ok((case, rv)), Some(Ok(row))) => {
+                        p.summary.reviewed += 1;
+                        match rv.verdict {
+                            Verdict::Conforms => p.summary.conforms += 1,
+                            Verdict::Deviates => p.summary.deviates += 1,
+                            Verdict::Unlawful => p.summary.unlawful += 1,
+                        }
+                        p.summary.reason_required += usize::from(rv.reason_required);
+                        BatchItem {
+                            index,
+                            status: "reviewed",
+                            case_ref: Some(case.case_ref),
+                            receipt: Some(row.receipt),
+                            review: Some(rv),
+                            error: None,
+                        }
+                    }
+                    (Ok((case, _)), s) => {
+                        p.summary.errors += 1;
+                        let why = match s {
+                            Some(Err(e)) => e.to_string(),
+                            _ => "no log writer".into(),
+                        };
+                        error_item(index, Some(case.case_ref), ApiError::unavailable(&why))
+                    }
+                    (Err(failed), _) => {
+                        p.summary.errors += 1;
+                        let (case_ref, e) = *failed;
+                        error_item(index, case_ref, e)
+                    }
+                };
+                if !p.first {
+                    text.push(',');
+                }
+                p.first = false;
+                text.push_str(&serde_json::to_string(&item).unwrap_or_default());
+            }
+            Some((Ok(web::Bytes::from(text)), Some(p)))
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .streaming(body))
+}
+
+fn batch_shape_error() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_batch",
+        "请求体应为 {\"cases\": [...]}",
+        "the body must be {\"cases\": [...]}",
+        Some("cases"),
+    )
+}
