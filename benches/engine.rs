@@ -1,4 +1,4 @@
-//! Load+validate of the bundled standards, and one calculation.
+//! Load+validate of the bundled standards, one calculation, case reviews (one, and 1,000).
 //! Run: `cargo bench --bench engine` (figures in docs/PERFORMANCE.md).
 
 use std::hint::black_box;
@@ -6,6 +6,7 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use penalty_standards::engine::{CalcRequest, calculate};
+use penalty_standards::review::{ReviewCase, review};
 use penalty_standards::sources::load_standards;
 use serde_json::json;
 
@@ -37,6 +38,38 @@ fn benches(c: &mut Criterion) {
             black_box(serde_json::to_vec(&calculate(&set, &r, today).unwrap()).unwrap())
         })
     });
+
+    // A case review: one act under two provisions (第二十九条), a proposal that deviates.
+    let case = json!({
+        "case_ref": "龙环罚〔2026〕1号",
+        "party": "organisation",
+        "act_date": "2026-06-01",
+        "decision_date": "2026-11-20",
+        "circumstances": ["confessed"],
+        "acts": [{"matter_id": "STHJ-001", "facts": {"refusal_form": "refused"},
+                  "also_violates": [{"matter_id": "STHJ-028", "facts": {"method": "refuse_entry"}}]}],
+        "proposed": {"fine": "150000", "measures": ["责令改正"]},
+    });
+    c.bench_function("review_one_case", |b| {
+        b.iter(|| {
+            let rc = ReviewCase::from_json(black_box(&case)).unwrap();
+            black_box(review(&set, &rc, today).unwrap())
+        })
+    });
+    let cases: Vec<serde_json::Value> = (0..1000).map(|_| case.clone()).collect();
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.bench_function("review_1000_cases_with_json", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(1 << 20);
+            for v in black_box(&cases) {
+                let rc = ReviewCase::from_json(v).unwrap();
+                serde_json::to_writer(&mut out, &review(&set, &rc, today).unwrap()).unwrap();
+            }
+            black_box(out)
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(engine, benches);

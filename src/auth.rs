@@ -171,7 +171,27 @@ impl Tokens {
         let Some(record) = self.cached(id) else {
             return Ok(None);
         };
-        let record = record.ok_or(AuthFailure::Invalid)?;
+        principal_of(record.ok_or(AuthFailure::Invalid)?, secret).map(Some)
+    }
+}
+
+/// Resolves a bare token (`pst_<id>_<secret>`) against a list of records (the command line).
+pub fn authenticate_token(
+    records: Vec<TokenRecord>,
+    token: &str,
+) -> Result<Principal, AuthFailure> {
+    let header = format!("Bearer {}", token.trim());
+    let (id, secret) = Tokens::parse_header(&header)?;
+    let record = records
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AuthFailure::Invalid)?;
+    principal_of(record, secret)
+}
+
+/// The holder of a live token whose secret matches (constant-time), else `Invalid`.
+fn principal_of(record: TokenRecord, secret: &str) -> Result<Principal, AuthFailure> {
+    {
         if !constant_time_eq(
             secret_hash(secret).as_bytes(),
             record.secret_hash.as_bytes(),
@@ -180,12 +200,12 @@ impl Tokens {
             return Err(AuthFailure::Invalid);
         }
         let role = Role::parse(&record.role).ok_or(AuthFailure::Invalid)?;
-        Ok(Some(Principal {
+        Ok(Principal {
             token_id: record.id,
             name: record.name,
             unit: record.unit,
             role,
-        }))
+        })
     }
 }
 

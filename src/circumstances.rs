@@ -181,17 +181,25 @@ pub const CONFLICTS: [(&str, &str); 3] = [
     ("mental_incapacity", "partial_incapacity"),
 ];
 
-/// Every article of 行政处罚法 the engine cites, for the cross-check against the law text.
+/// Every article of 行政处罚法 the engine and the case review cite, for the cross-check
+/// against the law text.
 pub fn engine_citations() -> Vec<Citation> {
     let mut v: Vec<Citation> = catalogue().into_iter().filter_map(|c| c.basis).collect();
     v.extend([
         penalty_law(28, Some(1), None),
+        penalty_law(28, Some(2), None),
+        penalty_law(29, None, None),
+        penalty_law(32, None, None),
+        penalty_law(33, Some(1), None),
         penalty_law(33, Some(3), None),
         penalty_law(34, None, None),
         penalty_law(36, Some(1), None),
+        penalty_law(38, Some(1), None),
         penalty_law(51, None, None),
+        penalty_law(58, Some(1), None),
         penalty_law(63, Some(1), None),
     ]);
+    v.sort_by_key(|c| (c.article, c.paragraph));
     v.dedup();
     v
 }

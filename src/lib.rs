@@ -10,6 +10,7 @@ pub mod lawtext;
 pub mod money;
 pub mod numerals;
 pub mod review;
+pub mod review_csv;
 pub mod search;
 pub mod sources;
 pub mod standards;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod review_cmd;
+
 /// Many small allocations per request (JSON in and out, the log entry): mimalloc handles them
 /// markedly better than the system allocator under concurrent workers.
 #[global_allocator]
@@ -123,6 +125,22 @@ enum Command {
         #[arg(long)]
         laws: Option<PathBuf>,
         file: PathBuf,
+    },
+    /// Review proposed decisions from a CSV export (one row per act; columns in the README),
+    /// logged like the API's reviews; writes a CSV of verdicts.
+    Review {
+        /// The cases, UTF-8 CSV.
+        file: PathBuf,
+        /// Where the verdicts go (default: <file>.verdicts.csv beside it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A reviewer's or supervisor's token (the log records who reviewed).
+        #[arg(long, env = "PENALTY_TOKEN", hide_env_values = true)]
+        token: String,
+        #[arg(long)]
+        standards: Option<PathBuf>,
+        #[command(flatten)]
+        storage: Storage,
     },
     /// One calculation: a JSON request (argument, or stdin when absent or `-`) in, JSON out.
     Calc {
@@ -535,6 +553,13 @@ fn main() -> ExitCode {
         Command::Check { standards, laws } => check(standards, laws),
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
         Command::Calc { standards, request } => calc(standards, request),
+        Command::Review {
+            file,
+            out,
+            token,
+            standards,
+            storage,
+        } => review_cmd::run(&file, out, &token, standards.as_deref(), &storage.config()),
         Command::Provisions {
             laws,
             law,

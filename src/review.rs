@@ -523,7 +523,9 @@ impl ReviewCase {
                 ));
             }
         };
-        let raw_acts = f.array("acts")?;
+        let raw_acts = f
+            .required("acts", f.get("acts").map(|_| ()))
+            .and_then(|_| f.array("acts"))?;
         if raw_acts.is_empty() || raw_acts.len() > MAX_ACTS {
             return Err(invalid(
                 "invalid_acts",
@@ -1295,19 +1297,6 @@ fn penalty_text(r: &CalcResult) -> String {
         .find(|b| b.role == engine::BasisRole::Penalty)
         .map(|b| b.text.clone())
         .unwrap_or_default()
-}
-
-/// The articles of 行政处罚法 the review cites, for the cross-check against the law text.
-pub fn review_citations() -> Vec<Citation> {
-    vec![
-        penalty_law(28, Some(2), None),
-        penalty_law(29, None, None),
-        penalty_law(32, None, None),
-        penalty_law(33, Some(1), None),
-        penalty_law(34, None, None),
-        penalty_law(38, Some(1), None),
-        penalty_law(58, Some(1), None),
-    ]
 }
 
 /// The log entry of a review: the case as received, the verdicts, and one index row per act

@@ -31,6 +31,13 @@ fn calc_body() -> Value {
            "act_date": "2026-05-01", "case_ref": "龙综执罚〔2026〕7号"})
 }
 
+fn review_body() -> Value {
+    let mut c = calc_body();
+    let facts = c["facts"].take();
+    json!({"case_ref": "龙综执罚〔2026〕8号", "party": "organisation", "act_date": "2026-05-01",
+           "acts": [{"matter_id": "ZHZF-001", "facts": facts}], "proposed": {"fine": "50000"}})
+}
+
 fn call(who: Who, method: &str, path: &str, body: Option<&Value>) -> Response {
     let app = shared();
     let auth = match who {
@@ -94,6 +101,20 @@ fn every_endpoint_for_every_caller() {
             "/api/v1/calculate".into(),
             Some(calc_body()),
             Some(&[Role::Inspector, Role::Reviewer]),
+            200,
+        ),
+        (
+            "POST",
+            "/api/v1/reviews".into(),
+            Some(review_body()),
+            Some(readers),
+            200,
+        ),
+        (
+            "POST",
+            "/api/v1/reviews/batch".into(),
+            Some(json!({"cases": [review_body()]})),
+            Some(readers),
             200,
         ),
         ("GET", "/api/v1/queries".into(), None, Some(readers), 200),

@@ -281,9 +281,12 @@ pub(crate) fn now_strings() -> (String, String) {
 
 pub(crate) fn share(part: i64, whole: i64) -> rust_decimal::Decimal {
     if whole == 0 {
-        rust_decimal::Decimal::ZERO
+        rust_decimal::Decimal::new(0, 4)
     } else {
-        (rust_decimal::Decimal::from(part) / rust_decimal::Decimal::from(whole)).round_dp(4)
+        let mut x =
+            (rust_decimal::Decimal::from(part) / rust_decimal::Decimal::from(whole)).round_dp(4);
+        x.rescale(4);
+        x
     }
 }
 
