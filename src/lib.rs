@@ -17,3 +17,4 @@ pub mod standards;
 pub mod startup;
 pub mod stats;
 pub mod supervision;
+pub mod web;

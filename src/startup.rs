@@ -36,6 +36,7 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
             .app_data(query_errors)
             .app_data(path_errors)
             .configure(api::routes)
+            .configure(crate::web::routes)
             .service(
                 SwaggerUi::new("/docs/{_:.*}")
                     .url("/openapi.json", api::openapi::ApiDoc::openapi()),
@@ -57,6 +58,8 @@ pub async fn run(listener: std::net::TcpListener, state: AppState) -> std::io::R
     let config = configure(web::Data::new(state));
     HttpServer::new(move || {
         App::new()
+            // gzip for clients that ask (the inspector's page and its standards on a slow network).
+            .wrap(actix_web::middleware::Compress::default())
             .wrap_fn(|req, srv| {
                 let method = req.method().clone();
                 let path = req.path().to_string();

@@ -44,7 +44,7 @@ pub struct LogPage {
 }
 
 /// Runs `f` on a log connection, on the blocking pool (never on the async workers).
-async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&mut dyn crate::supervision::store::Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -56,7 +56,7 @@ async fn with_store<T: Send + 'static>(
 }
 
 /// Builds the filter, confining a reviewer to their own unit.
-fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiError> {
+pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiError> {
     for (name, d) in [("from", &q.from), ("to", &q.to)] {
         if let Some(d) = d
             && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()

@@ -77,13 +77,27 @@ pub async fn caller(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Option<Principal>, ApiError> {
-    let principal = match req.headers().get(header::AUTHORIZATION) {
+    let header = match req.headers().get(header::AUTHORIZATION) {
         None => None,
-        Some(value) => {
-            let text = value
+        Some(value) => Some(
+            value
                 .to_str()
                 .map_err(|_| ApiError::unauthorized("malformed_token"))?
-                .to_string();
+                .to_string(),
+        ),
+    };
+    caller_from(req, state, header).await
+}
+
+/// As [`caller`], with the `Authorization` value given (the web pages take it from a cookie).
+pub async fn caller_from(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    header: Option<String>,
+) -> Result<Option<Principal>, ApiError> {
+    let principal = match header {
+        None => None,
+        Some(text) => {
             let resolved = match state.tokens.authenticate_cached(&text) {
                 Ok(None) => {
                     let st = state.clone();
@@ -416,6 +430,24 @@ pub async fn calculate(
     let request = CalcRequest::from_json(&json).map_err(|e| ApiError::from(&e))?;
     let today = crate::clock::today();
     let result = engine::calculate(&state.set, &request, today).map_err(|e| ApiError::from(&e))?;
+    // A calculation made on the inspector's device without network, sent later: when it was made.
+    let offline_at = match req.headers().get("x-offline-at").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(at)) if chrono::DateTime::parse_from_rfc3339(at).is_ok() => Some(at.to_string()),
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_header",
+                "X-Offline-At 应为 RFC 3339 时间",
+                "`X-Offline-At` must be an RFC 3339 time",
+                Some("X-Offline-At"),
+            ));
+        }
+    };
+    let mut logged_request = serde_json::to_value(&request).unwrap_or_default();
+    if let Some(at) = &offline_at {
+        logged_request["offline_at"] = serde_json::Value::String(at.clone());
+    }
     let entry = NewEntry {
         kind: "calculation".into(),
         caller: Caller {
@@ -433,9 +465,9 @@ pub async fn calculate(
             .unwrap_or_default(),
         tier: Some(result.tier.level),
         case_ref: request.case_ref.clone(),
-        request: serde_json::to_value(&request).unwrap_or_default(),
+        request: logged_request,
         result: result_summary(&result),
-        offline: false,
+        offline: offline_at.is_some(),
         review_acts: Vec::new(),
     };
     let stored = state

@@ -1,0 +1,497 @@
+//! The supervision dashboard (`/supervision`, supervisors): queries over time, per unit and
+//! matter, tier distribution per matter, no-penalty share and deviation rate per inspector,
+//! down to the individual log entries. Charts are SVG drawn here; no script.
+//!
+//! The browser signs in once with the supervisor's token (`/supervision/login`), kept in an
+//! HttpOnly, SameSite=Strict cookie limited to `/supervision`.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{error_page, html_response, page};
+use crate::api::log::{LogQuery, filter_for, with_store};
+use crate::api::{AppState, caller_from};
+use crate::auth::{Principal, Role};
+use crate::supervision::StoredEntry;
+use crate::supervision::store::{Count, DeviationCount, SupervisionStats, TierCount};
+
+const COOKIE: &str = "pst_supervision";
+
+/// The signed-in supervisor, or the page to show instead (login, or 403 for other roles).
+async fn supervisor(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<Principal, HttpResponse> {
+    let Some(token) = req.cookie(COOKIE).map(|c| c.value().to_string()) else {
+        return Err(login_page(StatusCode::UNAUTHORIZED, None));
+    };
+    match caller_from(req, state, Some(format!("Bearer {token}"))).await {
+        Ok(Some(p)) if p.role == Role::Supervisor => Ok(p),
+        Ok(Some(p)) => Err(error_page(
+            StatusCode::FORBIDDEN,
+            "无权查看",
+            &format!(
+                "监督页面仅供监督人员使用；当前令牌属于{}（{}）。",
+                p.name,
+                p.role.as_str()
+            ),
+        )),
+        Ok(None) | Err(_) => Err(login_page(
+            StatusCode::UNAUTHORIZED,
+            Some("令牌无效或已撤销，请重新登录。"),
+        )),
+    }
+}
+
+fn login_page(status: StatusCode, message: Option<&str>) -> HttpResponse {
+    html_response(
+        status,
+        page(
+            "监督登录",
+            html! {
+                h1 { "监督登录" }
+                @if let Some(m) = message { p.bad { (m) } }
+                p { "请输入监督人员令牌。令牌保存在本浏览器的 Cookie 中，仅用于监督页面。" }
+                form.inline method="post" action="/supervision/login" {
+                    input name="token" type="password" autocomplete="off" placeholder="pst_…" required aria-label="令牌";
+                    button type="submit" { "登录" }
+                }
+            },
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    token: String,
+}
+
+async fn login(form: web::Form<LoginForm>) -> HttpResponse {
+    let cookie = Cookie::build(COOKIE, form.token.trim().to_string())
+        .path("/supervision")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .finish();
+    HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header(("Location", "/supervision"))
+        .finish()
+}
+
+async fn logout() -> HttpResponse {
+    let mut cookie = Cookie::build(COOKIE, "").path("/supervision").finish();
+    cookie.make_removal();
+    HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header(("Location", "/supervision"))
+        .finish()
+}
+
+/// Horizontal bars, one per row, labelled, scaled to the largest value.
+fn bars(rows: &[(String, i64, Option<String>)], unit: &str) -> Markup {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    let h = 22;
+    let height = rows.len() as i64 * h + 4;
+    html! {
+        svg.chart viewBox={ "0 0 600 " (height) } width="100%" role="img" aria-label="条形图" {
+            @for (i, (label, v, link)) in rows.iter().enumerate() {
+                @let y = i as i64 * h + 2;
+                @let w = (*v * 360 / max).max(1);
+                @match link {
+                    Some(href) => a href=(href) { text x="0" y=(y + 15) font-size="13" { (label) } },
+                    None => text x="0" y=(y + 15) font-size="13" { (label) },
+                }
+                rect x="200" y=(y + 3) width=(w) height=(h - 6) fill="#0b5cad" rx="2" {}
+                text x=(205 + w) y=(y + 15) font-size="12" fill="#1b1f24" { (v) (unit) }
+            }
+        }
+    }
+}
+
+/// Columns over days.
+fn columns(days: &[Count]) -> Markup {
+    let max = days.iter().map(|d| d.count).max().unwrap_or(1).max(1);
+    let n = days.len().max(1) as i64;
+    let step = (560 / n).clamp(4, 60);
+    html! {
+        svg.chart viewBox={ "0 0 " (40 + step * n) " 170" } width="100%" role="img" aria-label="每日查询量" {
+            line x1="30" y1="140" x2=(35 + step * n) y2="140" stroke="#999" {}
+            text x="0" y="14" font-size="11" { (max) }
+            @for (i, d) in days.iter().enumerate() {
+                @let hgt = d.count * 120 / max;
+                @let x = 35 + i as i64 * step;
+                rect x=(x) y=(140 - hgt) width=((step - 2).max(2)) height=(hgt) fill="#0b5cad" {
+                    title { (d.key) "：" (d.count) }
+                }
+                @if i == 0 || i + 1 == days.len() || days.len() <= 8 {
+                    text x=(x) y="156" font-size="10" { (d.key.get(5..).unwrap_or(&d.key)) }
+                }
+            }
+        }
+    }
+}
+
+/// One stacked bar per matter: the share of each tier.
+fn tier_stack(tiers: &[&TierCount]) -> Markup {
+    let total: i64 = tiers.iter().map(|t| t.count).sum::<i64>().max(1);
+    let colours = [
+        "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b", "#252525",
+    ];
+    let mut x = 0;
+    html! {
+        svg viewBox="0 0 300 18" width="300" height="18" role="img" aria-label="阶次分布" {
+            @for t in tiers {
+                @let w = t.count * 300 / total;
+                @let lvl = t.tier.unwrap_or(0);
+                rect x=(x) y="0" width=(w.max(1)) height="18" fill=(colours[(lvl.max(1) as usize - 1).min(5)]) {
+                    title { "第" (lvl) "阶次：" (t.count) }
+                }
+                @if w >= 24 { text x=(x + 3) y="13" font-size="11" fill="#fff" { (lvl) "阶" } }
+                ({ x += w; "" })
+            }
+        }
+    }
+}
+
+fn pct(d: rust_decimal::Decimal) -> String {
+    format!("{:.1}%", d * rust_decimal::Decimal::ONE_HUNDRED)
+}
+
+fn query_string(q: &LogQuery) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("from", &q.from),
+        ("to", &q.to),
+        ("unit", &q.unit),
+        ("kind", &q.kind),
+    ] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    parts.join("&")
+}
+
+fn empty_to_none(q: &mut LogQuery) {
+    for v in [
+        &mut q.unit,
+        &mut q.matter,
+        &mut q.inspector,
+        &mut q.from,
+        &mut q.to,
+        &mut q.outcome,
+        &mut q.kind,
+    ] {
+        if v.as_ref().is_some_and(|s| s.trim().is_empty()) {
+            *v = None;
+        }
+    }
+}
+
+async fn dashboard(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<LogQuery>,
+) -> HttpResponse {
+    let who = match supervisor(&req, &state).await {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
+    let mut q = q.into_inner();
+    empty_to_none(&mut q);
+    let filter = match filter_for(&who, &q) {
+        Ok(f) => f,
+        Err(e) => {
+            return error_page(StatusCode::BAD_REQUEST, "查询条件有误", &e.body.error.message);
+        }
+    };
+    let stats = match with_store(&state, move |s| s.stats(&filter)).await {
+        Ok(s) => s,
+        Err(e) => {
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "监督记录暂不可用",
+                &e.body.error.message,
+            );
+        }
+    };
+    let qs = query_string(&q);
+    html_response(StatusCode::OK, page("执法监督", render(&state, &who, &q, &qs, &stats)))
+}
+
+fn render(
+    state: &AppState,
+    who: &Principal,
+    q: &LogQuery,
+    qs: &str,
+    s: &SupervisionStats,
+) -> Markup {
+    let unit_name = |code: &str| {
+        state
+            .set
+            .unit(code)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let entries = |extra: &str| {
+        if qs.is_empty() {
+            format!("/supervision/entries?{extra}")
+        } else {
+            format!("/supervision/entries?{qs}&{extra}")
+        }
+    };
+    let per_unit: Vec<_> = s
+        .per_unit
+        .iter()
+        .map(|c| (unit_name(&c.key), c.count, Some(entries(&format!("unit={}", c.key)))))
+        .collect();
+    let per_matter: Vec<_> = s
+        .per_matter
+        .iter()
+        .take(15)
+        .map(|c| {
+            let name = state.set.matter(&c.key).map(|m| m.name.as_str()).unwrap_or("");
+            let short: String = name.chars().take(12).collect();
+            (
+                format!("{} {short}", c.key),
+                c.count,
+                Some(entries(&format!("matter={}", c.key))),
+            )
+        })
+        .collect();
+    let deviation_by_inspector: std::collections::HashMap<&str, &DeviationCount> = s
+        .reviews
+        .per_inspector
+        .iter()
+        .map(|d| (d.key.as_str(), d))
+        .collect();
+    html! {
+        h1 { "执法监督" }
+        p.muted.noprint { (who.name) "（监督）· " a href="/supervision/logout" { "退出" } }
+        form.inline.noprint method="get" action="/supervision" {
+            label { "自 " input type="date" name="from" value=[q.from.as_deref()]; }
+            label { "至 " input type="date" name="to" value=[q.to.as_deref()]; }
+            label { "单位 "
+                select name="unit" {
+                    option value="" { "全部" }
+                    @for u in &state.set.units {
+                        option value=(u.code) selected[q.unit.as_deref() == Some(u.code.as_str())] { (u.name) }
+                    }
+                }
+            }
+            label { "类型 "
+                select name="kind" {
+                    option value="" { "全部" }
+                    option value="calculation" selected[q.kind.as_deref() == Some("calculation")] { "裁量查询" }
+                    option value="review" selected[q.kind.as_deref() == Some("review")] { "法制审核" }
+                }
+            }
+            button type="submit" { "筛选" }
+        }
+        div.figures {
+            div { "记录总数" b #total { (s.total) } }
+            div { "法制审核案件" b { (s.reviews.cases) } }
+            div { "审核违法行为" b { (s.reviews.acts) } }
+            @if let Some(u) = s.reviews.per_unit.first().filter(|_| s.reviews.per_unit.len() == 1) {
+                div { "偏离率" b { (pct(u.deviation_rate)) } }
+            }
+        }
+        h2 { "每日记录" }
+        @if s.per_day.is_empty() { p.muted { "所选范围内没有记录。" } } @else { (columns(&s.per_day)) }
+        h2 { "各单位" }
+        (bars(&per_unit, "次"))
+        h2 { "查询最多的事项（前15）" }
+        (bars(&per_matter, "次"))
+        h2 { "阶次分布" }
+        div.scroll { table {
+            thead { tr { th { "事项" } th { "记录" } th { "各阶次占比" } } }
+            tbody {
+                @for c in s.per_matter.iter().take(15) {
+                    @let tiers: Vec<&TierCount> = s.tiers_per_matter.iter().filter(|t| t.matter_id == c.key).collect();
+                    tr {
+                        td { a href=(entries(&format!("matter={}", c.key))) { (c.key) } " " (state.set.matter(&c.key).map(|m| m.name.as_str()).unwrap_or("")) }
+                        td.num { (c.count) }
+                        td { (tier_stack(&tiers)) }
+                    }
+                }
+            }
+        } }
+        h2 { "执法人员" }
+        p.muted { "不予处罚占比来自裁量查询；偏离率来自法制审核（按案件承办人统计）。" }
+        div.scroll { table #inspectors {
+            thead { tr { th { "人员" } th { "单位" } th.num { "记录" } th.num { "不予处罚" } th.num { "不予处罚占比" } th.num { "审核行为" } th.num { "偏离率" } } }
+            tbody {
+                @for i in &s.per_inspector {
+                    @let d = deviation_by_inspector.get(i.inspector.as_str());
+                    tr {
+                        td { a href=(entries(&format!("inspector={}", i.inspector))) { (i.inspector) } }
+                        td { (unit_name(&i.unit)) }
+                        td.num { (i.count) }
+                        td.num { (i.no_penalty) }
+                        td.num { (pct(i.no_penalty_share)) }
+                        td.num { (d.map(|d| d.acts.to_string()).unwrap_or_default()) }
+                        td.num { (d.map(|d| pct(d.deviation_rate)).unwrap_or_default()) }
+                    }
+                }
+                @for d in s.reviews.per_inspector.iter().filter(|d| !s.per_inspector.iter().any(|i| i.inspector == d.key)) {
+                    tr {
+                        td { (d.key) }
+                        td { (d.unit.as_deref().map(unit_name).unwrap_or_default()) }
+                        td.num { "" } td.num { "" } td.num { "" }
+                        td.num { (d.acts) }
+                        td.num { (pct(d.deviation_rate)) }
+                    }
+                }
+            }
+        } }
+        h2 { "法制审核：偏离最多的事项" }
+        @if s.reviews.most_deviated_matters.is_empty() { p.muted { "没有偏离记录。" } } @else {
+            div.scroll { table {
+                thead { tr { th { "事项" } th.num { "审核行为" } th.num { "偏离" } th.num { "不合法" } th.num { "未说明理由" } th.num { "偏离率" } } }
+                tbody { @for d in &s.reviews.most_deviated_matters { tr {
+                    td { a href=(entries(&format!("matter={}&kind=review", d.key))) { (d.key) } " " (state.set.matter(&d.key).map(|m| m.name.as_str()).unwrap_or("")) }
+                    td.num { (d.acts) } td.num { (d.deviates) } td.num { (d.unlawful) } td.num { (d.reason_missing) } td.num { (pct(d.deviation_rate)) }
+                } } }
+            } }
+        }
+    }
+}
+
+async fn entries(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<LogQuery>,
+) -> HttpResponse {
+    let who = match supervisor(&req, &state).await {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
+    let mut q = q.into_inner();
+    empty_to_none(&mut q);
+    let filter = match filter_for(&who, &q) {
+        Ok(f) => f,
+        Err(e) => {
+            return error_page(StatusCode::BAD_REQUEST, "查询条件有误", &e.body.error.message);
+        }
+    };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let offset = ((page_no - 1) * 50) as i64;
+    let (total, items) = match with_store(&state, move |s| s.list(&filter, offset, 50)).await {
+        Ok(r) => r,
+        Err(e) => {
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "监督记录暂不可用",
+                &e.body.error.message,
+            );
+        }
+    };
+    let fine = |e: &StoredEntry| {
+        let f = &e.result["fine"];
+        match (f["min"].as_str(), f["max"].as_str()) {
+            (Some(a), Some(b)) if a == b => format!("{a}元"),
+            (Some(a), Some(b)) => format!("{a}—{b}元"),
+            _ => String::new(),
+        }
+    };
+    let more = qs_with_page(&q, page_no + 1);
+    html_response(
+        StatusCode::OK,
+        page(
+            "监督记录",
+            html! {
+                h1 { "监督记录" }
+                p { a href="/supervision" { "← 返回统计" } " · 共 " b #entry-total { (total) } " 条" }
+                div.scroll { table #entries {
+                    thead { tr { th { "回执号" } th { "时间" } th { "类型" } th { "人员" } th { "单位" } th { "事项" } th { "结果" } th { "阶次" } th { "罚款" } th { "案号" } th { "离线" } } }
+                    tbody { @for e in &items { tr {
+                        td { a href={ "/supervision/entries/" (e.receipt) } { (e.receipt) } }
+                        td { (e.recorded_at.get(..19).unwrap_or(&e.recorded_at).replace('T', " ")) }
+                        td { (if e.kind == "review" { "审核" } else { "查询" }) }
+                        td { (e.caller.name) }
+                        td { (e.caller.unit) }
+                        td { (e.matter_id) }
+                        td { (e.outcome) }
+                        td.num { (e.tier.map(|t| t.to_string()).unwrap_or_default()) }
+                        td.num { (fine(e)) }
+                        td { (e.case_ref.as_deref().unwrap_or("")) }
+                        td { (if e.offline { "是" } else { "" }) }
+                    } } }
+                } }
+                @if (page_no * 50) < total as usize { p { a href={ "/supervision/entries?" (more) } { "下一页" } } }
+            },
+        ),
+    )
+}
+
+fn qs_with_page(q: &LogQuery, page_no: usize) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("from", &q.from),
+        ("to", &q.to),
+        ("unit", &q.unit),
+        ("kind", &q.kind),
+        ("matter", &q.matter),
+        ("inspector", &q.inspector),
+        ("outcome", &q.outcome),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    parts.push(format!("page={page_no}"));
+    parts.join("&")
+}
+
+async fn entry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    receipt: web::Path<String>,
+) -> HttpResponse {
+    if let Err(page) = supervisor(&req, &state).await {
+        return page;
+    }
+    let r = receipt.to_uppercase();
+    match with_store(&state, move |s| s.entry(&r)).await {
+        Ok(Some(e)) => html_response(
+            StatusCode::OK,
+            page(
+                &format!("记录 {}", e.receipt),
+                html! {
+                    h1 { "记录 " (e.receipt) }
+                    p { a href="/supervision/entries" { "← 全部记录" } }
+                    table {
+                        tr { th { "时间" } td { (e.recorded_at) } }
+                        tr { th { "人员" } td { (e.caller.name) "（" (e.caller.unit) "，" (e.caller.role) "）" } }
+                        tr { th { "类型" } td { (e.kind) "，" (e.client) @if e.offline { "，离线查询" } } }
+                        tr { th { "事项" } td { (e.matter_id) } }
+                        tr { th { "结果" } td { (e.outcome) } }
+                        tr { th { "案号" } td { (e.case_ref.as_deref().unwrap_or("")) } }
+                        tr { th { "哈希" } td { code { (e.hash) } } }
+                    }
+                    h2 { "请求" }
+                    pre { (serde_json::to_string_pretty(&e.request).unwrap_or_default()) }
+                    h2 { "结果" }
+                    pre { (serde_json::to_string_pretty(&e.result).unwrap_or_default()) }
+                },
+            ),
+        ),
+        Ok(None) => error_page(StatusCode::NOT_FOUND, "没有这条记录", &receipt),
+        Err(e) => error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "监督记录暂不可用",
+            &e.body.error.message,
+        ),
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/supervision", web::get().to(dashboard))
+        .route("/supervision/login", web::post().to(login))
+        .route("/supervision/logout", web::get().to(logout))
+        .route("/supervision/entries", web::get().to(entries))
+        .route("/supervision/entries/{receipt}", web::get().to(entry));
+}

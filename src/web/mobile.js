@@ -1,0 +1,324 @@
+// 执法人员查询页 (/m): find the matter, fill in the facts, get the standard and the receipt.
+// Works offline once loaded: the unit's standards are kept on the device; a calculation made
+// without network is computed here (tier and standard band only: provisional), queued, and sent
+// to the log (marked offline) as soon as the network returns.
+'use strict';
+(function () {
+  var $ = function (s) { return document.querySelector(s); };
+  var store = window.localStorage;
+  var S = {
+    token: store.getItem('pst_token') || '',
+    pack: JSON.parse(store.getItem('pst_pack') || 'null'),
+    queue: JSON.parse(store.getItem('pst_queue') || '[]'),
+    done: JSON.parse(store.getItem('pst_done') || '[]'),
+    matter: null
+  };
+  function saveQueue() {
+    store.setItem('pst_queue', JSON.stringify(S.queue));
+    store.setItem('pst_done', JSON.stringify(S.done.slice(-20)));
+    renderQueue();
+  }
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+  function today() {
+    var d = new Date(Date.now() + 8 * 3600 * 1000); // China time
+    return d.toISOString().slice(0, 10);
+  }
+  function money(x) {
+    var v = Math.round(Number(x) * 100) / 100;
+    return (v % 1 === 0 ? String(v) : v.toFixed(2)) + '元';
+  }
+  function bandText(b) {
+    if (!b) return '不处罚款';
+    return Number(b.min) === Number(b.max) ? money(b.min) : money(b.min) + '至' + money(b.max);
+  }
+  function call(path, opts) {
+    opts = opts || {};
+    var h = { 'Authorization': 'Bearer ' + S.token, 'X-Client': 'mobile' };
+    if (opts.body) h['Content-Type'] = 'application/json';
+    for (var k in (opts.headers || {})) h[k] = opts.headers[k];
+    return fetch(path, { method: opts.method || 'GET', headers: h, body: opts.body });
+  }
+  function show(id, on) { $(id).hidden = !on; }
+
+  // ---- signing in: the token, and the unit's standards kept on the device ----
+  function signIn(token) {
+    S.token = token.trim();
+    $('#login-error').textContent = '';
+    return call('/m/pack').then(function (r) {
+      if (r.status === 401 || r.status === 403) {
+        return r.json().then(function (e) { throw new Error(e.error.message); });
+      }
+      if (!r.ok) throw new Error('服务暂不可用（' + r.status + '）');
+      return r.json();
+    }).then(function (pack) {
+      S.pack = pack;
+      store.setItem('pst_token', S.token);
+      store.setItem('pst_pack', JSON.stringify(pack));
+      ready();
+    }).catch(function (e) {
+      $('#login-error').textContent = e.message || '无法连接服务';
+    });
+  }
+  function ready() {
+    show('#login', false);
+    show('#app', true);
+    $('#who').textContent = S.pack.caller + '（' + S.pack.unit_name + '）· 裁量基准 ' + S.pack.version;
+    renderQueue();
+    flush();
+  }
+
+  // ---- search: the server's search online, the device's copy offline ----
+  var timer = null;
+  function localSearch(q) {
+    var terms = q.toLowerCase().split(/\s+/).filter(Boolean);
+    return S.pack.matters.filter(function (m) {
+      var h = (m.id + ' ' + m.name + ' ' + m.category).toLowerCase();
+      return terms.every(function (t) { return h.indexOf(t) >= 0; });
+    }).slice(0, 10).map(function (m) { return { id: m.id, name: m.name, unit: m.unit }; });
+  }
+  function renderHits(items, offline) {
+    var ul = $('#hits');
+    ul.innerHTML = items.length ? '' : '<li class="muted">没有找到，换个说法试试</li>';
+    items.forEach(function (m) {
+      var li = document.createElement('li');
+      li.innerHTML = '<button type="button" class="hit" data-id="' + esc(m.id) + '"><b>' + esc(m.name) +
+        '</b><span class="muted">' + esc(m.id) + '</span></button>';
+      ul.appendChild(li);
+    });
+    $('#search-note').textContent = offline ? '离线：在本机保存的本单位事项中查找' : '';
+  }
+  function search() {
+    var q = $('#q').value.trim();
+    if (!q) { $('#hits').innerHTML = ''; return; }
+    fetch('/api/v1/matters?per_page=10&q=' + encodeURIComponent(q)).then(function (r) {
+      if (!r.ok) throw new Error();
+      return r.json();
+    }).then(function (page) { renderHits(page.items, false); })
+      .catch(function () { renderHits(localSearch(q), true); });
+  }
+
+  // ---- the form generated from the matter's facts ----
+  function pick(id) {
+    var local = S.pack.matters.filter(function (m) { return m.id === id; })[0];
+    var got = local ? Promise.resolve(local) : fetch('/api/v1/matters/' + encodeURIComponent(id)).then(function (r) {
+      if (!r.ok) throw new Error('无法读取事项 ' + id);
+      return r.json();
+    });
+    got.then(function (m) { S.matter = m; renderForm(m); })
+      .catch(function (e) { $('#search-note').textContent = e.message + '（离线时只能查本单位事项）'; });
+  }
+  function field(f) {
+    var label = '<span>' + esc(f.label) + (f.unit ? '（' + esc(f.unit) + '）' : '') + '</span>';
+    var name = 'fact_' + f.key;
+    if (f.type === 'boolean') {
+      return '<label class="check"><input type="checkbox" name="' + name + '"' + (f.default === true ? ' checked' : '') + '> ' + esc(f.label) + '</label>';
+    }
+    if (f.type === 'enum') {
+      var opts = f.values.map(function (v) {
+        return '<option value="' + esc(v.code) + '"' + (f.default === v.code ? ' selected' : '') + '>' + esc(v.label) + '</option>';
+      }).join('');
+      return '<label>' + label + '<select name="' + name + '"' + (f.required ? ' required' : '') + '>' +
+        (f.default === undefined ? '<option value="">请选择</option>' : '') + opts + '</select></label>';
+    }
+    var mode = f.type === 'integer' ? 'numeric' : 'decimal';
+    var dflt = f.default !== undefined ? ' value="' + esc(f.default) + '"' : '';
+    return '<label>' + label + '<input name="' + name + '" inputmode="' + mode + '" autocomplete="off"' +
+      ' pattern="[0-9]*[.]?[0-9]*"' + (f.required ? ' required' : '') + dflt + '></label>';
+  }
+  function renderForm(m) {
+    show('#result', false);
+    var parties = m.statutory.parties;
+    var party = parties.length > 1
+      ? '<fieldset><legend>当事人</legend>' + parties.map(function (p, i) {
+        return '<label class="check"><input type="radio" name="party" value="' + p + '"' + (i === parties.length - 1 ? ' checked' : '') + '> ' +
+          (p === 'organisation' ? '单位（法人或者其他组织）' : '个人（公民）') + '</label>';
+      }).join('') + '</fieldset>'
+      : '<input type="hidden" name="party" value="' + parties[0] + '">';
+    var circ = S.pack.circumstances.map(function (c) {
+      return '<label class="check"><input type="checkbox" name="circ" value="' + esc(c.code) + '"> ' + esc(c.label) + '</label>';
+    }).join('');
+    $('#form').innerHTML =
+      '<h2>' + esc(m.name) + ' <span class="muted">' + esc(m.id) + '</span></h2>' + party +
+      '<fieldset><legend>违法事实</legend>' + m.facts.map(field).join('') + '</fieldset>' +
+      '<fieldset><legend>情节（符合的打勾）</legend>' + circ + '</fieldset>' +
+      '<fieldset><legend>日期与案号</legend>' +
+      '<label><span>违法行为发生日期</span><input type="date" name="act_date" required value="' + today() + '"></label>' +
+      '<label><span>发现日期</span><input type="date" name="discovered_date" value="' + today() + '"></label>' +
+      '<label><span>案件编号（可不填）</span><input name="case_ref" maxlength="100"></label></fieldset>' +
+      '<p id="form-error" class="bad" role="alert"></p>' +
+      '<button type="submit" id="calc">计算裁量基准</button>';
+    show('#form', true);
+    $('#form').scrollIntoView();
+  }
+  function readForm() {
+    var f = $('#form');
+    var m = S.matter;
+    var facts = {};
+    m.facts.forEach(function (d) {
+      var el = f.elements['fact_' + d.key];
+      if (d.type === 'boolean') facts[d.key] = el.checked;
+      else if (el.value.trim() !== '') facts[d.key] = el.value.trim();
+    });
+    var circ = [];
+    f.querySelectorAll('input[name=circ]:checked').forEach(function (c) { circ.push(c.value); });
+    var req = {
+      matter_id: m.id,
+      party: (f.querySelector('input[name=party]:checked') || f.elements.party).value,
+      facts: facts,
+      circumstances: circ,
+      act_date: f.elements.act_date.value,
+      discovered_date: f.elements.discovered_date.value || undefined,
+      decision_date: today()
+    };
+    if (f.elements.case_ref.value.trim()) req.case_ref = f.elements.case_ref.value.trim();
+    return req;
+  }
+
+  // ---- the provisional calculation on the device (tier and standard band only) ----
+  function holds(p, v) {
+    if (p === true || p === false || typeof p === 'string') return v === p;
+    if (Array.isArray(p)) return p.indexOf(v) >= 0;
+    if (typeof v !== 'number' || isNaN(v)) return false;
+    if (p.gte !== undefined && !(v >= Number(p.gte))) return false;
+    if (p.gt !== undefined && !(v > Number(p.gt))) return false;
+    if (p.lte !== undefined && !(v <= Number(p.lte))) return false;
+    if (p.lt !== undefined && !(v < Number(p.lt))) return false;
+    return true;
+  }
+  function localCalc(m, req) {
+    var facts = {};
+    m.facts.forEach(function (d) {
+      var v = req.facts[d.key];
+      if (v === undefined) v = d.default;
+      if (v === undefined) throw new Error('请填写：' + d.label);
+      facts[d.key] = (d.type === 'decimal' || d.type === 'integer') ? Number(v) : v;
+    });
+    var tier = m.tiers.filter(function (t) {
+      return t.when.some(function (c) {
+        return Object.keys(c).every(function (k) { return holds(c[k], facts[k]); });
+      });
+    })[0];
+    if (!tier) throw new Error('事实与各阶次均不相符，请核对');
+    var org = req.party === 'organisation';
+    var tf = org ? tier.fine_organisation : tier.fine_individual;
+    var rule = org ? m.statutory.fine_organisation : m.statutory.fine_individual;
+    var band = null;
+    if (tf && tf.unit === 'yuan') band = { min: tf.min, max: tf.max };
+    else if (tf) {
+      var base = rule && rule.base ? Number(facts[rule.base]) || 0 : 0;
+      if (rule && rule.base_floor) base = Math.max(base, Number(rule.base_floor));
+      var k = rule && rule.kind === 'percent' ? 0.01 : 1;
+      band = { min: base * tf.min * k, max: base * tf.max * k };
+    }
+    return { tier: tier, fine: band, measures: ['责令改正'].concat(tier.measures) };
+  }
+
+  // ---- results ----
+  function renderResult(r, receipt) {
+    var outcome = { penalty: '给予行政处罚', no_penalty: '不予行政处罚', time_barred: '超过追责时效，不再处罚' }[r.outcome];
+    var flags = [];
+    if (r.summary_procedure_allowed) flags.push('可适用简易程序');
+    if (r.hearing_right) flags.push('应告知听证权利');
+    if (r.no_penalty_possible) flags.push('首违可以不罚');
+    $('#result').innerHTML =
+      '<div class="receipt"><span>回执号</span><b id="receipt">' + esc(receipt) + '</b>' +
+      '<button type="button" id="copy">复制</button></div>' +
+      '<h2>' + esc(outcome) + '</h2>' +
+      '<p>第' + r.tier.level + '阶次「' + esc(r.tier.name) + '」：' + esc(r.tier.situation) + '</p>' +
+      '<p class="amount" id="amount">' + esc(bandText(r.fine)) + '</p>' +
+      '<p>其他措施：' + esc(r.measures.join('、')) + '</p>' +
+      (flags.length ? '<p>' + flags.map(function (f) { return '<span class="badge">' + esc(f) + '</span>'; }).join(' ') + '</p>' : '') +
+      '<h3>说明</h3><ol>' + r.explanation.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ol>' +
+      '<h3>法律依据</h3><ul>' + r.legal_basis.map(function (b) { return '<li>' + esc(b.text) + '</li>'; }).join('') + '</ul>';
+    show('#result', true);
+    $('#copy').onclick = function () {
+      if (navigator.clipboard) navigator.clipboard.writeText(receipt);
+    };
+    $('#result').scrollIntoView();
+  }
+  function renderProvisional(p, m) {
+    $('#result').innerHTML =
+      '<div class="receipt provisional"><span>临时结果（离线）</span><b id="receipt">待提交</b></div>' +
+      '<p class="warn">网络不通：这是在本机按已保存的裁量基准算出的临时结果，只含阶次和基准罚款，' +
+      '未计从轻、从重等情节。联网后自动提交并记录，届时显示正式结果和回执号。</p>' +
+      '<h2>' + esc(m.name) + '</h2>' +
+      '<p>第' + p.tier.level + '阶次「' + esc(p.tier.name) + '」：' + esc(p.tier.situation) + '</p>' +
+      '<p class="amount" id="amount">' + esc(p.fine ? bandText(p.fine) : '不处罚款') + '</p>' +
+      '<p>其他措施：' + esc(p.measures.join('、')) + '</p>';
+    show('#result', true);
+    $('#result').scrollIntoView();
+  }
+  function submit(ev) {
+    ev.preventDefault();
+    var req = readForm();
+    $('#form-error').textContent = '';
+    call('/api/v1/calculate', { method: 'POST', body: JSON.stringify(req) }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { $('#form-error').textContent = body.error.message; return; }
+        renderResult(body, body.receipt);
+      });
+    }, function () {
+      // No network: compute here, keep the request, send it when the network returns.
+      try {
+        var p = localCalc(S.matter, req);
+        S.queue.push({ req: req, at: new Date().toISOString(), name: S.matter.name });
+        saveQueue();
+        renderProvisional(p, S.matter);
+      } catch (e) { $('#form-error').textContent = e.message; }
+    });
+  }
+
+  // ---- the queue of offline calculations ----
+  var flushing = false;
+  function flush() {
+    if (flushing || !S.queue.length || !S.token) return;
+    flushing = true;
+    var item = S.queue[0];
+    call('/api/v1/calculate', { method: 'POST', body: JSON.stringify(item.req), headers: { 'X-Offline-At': item.at } })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          S.queue.shift();
+          S.done.push(r.ok
+            ? { name: item.name, at: item.at, receipt: body.receipt, fine: bandText(body.fine) }
+            : { name: item.name, at: item.at, error: body.error.message });
+          saveQueue();
+          if (r.ok && $('#receipt') && $('#receipt').textContent === '待提交') renderResult(body, body.receipt);
+          flushing = false;
+          flush();
+        });
+      }, function () { flushing = false; });
+  }
+  function renderQueue() {
+    var q = $('#queue');
+    if (!S.queue.length && !S.done.length) { q.innerHTML = ''; return; }
+    q.innerHTML = '<h3>离线查询</h3><ul>' +
+      S.queue.map(function (i) { return '<li class="warn">待提交：' + esc(i.name) + '（' + esc(i.at.slice(0, 16).replace('T', ' ')) + '）</li>'; }).join('') +
+      S.done.slice(-5).reverse().map(function (i) {
+        return i.error ? '<li class="bad">未能记录：' + esc(i.name) + '：' + esc(i.error) + '</li>'
+          : '<li class="ok">已提交：' + esc(i.name) + ' 回执 <b class="done-receipt">' + esc(i.receipt) + '</b> ' + esc(i.fine) + '</li>';
+      }).join('') + '</ul>';
+  }
+
+  // ---- wiring ----
+  document.addEventListener('DOMContentLoaded', function () {
+    $('#login-form').onsubmit = function (e) { e.preventDefault(); signIn($('#token').value); };
+    $('#q').oninput = function () { clearTimeout(timer); timer = setTimeout(search, 250); };
+    $('#search-form').onsubmit = function (e) { e.preventDefault(); search(); };
+    $('#hits').onclick = function (e) {
+      var b = e.target.closest('button.hit');
+      if (b) pick(b.getAttribute('data-id'));
+    };
+    $('#form').onsubmit = submit;
+    $('#logout').onclick = function () {
+      store.removeItem('pst_token'); store.removeItem('pst_pack'); location.reload();
+    };
+    window.addEventListener('online', flush);
+    setInterval(flush, 15000);
+    if (S.token && S.pack) ready(); else { show('#login', true); show('#app', false); }
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('/m/sw.js', { scope: '/m' });
+  });
+})();

@@ -1,0 +1,656 @@
+//! The published standards (行政处罚法 第三十四条: discretion standards are made public):
+//! the set with its figures and a search, one page per unit, one page per matter, laid out the
+//! way a legal office publishes them.
+//!
+//! The wording of the statutory band, a tier's penalty and the measures lives here, once:
+//! the exports (`super::export`) call the same `pub(crate)` text functions.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::api::AppState;
+use crate::standards::{
+    FactDef, FactType, FactValue, FineKind, FineRule, Matter, Party, StandardsSet, Tier, TierFine,
+    Unit,
+};
+
+/// Search results shown on the index page.
+pub(crate) const MAX_RESULTS: usize = 50;
+/// Longest query looked at (longer input is cut).
+const MAX_QUERY_CHARS: usize = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Shared wording (pages and exports).
+// ---------------------------------------------------------------------------------------------
+
+/// The parties in the order a published table names them.
+const PARTY_ORDER: [Party; 2] = [Party::Organisation, Party::Individual];
+
+/// `单位` / `个人`, as published tables name the two kinds of party.
+pub(crate) fn party_short(p: Party) -> &'static str {
+    match p {
+        Party::Organisation => "单位",
+        Party::Individual => "个人",
+    }
+}
+
+/// A plain figure: `20000`, `0.5`, `17.5`.
+pub(crate) fn figure(x: Decimal) -> String {
+    x.normalize().to_string()
+}
+
+/// Yuan: `20000元`, `12345.60元`.
+pub(crate) fn yuan(x: Decimal) -> String {
+    crate::money::render(x)
+}
+
+/// A band of yuan: `20000元`, `80000元至100000元`, `300元以下`.
+pub(crate) fn yuan_band(min: Decimal, max: Decimal) -> String {
+    if min == max {
+        yuan(min)
+    } else if min.is_zero() {
+        format!("{}以下", yuan(max))
+    } else {
+        format!("{}至{}", yuan(min), yuan(max))
+    }
+}
+
+/// `2倍`, `1倍至3倍`, `5%至10%`, `40元至80元`: a rate in the unit of the statutory kind.
+fn rate_band(kind: FineKind, min: Decimal, max: Decimal) -> String {
+    let one = |x: Decimal| match kind {
+        FineKind::Multiple => format!("{}倍", figure(x)),
+        FineKind::Percent => format!("{}%", figure(x)),
+        FineKind::Range | FineKind::PerUnit => yuan(x),
+    };
+    if min == max {
+        one(min)
+    } else if min.is_zero() {
+        format!("{}以下", one(max))
+    } else {
+        format!("{}至{}", one(min), one(max))
+    }
+}
+
+/// The label of the fact a rated fine is computed on (`违法所得`), or a neutral word.
+fn base_label<'a>(m: &'a Matter, rule: &'a FineRule) -> &'a str {
+    rule.base
+        .as_deref()
+        .map(|key| m.fact(key).map_or(key, |f| f.label.as_str()))
+        .unwrap_or("计罚基数")
+}
+
+/// The unit of that fact (`平方米`), for per-unit fines.
+fn base_unit<'a>(m: &'a Matter, rule: &'a FineRule) -> &'a str {
+    rule.base
+        .as_deref()
+        .and_then(|key| m.fact(key))
+        .and_then(|f| f.unit.as_deref())
+        .unwrap_or("单位")
+}
+
+/// A quantity of the base fact: `10000元`, `50平方米`.
+fn base_quantity(m: &Matter, rule: &FineRule, x: Decimal) -> String {
+    let unit = rule
+        .base
+        .as_deref()
+        .and_then(|key| m.fact(key))
+        .and_then(|f| f.unit.as_deref())
+        .unwrap_or("");
+    if unit == "元" {
+        yuan(x)
+    } else {
+        format!("{}{unit}", figure(x))
+    }
+}
+
+/// How the statute computes the fine, in plain Chinese.
+pub(crate) fn fine_kind_text(m: &Matter, rule: &FineRule) -> String {
+    match rule.kind {
+        FineKind::Range => "在法定金额幅度内确定".to_string(),
+        FineKind::Multiple => format!("按{}的倍数计算", base_label(m, rule)),
+        FineKind::Percent => format!("按{}的百分比计算", base_label(m, rule)),
+        FineKind::PerUnit => format!(
+            "按{}每{}的金额计算",
+            base_label(m, rule),
+            base_unit(m, rule)
+        ),
+    }
+}
+
+/// One party's statutory fine as the article states it, in figures:
+/// `处20000元至200000元罚款`, `处违法所得10倍至20倍罚款；违法所得不足10000元的，处50000元至100000元罚款`.
+pub(crate) fn fine_rule_text(m: &Matter, rule: &FineRule) -> String {
+    let verb = if rule.optional { "可以并处" } else { "处" };
+    let base = base_label(m, rule);
+    let mut s = match rule.kind {
+        FineKind::Range => format!("{verb}{}罚款", yuan_band(rule.min, rule.max)),
+        FineKind::Multiple | FineKind::Percent => format!(
+            "{verb}{base}{}罚款",
+            rate_band(rule.kind, rule.min, rule.max)
+        ),
+        FineKind::PerUnit => format!(
+            "按{base}每{}{}{verb}罚款",
+            base_unit(m, rule),
+            rate_band(rule.kind, rule.min, rule.max)
+        ),
+    };
+    if rule.kind != FineKind::Range {
+        if let Some(bf) = rule.base_floor {
+            let q = base_quantity(m, rule, bf);
+            s.push_str(&format!("（{base}不足{q}的，按{q}计算）"));
+        }
+        if let Some(floor) = rule.floor {
+            s.push_str(&format!("，罚款不低于{}", yuan(floor)));
+        }
+        if let Some(cap) = rule.cap {
+            s.push_str(&format!("，罚款最高不超过{}", yuan(cap)));
+        }
+        if let Some(fb) = &rule.fallback {
+            let when = match fb.below {
+                Some(b) => format!("{base}不足{}的", base_quantity(m, rule, b)),
+                None => format!("没有{base}的"),
+            };
+            s.push_str(&format!(
+                "；{when}，{verb}{}罚款",
+                yuan_band(fb.min, fb.max)
+            ));
+        }
+    }
+    s
+}
+
+/// The statutory fine of a matter, one entry per group of parties with the same rule:
+/// `(Some("单位"), rule)`; `None` names every party the matter applies to.
+pub(crate) fn statutory_fines(m: &Matter) -> Vec<(Option<&'static str>, &FineRule)> {
+    let st = &m.statutory;
+    let parties: Vec<Party> = PARTY_ORDER
+        .into_iter()
+        .filter(|p| st.parties.contains(p))
+        .collect();
+    let rules: Vec<(Party, &FineRule)> = parties
+        .iter()
+        .filter_map(|&p| st.fine_for(p).map(|r| (p, r)))
+        .collect();
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    let all_same = rules.len() == parties.len() && rules.iter().all(|(_, r)| *r == rules[0].1);
+    if all_same && parties.len() == Party::ALL.len() {
+        return vec![(None, rules[0].1)];
+    }
+    rules
+        .into_iter()
+        .map(|(p, r)| (Some(party_short(p)), r))
+        .collect()
+}
+
+/// The statutory penalty in words, one line per group of parties, then the measures:
+/// `处20000元至200000元罚款` / `对单位处500元至5000元罚款` … `其他处罚：警告、暂扣许可证`.
+pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
+    let mut lines: Vec<String> = statutory_fines(m)
+        .into_iter()
+        .map(|(who, rule)| match who {
+            Some(w) => format!("对{w}{}", fine_rule_text(m, rule)),
+            None => fine_rule_text(m, rule),
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push("不处罚款".to_string());
+    }
+    if !m.statutory.measures.is_empty() {
+        lines.push(format!("其他处罚：{}", m.statutory.measures.join("、")));
+    }
+    lines
+}
+
+/// A tier's fine for one party: `5000元`, `80000元至100000元`, `违法所得的2倍`,
+/// `建设项目总投资额的1%`, `按占用面积每平方米500元`.
+pub(crate) fn tier_fine_text(m: &Matter, party: Party, fine: &TierFine) -> String {
+    match *fine {
+        TierFine::Yuan { min, max } => yuan_band(min, max),
+        TierFine::Rate { min, max } => match m.statutory.fine_for(party) {
+            Some(rule) => match rule.kind {
+                FineKind::Multiple | FineKind::Percent => format!(
+                    "{}的{}",
+                    base_label(m, rule),
+                    rate_band(rule.kind, min, max)
+                ),
+                FineKind::PerUnit => format!(
+                    "按{}每{}{}",
+                    base_label(m, rule),
+                    base_unit(m, rule),
+                    rate_band(rule.kind, min, max)
+                ),
+                FineKind::Range => yuan_band(min, max),
+            },
+            None => rate_band(FineKind::Multiple, min, max),
+        },
+    }
+}
+
+/// The penalty standard of a tier (处罚标准): one text when every party is fined alike,
+/// otherwise `单位：5000元；个人：500元`.
+pub(crate) fn tier_standard_text(m: &Matter, t: &Tier) -> String {
+    let parts: Vec<(Party, String)> = PARTY_ORDER
+        .into_iter()
+        .filter(|p| m.statutory.parties.contains(p))
+        .map(|p| {
+            let text = t
+                .fine_for(p)
+                .map_or_else(|| "不处罚款".to_string(), |f| tier_fine_text(m, p, f));
+            (p, text)
+        })
+        .collect();
+    match parts.as_slice() {
+        [] => "不处罚款".to_string(),
+        [(_, first), rest @ ..] if rest.iter().all(|(_, t)| t == first) => first.clone(),
+        _ => parts
+            .iter()
+            .map(|(p, t)| format!("{}：{t}", party_short(*p)))
+            .collect::<Vec<_>>()
+            .join("；"),
+    }
+}
+
+/// Other measures of a tier (其他措施), `、`-separated; empty when there are none.
+pub(crate) fn measures_text(measures: &[String]) -> String {
+    measures.join("、")
+}
+
+/// `2026年12月1日`
+pub(crate) fn chinese_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The unit's Chinese name, or its code when the set does not name it.
+pub(crate) fn unit_name<'a>(set: &'a StandardsSet, code: &'a str) -> &'a str {
+    set.unit(code).map_or(code, |u| u.name.as_str())
+}
+
+/// A share as a percentage with two decimals: `0.6235` → `62.35%`.
+fn percent(share: Decimal) -> String {
+    let mut p = (share * Decimal::ONE_HUNDRED).round_dp(2);
+    p.rescale(2);
+    format!("{p}%")
+}
+
+fn fact_type_text(f: &FactDef) -> &'static str {
+    match f.kind {
+        FactType::Decimal => "数值",
+        FactType::Integer => "整数",
+        FactType::Boolean => "是否",
+        FactType::Enum => "选项",
+    }
+}
+
+fn fact_value_text(f: &FactDef, v: &FactValue) -> String {
+    match v {
+        FactValue::Number(x) => format!("{}{}", figure(*x), f.unit.as_deref().unwrap_or("")),
+        FactValue::Bool(true) => "是".to_string(),
+        FactValue::Bool(false) => "否".to_string(),
+        FactValue::Code(c) => f
+            .values
+            .iter()
+            .find(|e| &e.code == c)
+            .map_or_else(|| c.clone(), |e| e.label.clone()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers.
+// ---------------------------------------------------------------------------------------------
+
+/// The per-address rate limit of the service, for the public pages and exports (no token
+/// needed, so the key is the peer address). A refusal is a page that says when to retry.
+pub(crate) fn limit(req: &HttpRequest, state: &AppState) -> Result<(), HttpResponse> {
+    let key = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    state.limiter.check(&key).map_err(|retry| {
+        let mut resp = super::error_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "请求过于频繁",
+            &format!("请 {retry} 秒后再试。"),
+        );
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry.to_string()) {
+            resp.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+        resp
+    })
+}
+
+#[derive(Deserialize)]
+pub struct IndexQuery {
+    pub q: Option<String>,
+}
+
+fn export_links(unit: Option<&str>) -> Markup {
+    let suffix = unit.map(|c| format!("?unit={c}")).unwrap_or_default();
+    html! {
+        p.noprint {
+            a href={ "/standards/export.xlsx" (suffix) } { "导出 Excel" }
+            " · "
+            a href={ "/standards/export.csv" (suffix) } { "导出 CSV" }
+        }
+    }
+}
+
+/// `GET /standards[?q=…]`
+async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<IndexQuery>,
+) -> HttpResponse {
+    if let Err(resp) = limit(&req, &state) {
+        return resp;
+    }
+    let set = &state.set;
+    let figures = crate::stats::stats(set);
+    let q: String = query
+        .q
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    let found = if q.is_empty() {
+        None
+    } else {
+        Some(state.search.find(&q))
+    };
+    let body = html! {
+        h1 { (set.name) }
+        p {
+            "版本 " (set.version) "，施行日期 " (chinese_date(set.effective_date)) "。"
+            span.muted { "依据《中华人民共和国行政处罚法》第三十四条向社会公布。" }
+        }
+        div.figures {
+            div { b { (figures.units) } "执法单位" }
+            div { b { (figures.total.matters) } "事项" }
+            div { b { (figures.total.tiers) } "阶次" }
+            div { b { (figures.total.fixed_tiers) } "固定数额阶次" }
+            div { b { (percent(figures.total.fixed_share)) } "固定数额阶次占比" }
+        }
+        p.noprint {
+            "全部导出："
+            a href="/standards/export.xlsx" { "Excel" }
+            " · "
+            a href="/standards/export.csv" { "CSV" }
+        }
+        form.inline.noprint method="get" action="/standards" role="search" {
+            label for="q" { "查找事项" }
+            input #q type="search" name="q" value=(q) placeholder="事项名称、编号或法律条文，如 危险废物、大气污染防治法 99条";
+            button type="submit" { "搜索" }
+        }
+        @if let Some(found) = &found {
+            section.noprint {
+                h2 { "“" (q) "”的查找结果" }
+                @if found.is_empty() {
+                    p { "没有找到相符的事项。" }
+                } @else {
+                    p.muted {
+                        "找到 " (found.len()) " 项"
+                        @if found.len() > MAX_RESULTS { "，显示前 " (MAX_RESULTS) " 项" }
+                        "。"
+                    }
+                    div.scroll {
+                        table.results {
+                            thead { tr { th { "编号" } th { "事项名称" } th { "执法单位" } } }
+                            tbody {
+                                @for &i in found.iter().take(MAX_RESULTS) {
+                                    @if let Some(m) = set.matters.get(i) {
+                                        tr {
+                                            td { a href={ "/standards/matters/" (m.id) } { (m.id) } }
+                                            td { a href={ "/standards/matters/" (m.id) } { (m.name) } }
+                                            td { (unit_name(set, &m.unit)) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "执法单位" }
+        div.scroll {
+            table.units {
+                thead {
+                    tr {
+                        th { "代码" } th { "执法单位" } th.num { "事项" } th.num { "阶次" }
+                        th.num { "固定数额阶次占比" }
+                    }
+                }
+                tbody {
+                    @for u in &figures.per_unit {
+                        tr {
+                            td { (u.code) }
+                            td { a href={ "/standards/units/" (u.code) } { (u.name) } }
+                            td.num { (u.figures.matters) }
+                            td.num { (u.figures.tiers) }
+                            td.num { (percent(u.figures.fixed_share)) }
+                        }
+                    }
+                }
+                tfoot {
+                    tr {
+                        th { } th { "合计" }
+                        th.num { (figures.total.matters) }
+                        th.num { (figures.total.tiers) }
+                        th.num { (percent(figures.total.fixed_share)) }
+                    }
+                }
+            }
+        }
+    };
+    super::html_response(StatusCode::OK, super::page(&set.name, body))
+}
+
+/// `GET /standards/units/{code}`
+async fn unit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> HttpResponse {
+    if let Err(resp) = limit(&req, &state) {
+        return resp;
+    }
+    let set = &state.set;
+    let Some(unit) = set.unit(code.trim()) else {
+        return super::error_page(
+            StatusCode::NOT_FOUND,
+            "未找到该执法单位",
+            &format!("没有代码为 {} 的执法单位。", code.as_str()),
+        );
+    };
+    super::html_response(StatusCode::OK, unit_page(set, unit))
+}
+
+fn unit_page(set: &StandardsSet, unit: &Unit) -> Markup {
+    let matters: Vec<&Matter> = set.matters.iter().filter(|m| m.unit == unit.code).collect();
+    let tiers: usize = matters.iter().map(|m| m.tiers.len()).sum();
+    let body = html! {
+        nav.noprint { a href="/standards" { "裁量基准" } " › " (unit.name) }
+        h1 { (unit.name) "行政处罚裁量基准" }
+        p { (set.name) "（" (set.version) "），自 " (chinese_date(set.effective_date)) " 起施行。" }
+        p { "共 " (matters.len()) " 个事项、" (tiers) " 个裁量阶次。" }
+        (export_links(Some(&unit.code)))
+        div.scroll {
+            table.matters {
+                thead {
+                    tr {
+                        th.num { "序号" } th { "编号" } th { "事项名称" } th { "类别" }
+                        th { "处罚依据" } th.num { "阶次数" }
+                    }
+                }
+                tbody {
+                    @for (i, m) in matters.iter().enumerate() {
+                        tr {
+                            td.num { (i + 1) }
+                            td { a href={ "/standards/matters/" (m.id) } { (m.id) } }
+                            td { a href={ "/standards/matters/" (m.id) } { (m.name) } }
+                            td { (m.category) }
+                            td { (m.penalty_text()) }
+                            td.num { (m.tiers.len()) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    super::page(&unit.name, body)
+}
+
+/// `GET /standards/matters/{id}`
+async fn matter(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    if let Err(resp) = limit(&req, &state) {
+        return resp;
+    }
+    let set = &state.set;
+    let Some(m) = set.matter(&id) else {
+        return super::error_page(
+            StatusCode::NOT_FOUND,
+            "未找到该事项",
+            &format!("没有编号为 {} 的裁量事项。", id.as_str()),
+        );
+    };
+    super::html_response(StatusCode::OK, matter_page(set, m))
+}
+
+fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
+    let unit = unit_name(set, &m.unit);
+    let fines = statutory_fines(m);
+    let body = html! {
+        nav.noprint {
+            a href="/standards" { "裁量基准" } " › "
+            a href={ "/standards/units/" (m.unit) } { (unit) } " › " (m.id)
+        }
+        h1 { (m.name) }
+        div.scroll {
+            table.matter {
+                tbody {
+                    tr { th { "编号" } td { (m.id) } }
+                    tr { th { "事项名称" } td { (m.name) } }
+                    tr { th { "类别" } td { (m.category) } }
+                    tr { th { "实施机关" } td { (unit) } }
+                    tr { th { "违法依据" } td { (m.violated.render()) } }
+                    tr { th { "处罚依据" } td { (m.penalty_text()) } }
+                    tr {
+                        th { "法定处罚" }
+                        td {
+                            @if fines.is_empty() {
+                                div { "不处罚款" }
+                            }
+                            @for (who, rule) in &fines {
+                                div.fine {
+                                    @if let Some(w) = who { "对" (w) }
+                                    (fine_rule_text(m, rule))
+                                    br;
+                                    span.muted {
+                                        "计算方式：" (fine_kind_text(m, rule))
+                                        @if rule.optional { "；罚款为可以并处，可不处罚款" }
+                                    }
+                                }
+                            }
+                            @if !m.statutory.measures.is_empty() {
+                                div { "其他处罚：" (measures_text(&m.statutory.measures)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !m.facts.is_empty() {
+            h2 { "决定阶次的事实" }
+            div.scroll {
+                table.facts {
+                    thead { tr { th { "事实" } th { "类型" } th { "单位" } th { "取值" } } }
+                    tbody {
+                        @for f in &m.facts {
+                            tr {
+                                td { (f.label) }
+                                td { (fact_type_text(f)) }
+                                td { (f.unit.as_deref().unwrap_or("—")) }
+                                td {
+                                    @match f.kind {
+                                        FactType::Enum => {
+                                            @for (i, v) in f.values.iter().enumerate() {
+                                                @if i > 0 { "；" }
+                                                (v.label)
+                                            }
+                                        }
+                                        FactType::Boolean => { "是；否" }
+                                        FactType::Decimal => { "非负数" }
+                                        FactType::Integer => { "非负整数" }
+                                    }
+                                    @if let Some(d) = &f.default {
+                                        span.muted { "（未查明时按" (fact_value_text(f, d)) "）" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "裁量阶次" }
+        div.scroll {
+            table.tiers {
+                thead {
+                    tr { th { "阶次" } th { "适用情形" } th { "处罚标准" } th { "其他措施" } }
+                }
+                tbody {
+                    @for t in &m.tiers {
+                        tr {
+                            td { (t.level) "．" (t.name) }
+                            td {
+                                (t.situation)
+                                @if t.minor {
+                                    " " span.badge { "违法行为轻微" }
+                                }
+                            }
+                            td { (tier_standard_text(m, t)) }
+                            td {
+                                @if t.measures.is_empty() { "—" } @else { (measures_text(&t.measures)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if m.tiers.iter().any(|t| t.minor) {
+            p.muted {
+                "标注“违法行为轻微”的阶次：违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚"
+                "（《中华人民共和国行政处罚法》第三十三条第一款）。"
+            }
+        }
+        @if let Some(note) = &m.note {
+            h2 { "说明" }
+            p.note { (note) }
+        }
+        p.noprint {
+            a href={ "/standards/units/" (m.unit) } { "返回" (unit) }
+            " · "
+            a href={ "/standards/export.xlsx?unit=" (m.unit) } { "导出" (unit) " Excel" }
+        }
+    };
+    super::page(&format!("{} {}", m.id, m.name), body)
+}
+
+/// Registers the pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/standards", web::get().to(index))
+        .route("/standards/units/{code}", web::get().to(unit))
+        .route("/standards/matters/{id}", web::get().to(matter));
+}
