@@ -12,6 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::{self, AppState, error::ApiError};
 use crate::auth::{Role, new_token};
 use crate::engine::CalcError;
+use crate::search::SearchIndex;
 use crate::sources;
 use crate::supervision::StorageConfig;
 use crate::supervision::store::Store;
@@ -117,6 +118,13 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     };
+    let search = match sources::load_search_terms(standards, &set) {
+        Ok(terms) => SearchIndex::new(&set, &terms),
+        Err(p) => {
+            eprintln!("{p}");
+            return ExitCode::FAILURE;
+        }
+    };
     let demo = storage.open_migrated().and_then(|mut s| {
         ensure_demo_tokens(
             s.as_mut(),
@@ -141,7 +149,7 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     }
-    let state = match AppState::new(set.clone(), storage, rate_limit) {
+    let state = match AppState::with_search(set.clone(), search, storage, rate_limit) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(

@@ -37,9 +37,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the log (migrating it) and starts its writer.
+    /// Opens the log (migrating it) and starts its writer. The matter search uses the bundled
+    /// vocabulary if it fits `set`, else none; see [`AppState::with_search`].
     pub fn new(
         set: Arc<StandardsSet>,
+        storage: &StorageConfig,
+        rate_limit: u32,
+    ) -> Result<Self, StoreError> {
+        let terms = crate::sources::load_search_terms(None, &set).unwrap_or_default();
+        let search = SearchIndex::new(&set, &terms);
+        Self::with_search(set, search, storage, rate_limit)
+    }
+
+    /// Like [`AppState::new`], with the matter search built from the standards' own vocabulary.
+    pub fn with_search(
+        set: Arc<StandardsSet>,
+        search: SearchIndex,
         storage: &StorageConfig,
         rate_limit: u32,
     ) -> Result<Self, StoreError> {
@@ -58,7 +71,6 @@ impl AppState {
                 }
             })
             .map_err(StoreError::from)?;
-        let search = SearchIndex::new(&set);
         Ok(AppState {
             set,
             search,

@@ -115,9 +115,9 @@ fn bars(rows: &[(String, i64, Option<String>)], unit: &str) -> Markup {
 fn columns(days: &[Count]) -> Markup {
     let max = days.iter().map(|d| d.count).max().unwrap_or(1).max(1);
     let n = days.len().max(1) as i64;
-    let step = (560 / n).clamp(4, 60);
+    let step = (560 / n).clamp(2, 40);
     html! {
-        svg.chart viewBox={ "0 0 " (40 + step * n) " 170" } width="100%" role="img" aria-label="每日查询量" {
+        svg.chart viewBox="0 0 600 170" width="100%" role="img" aria-label="每日查询量" {
             line x1="30" y1="140" x2=(35 + step * n) y2="140" stroke="#999" {}
             text x="0" y="14" font-size="11" { (max) }
             @for (i, d) in days.iter().enumerate() {

@@ -139,7 +139,8 @@
       }).join('') + '</fieldset>'
       : '<input type="hidden" name="party" value="' + parties[0] + '">';
     var circ = S.pack.circumstances.map(function (c) {
-      return '<label class="check"><input type="checkbox" name="circ" value="' + esc(c.code) + '"> ' + esc(c.label) + '</label>';
+      return '<label class="check' + (c.individual_only ? ' ind' : '') + '"><input type="checkbox" name="circ" value="' +
+        esc(c.code) + '"> ' + esc(c.label) + '</label>';
     }).join('');
     $('#form').innerHTML =
       '<h2>' + esc(m.name) + ' <span class="muted">' + esc(m.id) + '</span></h2>' + party +
@@ -152,6 +153,16 @@
       '<p id="form-error" class="bad" role="alert"></p>' +
       '<button type="submit" id="calc">计算裁量基准</button>';
     show('#form', true);
+    // Circumstances that only a person can have are hidden for a unit.
+    var sync = function () {
+      var p = ($('#form').querySelector('input[name=party]:checked') || $('#form').elements.party).value;
+      $('#form').querySelectorAll('label.ind').forEach(function (l) {
+        l.hidden = p === 'organisation';
+        if (l.hidden) l.querySelector('input').checked = false;
+      });
+    };
+    $('#form').querySelectorAll('input[name=party]').forEach(function (r) { r.onchange = sync; });
+    sync();
     $('#form').scrollIntoView();
   }
   function readForm() {

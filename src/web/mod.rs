@@ -15,6 +15,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 pub const STYLE: &str = r#"
 :root{--ink:#1b1f24;--muted:#5b6470;--line:#d7dce2;--accent:#0b5cad;--bg:#fff;--warn:#a15c00;--bad:#b3261e;--ok:#1e7a34}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;font:16px/1.55 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:var(--ink);background:var(--bg)}
 header.site{background:var(--accent);color:#fff;padding:.6rem 1rem}
 header.site a{color:#fff;text-decoration:none;font-weight:600}
@@ -32,6 +33,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .figures div{border:1px solid var(--line);border-radius:6px;padding:.4rem .8rem}
 .figures b{display:block;font-size:1.3rem}
 .scroll{overflow-x:auto}
+svg.chart{display:block;max-width:44rem;height:auto}
 .badge{display:inline-block;padding:0 .4rem;border-radius:4px;background:#eef2f6;font-size:.85rem}
 .ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
 form.inline{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}

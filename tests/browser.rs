@@ -1,0 +1,57 @@
+//! The pages as a person uses them, in headless Chromium (Debian's `chromium`, driven by
+//! playwright-core from tests/browser): the inspector's page on a phone (search, form, receipt,
+//! first-load weight, the offline path), the published table (and its print layout), the
+//! dashboard for a supervisor and its refusal for an inspector. Screenshots go to
+//! target/screenshots. `scripts/test` installs chromium; this test installs playwright-core
+//! (npm) when it is missing. Never skipped.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use penalty_standards::auth::Role;
+use penalty_standards::supervision::StorageConfig;
+
+#[test]
+fn pages_in_a_real_browser() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "Chromium is missing at {chromium}: run scripts/test (it installs Debian's chromium)"
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in tests/browser failed");
+    }
+    let app = start_app(
+        StorageConfig {
+            data_dir: temp_dir("browser"),
+            database_url: None,
+        },
+        0,
+    );
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let out = Command::new("node")
+        .arg("e2e.mjs")
+        .current_dir(&dir)
+        .env("BASE_URL", format!("http://{}", app.addr))
+        .env("INSPECTOR_TOKEN", app.token(Role::Inspector))
+        .env("SUPERVISOR_TOKEN", app.token(Role::Supervisor))
+        .env("SCREENSHOT_DIR", &shots)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(out.status.success(), "browser tests failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("passed, 0 failed"));
+    assert!(shots.join("m-result-phone.png").exists());
+}

@@ -1,0 +1,185 @@
+// Browser tests, as a person uses the pages: Debian's chromium driven by playwright-core.
+// Run by tests/browser.rs, which starts the server and passes BASE_URL, the tokens and
+// SCREENSHOT_DIR. Each step asserts; the first failure exits non-zero with its message.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+
+const BASE = process.env.BASE_URL;
+const INSPECTOR = process.env.INSPECTOR_TOKEN;
+const SUPERVISOR = process.env.SUPERVISOR_TOKEN;
+const SHOTS = process.env.SCREENSHOT_DIR;
+mkdirSync(SHOTS, { recursive: true });
+
+const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+const laptop = { viewport: { width: 1280, height: 860 }, locale: 'zh-CN' };
+const RECEIPT = /^\d+-[0-9A-F]{4}$/;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let passed = 0;
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+    await browser.close();
+    process.exit(1);
+  }
+}
+async function api(path, token) {
+  const r = await fetch(BASE + path, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(r.status, 200, `${path}: ${r.status}`);
+  return r.json();
+}
+
+async function calculateOnPage(page, facts) {
+  await page.fill('#q', 'ZHZF-001');
+  await page.click('#search-form button[type=submit]');
+  await page.locator('button.hit[data-id="ZHZF-001"]').click();
+  for (const [key, value] of Object.entries(facts)) await page.fill(`input[name=fact_${key}]`, value);
+  await page.click('#calc');
+}
+
+// ---- the inspector's page on a phone: search → pick → form → receipt ----
+const ctx = await browser.newContext(phone);
+const page = await ctx.newPage();
+let firstLoadBytes = 0;
+page.on('requestfinished', async (req) => {
+  const s = await req.sizes().catch(() => null);
+  if (s) firstLoadBytes += s.responseBodySize + s.responseHeadersSize;
+});
+
+await step('the page loads under 150 KB transferred', async () => {
+  await page.goto(BASE + '/m', { waitUntil: 'networkidle' });
+  assert.ok(firstLoadBytes > 0 && firstLoadBytes < 150 * 1024, `first load ${firstLoadBytes} bytes`);
+  console.log(`     first load: ${firstLoadBytes} bytes`);
+  await page.locator('#login').waitFor({ state: 'visible' });
+});
+
+await step('signing in keeps the unit\'s standards on the device', async () => {
+  await page.fill('#token', INSPECTOR);
+  await page.click('#login-form button');
+  await page.locator('#who').filter({ hasText: '综合行政执法' }).waitFor();
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_pack')).matters.length);
+  assert.ok(kept > 50, `matters kept: ${kept}`);
+});
+
+await step('a colloquial search finds the matter', async () => {
+  await page.fill('#q', '没批就建');
+  await page.locator('#hits button.hit').first().waitFor();
+  const ids = await page.locator('#hits button.hit').evaluateAll((bs) => bs.map((b) => b.dataset.id));
+  assert.ok(ids.slice(0, 5).some((id) => id === 'ZHZF-001' || id === 'ZHZF-002'), `hits: ${ids}`);
+});
+
+let onlineReceipt;
+await step('the form computes, logs and shows the receipt', async () => {
+  await calculateOnPage(page, { construction_cost: '1000000', illegal_area: '45' });
+  await page.locator('#receipt').filter({ hasText: RECEIPT }).waitFor();
+  onlineReceipt = (await page.textContent('#receipt')).trim();
+  assert.match(await page.textContent('#amount'), /元/);
+  const fontSize = await page.$eval('#receipt', (e) => parseFloat(getComputedStyle(e).fontSize));
+  assert.ok(fontSize >= 28, `receipt font ${fontSize}px`);
+  await page.screenshot({ path: `${SHOTS}/m-result-phone.png`, fullPage: true });
+  const entry = await api(`/api/v1/queries/${onlineReceipt}`, SUPERVISOR);
+  assert.equal(entry.client, 'mobile');
+  assert.equal(entry.offline, false);
+});
+
+await step('a numeric fact gets the numeric keyboard and its unit', async () => {
+  const mode = await page.getAttribute('input[name=fact_illegal_area]', 'inputmode');
+  assert.equal(mode, 'decimal');
+  assert.match(await page.textContent('#form'), /平方米/);
+});
+
+// ---- the offline path: computed on the device, queued, logged when the network returns ----
+await step('offline: the page reloads from the device and computes provisionally', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload({ waitUntil: 'networkidle' }); // now controlled by the service worker
+  await ctx.setOffline(true);
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.locator('#app').waitFor({ state: 'visible' });
+  await calculateOnPage(page, { construction_cost: '2000000', illegal_area: '120' });
+  await page.locator('.receipt.provisional').waitFor();
+  assert.equal((await page.textContent('#receipt')).trim(), '待提交');
+  const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_queue')).length);
+  assert.equal(queued, 1);
+  await page.screenshot({ path: `${SHOTS}/m-offline-phone.png`, fullPage: true });
+});
+
+await step('back online: the queued calculation is logged, marked offline', async () => {
+  await ctx.setOffline(false);
+  await page.locator('#receipt').filter({ hasText: RECEIPT }).waitFor({ timeout: 20000 });
+  const receipt = (await page.textContent('#receipt')).trim();
+  assert.notEqual(receipt, onlineReceipt);
+  const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_queue')).length);
+  assert.equal(queued, 0);
+  const entry = await api(`/api/v1/queries/${receipt}`, SUPERVISOR);
+  assert.equal(entry.offline, true);
+  assert.ok(entry.request.offline_at, 'the time it was made offline is logged');
+  await page.screenshot({ path: `${SHOTS}/m-synced-phone.png`, fullPage: true });
+});
+await ctx.close();
+
+// ---- the published table ----
+const pub = await browser.newContext(laptop);
+const pp = await pub.newPage();
+await step('the published standards and a matter\'s tier table', async () => {
+  await pp.goto(BASE + '/standards');
+  assert.match(await pp.textContent('body'), /899/);
+  await pp.screenshot({ path: `${SHOTS}/standards-laptop.png`, fullPage: false });
+  await pp.goto(BASE + '/standards/matters/STHJ-001');
+  const body = await pp.textContent('body');
+  assert.match(body, /中华人民共和国大气污染防治法》第九十八条/);
+  const rows = await pp.locator('table tbody tr').count();
+  assert.ok(rows >= 5, `tier rows: ${rows}`);
+  await pp.screenshot({ path: `${SHOTS}/matter-laptop.png`, fullPage: true });
+  await pp.emulateMedia({ media: 'print' });
+  const navShown = await pp.$eval('header.site', (e) => getComputedStyle(e).display);
+  assert.equal(navShown, 'none', 'the print stylesheet hides navigation');
+  await pp.pdf({ path: `${SHOTS}/matter-a4.pdf`, format: 'A4' });
+  await pp.emulateMedia({ media: 'screen' });
+});
+await pub.close();
+
+// ---- the supervision dashboard: supervisor, then an inspector ----
+for (const [name, device] of [['laptop', laptop], ['phone', phone]]) {
+  const c = await browser.newContext(device);
+  const p = await c.newPage();
+  await step(`the dashboard for a supervisor (${name})`, async () => {
+    const r = await p.goto(BASE + '/supervision');
+    assert.equal(r.status(), 401);
+    await p.fill('input[name=token]', SUPERVISOR);
+    await p.click('form button[type=submit]');
+    await p.locator('#total').waitFor();
+    assert.ok(Number(await p.textContent('#total')) >= 2);
+    assert.ok((await p.locator('svg.chart').count()) >= 2, 'charts drawn');
+    await p.screenshot({ path: `${SHOTS}/supervision-${name}.png`, fullPage: true });
+    await p.locator('#inspectors a').first().click();
+    await p.locator('#entries tbody tr').first().waitFor();
+    assert.ok(Number(await p.textContent('#entry-total')) >= 1);
+  });
+  await c.close();
+}
+const ic = await browser.newContext(laptop);
+const ip = await ic.newPage();
+await step('the dashboard refuses an inspector', async () => {
+  await ip.goto(BASE + '/supervision');
+  await ip.fill('input[name=token]', INSPECTOR);
+  const [resp] = await Promise.all([
+    ip.waitForNavigation(),
+    ip.click('form button[type=submit]'),
+  ]);
+  assert.equal(resp.status(), 403);
+  assert.match(await ip.textContent('body'), /无权查看/);
+});
+await ic.close();
+
+await browser.close();
+console.log(`${passed} passed, 0 failed`);
