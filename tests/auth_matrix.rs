@@ -117,6 +117,13 @@ fn every_endpoint_for_every_caller() {
             Some(readers),
             200,
         ),
+        (
+            "GET",
+            "/m/pack".into(),
+            None,
+            Some(&[Role::Inspector, Role::Reviewer]),
+            200,
+        ),
         ("GET", "/api/v1/queries".into(), None, Some(readers), 200),
         (
             "GET",

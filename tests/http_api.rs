@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{get, post_json, post_raw};
+use common::{bearer, get, get_as, post_json, post_raw, request, shared};
+use penalty_standards::auth::Role;
 use serde_json::{Value, json};
 
 fn encode(s: &str) -> String {
@@ -351,4 +352,54 @@ fn openapi_and_docs_are_served() {
     assert!(r.text().contains("swagger"), "Swagger UI page");
     let r = get("/docs");
     assert!(r.status == 302 || r.status == 200);
+}
+
+#[test]
+fn a_calculation_made_offline_is_logged_as_offline() {
+    let auth = bearer(shared().token(Role::Inspector));
+    let body = valid_request("ZHZF-001").to_string();
+    let r = request(
+        "POST",
+        "/api/v1/calculate",
+        Some(body.as_bytes()),
+        &[
+            ("Authorization", &auth),
+            ("X-Client", "mobile"),
+            ("X-Offline-At", "2026-11-21T09:30:00+08:00"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let e = get_as(&format!("/api/v1/queries/{receipt}"), Role::Supervisor).json();
+    assert_eq!(e["offline"], true);
+    assert_eq!(e["client"], "mobile");
+    assert_eq!(e["request"]["offline_at"], "2026-11-21T09:30:00+08:00");
+
+    let r = request(
+        "POST",
+        "/api/v1/calculate",
+        Some(body.as_bytes()),
+        &[("Authorization", &auth), ("X-Offline-At", "yesterday")],
+    );
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_header"));
+}
+
+#[test]
+fn the_inspectors_page_is_small_and_its_standards_pack_is_the_units() {
+    let page = get("/m");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("/m/app.js"));
+    let js = request("GET", "/m/app.js", None, &[("Accept-Encoding", "gzip")]);
+    assert_eq!(js.header("content-encoding"), Some("gzip"));
+    assert!(page.body.len() + js.body.len() < 150 * 1024);
+    let sw = get("/m/sw.js");
+    assert_eq!(sw.header("service-worker-allowed"), Some("/m"));
+    let pack = get_as("/m/pack", Role::Inspector).json();
+    let matters = pack["matters"].as_array().unwrap();
+    assert!(matters.len() > 50);
+    assert!(matters.iter().all(|m| m["unit"] == "ZHZF"));
+    assert_eq!(pack["circumstances"].as_array().unwrap().len(), 16);
+    // Without JavaScript the search still answers, linking to the published matter.
+    let hits = get("/m?q=ZHZF-001").text();
+    assert!(hits.contains("/standards/matters/ZHZF-001"));
 }
