@@ -25,6 +25,7 @@ h1{font-size:1.35rem;margin:.4rem 0 .8rem}
 h2{font-size:1.1rem;margin:1.2rem 0 .5rem}
 a{color:var(--accent)}
 .muted{color:var(--muted)}
+.nowrap{white-space:nowrap}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f1f4f7;font-weight:600}

@@ -133,7 +133,7 @@ pub(crate) fn fine_rule_text(m: &Matter, rule: &FineRule) -> String {
             rate_band(rule.kind, rule.min, rule.max)
         ),
         FineKind::PerUnit => format!(
-            "按{base}每{}{}{verb}罚款",
+            "{verb}罚款，按{base}每{}{}计算",
             base_unit(m, rule),
             rate_band(rule.kind, rule.min, rule.max)
         ),
@@ -306,12 +306,12 @@ fn fact_value_text(f: &FactDef, v: &FactValue) -> String {
 
 /// The per-address rate limit of the service, for the public pages and exports (no token
 /// needed, so the key is the peer address). A refusal is a page that says when to retry.
-pub(crate) fn limit(req: &HttpRequest, state: &AppState) -> Result<(), HttpResponse> {
+pub(crate) fn rate_limited(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
     let key = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    state.limiter.check(&key).map_err(|retry| {
+    state.limiter.check(&key).err().map(|retry| {
         let mut resp = super::error_page(
             StatusCode::TOO_MANY_REQUESTS,
             "请求过于频繁",
@@ -347,7 +347,7 @@ async fn index(
     state: web::Data<AppState>,
     query: web::Query<IndexQuery>,
 ) -> HttpResponse {
-    if let Err(resp) = limit(&req, &state) {
+    if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
     let set = &state.set;
@@ -402,12 +402,12 @@ async fn index(
                     }
                     div.scroll {
                         table.results {
-                            thead { tr { th { "编号" } th { "事项名称" } th { "执法单位" } } }
+                            thead { tr { th.nowrap { "编号" } th { "事项名称" } th { "执法单位" } } }
                             tbody {
                                 @for &i in found.iter().take(MAX_RESULTS) {
                                     @if let Some(m) = set.matters.get(i) {
                                         tr {
-                                            td { a href={ "/standards/matters/" (m.id) } { (m.id) } }
+                                            td.nowrap { a href={ "/standards/matters/" (m.id) } { (m.id) } }
                                             td { a href={ "/standards/matters/" (m.id) } { (m.name) } }
                                             td { (unit_name(set, &m.unit)) }
                                         }
@@ -459,7 +459,7 @@ async fn unit(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> HttpResponse {
-    if let Err(resp) = limit(&req, &state) {
+    if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
     let set = &state.set;
@@ -494,7 +494,7 @@ fn unit_page(set: &StandardsSet, unit: &Unit) -> Markup {
                     @for (i, m) in matters.iter().enumerate() {
                         tr {
                             td.num { (i + 1) }
-                            td { a href={ "/standards/matters/" (m.id) } { (m.id) } }
+                            td.nowrap { a href={ "/standards/matters/" (m.id) } { (m.id) } }
                             td { a href={ "/standards/matters/" (m.id) } { (m.name) } }
                             td { (m.category) }
                             td { (m.penalty_text()) }
@@ -514,7 +514,7 @@ async fn matter(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if let Err(resp) = limit(&req, &state) {
+    if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
     let set = &state.set;
@@ -540,14 +540,14 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
         div.scroll {
             table.matter {
                 tbody {
-                    tr { th { "编号" } td { (m.id) } }
-                    tr { th { "事项名称" } td { (m.name) } }
-                    tr { th { "类别" } td { (m.category) } }
-                    tr { th { "实施机关" } td { (unit) } }
-                    tr { th { "违法依据" } td { (m.violated.render()) } }
-                    tr { th { "处罚依据" } td { (m.penalty_text()) } }
+                    tr { th.nowrap { "编号" } td { (m.id) } }
+                    tr { th.nowrap { "事项名称" } td { (m.name) } }
+                    tr { th.nowrap { "类别" } td { (m.category) } }
+                    tr { th.nowrap { "实施机关" } td { (unit) } }
+                    tr { th.nowrap { "违法依据" } td { (m.violated.render()) } }
+                    tr { th.nowrap { "处罚依据" } td { (m.penalty_text()) } }
                     tr {
-                        th { "法定处罚" }
+                        th.nowrap { "法定处罚" }
                         td {
                             @if fines.is_empty() {
                                 div { "不处罚款" }
@@ -575,13 +575,13 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
             h2 { "决定阶次的事实" }
             div.scroll {
                 table.facts {
-                    thead { tr { th { "事实" } th { "类型" } th { "单位" } th { "取值" } } }
+                    thead { tr { th { "事实" } th.nowrap { "类型" } th.nowrap { "单位" } th { "取值" } } }
                     tbody {
                         @for f in &m.facts {
                             tr {
                                 td { (f.label) }
-                                td { (fact_type_text(f)) }
-                                td { (f.unit.as_deref().unwrap_or("—")) }
+                                td.nowrap { (fact_type_text(f)) }
+                                td.nowrap { (f.unit.as_deref().unwrap_or("—")) }
                                 td {
                                     @match f.kind {
                                         FactType::Enum => {
@@ -608,12 +608,12 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
         div.scroll {
             table.tiers {
                 thead {
-                    tr { th { "阶次" } th { "适用情形" } th { "处罚标准" } th { "其他措施" } }
+                    tr { th.nowrap { "阶次" } th { "适用情形" } th { "处罚标准" } th { "其他措施" } }
                 }
                 tbody {
                     @for t in &m.tiers {
                         tr {
-                            td { (t.level) "．" (t.name) }
+                            td.nowrap { (t.name) }
                             td {
                                 (t.situation)
                                 @if t.minor {
