@@ -96,16 +96,16 @@ fn bars(rows: &[(String, i64, Option<String>)], unit: &str) -> Markup {
     let h = 22;
     let height = rows.len() as i64 * h + 4;
     html! {
-        svg.chart viewBox={ "0 0 600 " (height) } width="100%" role="img" aria-label="条形图" {
+        svg.chart viewBox={ "0 0 420 " (height) } width="100%" role="img" aria-label="条形图" {
             @for (i, (label, v, link)) in rows.iter().enumerate() {
                 @let y = i as i64 * h + 2;
-                @let w = (*v * 360 / max).max(1);
+                @let w = (*v * 200 / max).max(1);
                 @match link {
                     Some(href) => a href=(href) { text x="0" y=(y + 15) font-size="13" { (label) } },
                     None => text x="0" y=(y + 15) font-size="13" { (label) },
                 }
-                rect x="200" y=(y + 3) width=(w) height=(h - 6) fill="#0b5cad" rx="2" {}
-                text x=(205 + w) y=(y + 15) font-size="12" fill="#1b1f24" { (v) (unit) }
+                rect x="165" y=(y + 3) width=(w) height=(h - 6) fill="#0b5cad" rx="2" {}
+                text x=(170 + w) y=(y + 15) font-size="12" fill="#1b1f24" { (v) (unit) }
             }
         }
     }
@@ -115,9 +115,9 @@ fn bars(rows: &[(String, i64, Option<String>)], unit: &str) -> Markup {
 fn columns(days: &[Count]) -> Markup {
     let max = days.iter().map(|d| d.count).max().unwrap_or(1).max(1);
     let n = days.len().max(1) as i64;
-    let step = (560 / n).clamp(2, 40);
+    let step = (380 / n).clamp(2, 40);
     html! {
-        svg.chart viewBox="0 0 600 170" width="100%" role="img" aria-label="每日查询量" {
+        svg.chart viewBox="0 0 420 170" width="100%" role="img" aria-label="每日查询量" {
             line x1="30" y1="140" x2=(35 + step * n) y2="140" stroke="#999" {}
             text x="0" y="14" font-size="11" { (max) }
             @for (i, d) in days.iter().enumerate() {
@@ -142,7 +142,7 @@ fn tier_stack(tiers: &[&TierCount]) -> Markup {
     ];
     let mut x = 0;
     html! {
-        svg viewBox="0 0 300 18" width="300" height="18" role="img" aria-label="阶次分布" {
+        svg viewBox="0 0 300 18" width="100%" style="max-width:300px" role="img" aria-label="阶次分布" {
             @for t in tiers {
                 @let w = t.count * 300 / total;
                 @let lvl = t.tier.unwrap_or(0);
@@ -205,7 +205,11 @@ async fn dashboard(
     let filter = match filter_for(&who, &q) {
         Ok(f) => f,
         Err(e) => {
-            return error_page(StatusCode::BAD_REQUEST, "查询条件有误", &e.body.error.message);
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "查询条件有误",
+                &e.body.error.message,
+            );
         }
     };
     let stats = match with_store(&state, move |s| s.stats(&filter)).await {
@@ -219,7 +223,10 @@ async fn dashboard(
         }
     };
     let qs = query_string(&q);
-    html_response(StatusCode::OK, page("执法监督", render(&state, &who, &q, &qs, &stats)))
+    html_response(
+        StatusCode::OK,
+        page("执法监督", render(&state, &who, &q, &qs, &stats)),
+    )
 }
 
 fn render(
@@ -246,15 +253,25 @@ fn render(
     let per_unit: Vec<_> = s
         .per_unit
         .iter()
-        .map(|c| (unit_name(&c.key), c.count, Some(entries(&format!("unit={}", c.key)))))
+        .map(|c| {
+            (
+                unit_name(&c.key),
+                c.count,
+                Some(entries(&format!("unit={}", c.key))),
+            )
+        })
         .collect();
     let per_matter: Vec<_> = s
         .per_matter
         .iter()
         .take(15)
         .map(|c| {
-            let name = state.set.matter(&c.key).map(|m| m.name.as_str()).unwrap_or("");
-            let short: String = name.chars().take(12).collect();
+            let name = state
+                .set
+                .matter(&c.key)
+                .map(|m| m.name.as_str())
+                .unwrap_or("");
+            let short: String = name.chars().take(6).collect();
             (
                 format!("{} {short}", c.key),
                 c.count,
@@ -307,7 +324,7 @@ fn render(
         (bars(&per_matter, "次"))
         h2 { "阶次分布" }
         div.scroll { table {
-            thead { tr { th { "事项" } th { "记录" } th { "各阶次占比" } } }
+            thead { tr { th { "事项" } th.nowrap { "记录" } th { "各阶次占比" } } }
             tbody {
                 @for c in s.per_matter.iter().take(15) {
                     @let tiers: Vec<&TierCount> = s.tiers_per_matter.iter().filter(|t| t.matter_id == c.key).collect();
@@ -322,7 +339,7 @@ fn render(
         h2 { "执法人员" }
         p.muted { "不予处罚占比来自裁量查询；偏离率来自法制审核（按案件承办人统计）。" }
         div.scroll { table #inspectors {
-            thead { tr { th { "人员" } th { "单位" } th.num { "记录" } th.num { "不予处罚" } th.num { "不予处罚占比" } th.num { "审核行为" } th.num { "偏离率" } } }
+            thead { tr { th { "人员" } th { "单位" } th.num.nowrap { "记录" } th.num.nowrap { "不予处罚" } th.num.nowrap { "不予处罚占比" } th.num.nowrap { "审核行为" } th.num.nowrap { "偏离率" } } }
             tbody {
                 @for i in &s.per_inspector {
                     @let d = deviation_by_inspector.get(i.inspector.as_str());
@@ -350,7 +367,7 @@ fn render(
         h2 { "法制审核：偏离最多的事项" }
         @if s.reviews.most_deviated_matters.is_empty() { p.muted { "没有偏离记录。" } } @else {
             div.scroll { table {
-                thead { tr { th { "事项" } th.num { "审核行为" } th.num { "偏离" } th.num { "不合法" } th.num { "未说明理由" } th.num { "偏离率" } } }
+                thead { tr { th { "事项" } th.num.nowrap { "审核行为" } th.num.nowrap { "偏离" } th.num.nowrap { "不合法" } th.num.nowrap { "未说明理由" } th.num.nowrap { "偏离率" } } }
                 tbody { @for d in &s.reviews.most_deviated_matters { tr {
                     td { a href=(entries(&format!("matter={}&kind=review", d.key))) { (d.key) } " " (state.set.matter(&d.key).map(|m| m.name.as_str()).unwrap_or("")) }
                     td.num { (d.acts) } td.num { (d.deviates) } td.num { (d.unlawful) } td.num { (d.reason_missing) } td.num { (pct(d.deviation_rate)) }
@@ -374,7 +391,11 @@ async fn entries(
     let filter = match filter_for(&who, &q) {
         Ok(f) => f,
         Err(e) => {
-            return error_page(StatusCode::BAD_REQUEST, "查询条件有误", &e.body.error.message);
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "查询条件有误",
+                &e.body.error.message,
+            );
         }
     };
     let page_no = q.page.unwrap_or(1).max(1);
