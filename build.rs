@@ -29,6 +29,16 @@ fn main() {
         "pub const SET_FILE: &str = include_str!({:?});\n",
         root.join("set.toml").display().to_string()
     ));
+    // The search vocabulary is optional: without the file the search has no extra words.
+    let terms = root.join("search_terms.toml");
+    if terms.is_file() {
+        code.push_str(&format!(
+            "pub const SEARCH_TERMS_FILE: Option<&str> = Some(include_str!({:?}));\n",
+            terms.display().to_string()
+        ));
+    } else {
+        code.push_str("pub const SEARCH_TERMS_FILE: Option<&str> = None;\n");
+    }
     fs::write(
         Path::new(&env::var("OUT_DIR").unwrap()).join("bundled.rs"),
         code,

@@ -72,5 +72,29 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(engine, benches);
+/// The matter search over the bundled standards: one query of each kind an inspector types.
+fn search_colloquial(c: &mut Criterion) {
+    use penalty_standards::search::SearchIndex;
+    use penalty_standards::sources::load_search_terms;
+    let set = load_standards(None).unwrap();
+    let terms = load_search_terms(None, &set).unwrap();
+    let index = SearchIndex::new(&set, &terms);
+    let queries = [
+        "人行道上摆地摊",
+        "电梯过了年检还在用",
+        "危险废物贮存",
+        "zdjy",
+        "ZHZF-012",
+        "食安法124条第一款第五项",
+    ];
+    c.bench_function("search_colloquial", |b| {
+        b.iter(|| {
+            for q in queries {
+                black_box(index.find(black_box(q)));
+            }
+        })
+    });
+}
+
+criterion_group!(engine, benches, search_colloquial);
 criterion_main!(engine);

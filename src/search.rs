@@ -1,52 +1,1195 @@
-//! Finding matters from what people type: words of the name, an id, a law and article
-//! (`大气污染防治法 99条`, `第九十九条`). Every whitespace-separated term must match.
+//! Finding matters from what an inspector types on a phone at the scene, best match first:
+//! words of the name in any order, with or without spaces (`危险废物 贮存`, `危险废物贮存`);
+//! colloquial phrases through the synonym table (`路边摆摊`, `没批就建`); pinyin initials of a
+//! run of the name (`zdjy`); a matter id in any case and padding (`zhzf-12`); a citation with
+//! the law's short name, full or partial title and the article, optionally 款/项
+//! (`大气法 99条`, `食安法124条第一款第五项`, `第九十九条`).
+//!
+//! Scoring. The query is cut into parts: an id, a citation or a law, a unit code, pinyin
+//! initials, synonym keys (longest key first) and the literal text between them. Literal text
+//! is matched by its 2-character grams, so its words may be scattered over the name; each gram
+//! counts by the field it is found in (name > tier situations > category > fact labels > unit)
+//! and by its rarity among the matters, and a character found only on its own in the name
+//! counts a little. A synonym key counts as found if one of its words is (a rare word more than
+//! a common one, several words a little more). Pinyin counts more for a run that starts and
+//! ends on word boundaries. The parts' values are summed and scaled by the share of the query
+//! that matched; ties go to the name that has more of the query for its length, repeats its
+//! words, or has them in the query's order. A law or a citation narrows the answer to the
+//! matters citing it (in 违法依据 or 处罚依据; `penalty_also` ranks lower). Matters scoring far
+//! below the best are left out.
 
-use crate::standards::{Citation, StandardsSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// One lower-cased haystack per matter, built once when the set loads.
-pub struct SearchIndex {
-    haystacks: Vec<String>,
+use pinyin::ToPinyinMulti;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::numerals::parse_numeral;
+use crate::standards::{Problem, Problems, StandardsSet};
+
+/// The vocabulary file's name in a standards directory.
+pub const TERMS_FILE: &str = "search_terms.toml";
+
+/// The search vocabulary the legal office maintains beside the standards
+/// (`standards/search_terms.toml`). Keys are lower-cased.
+#[derive(Debug, Clone, Default)]
+pub struct SearchTerms {
+    /// Short name an inspector types → the law title as cited in the standards.
+    pub law_abbreviations: Vec<(String, String)>,
+    /// Colloquial word → words that occur in matter names, categories or tier situations.
+    pub synonyms: Vec<(String, Vec<String>)>,
 }
 
-fn citation_forms(c: &Citation, out: &mut String) {
-    let short = c.law.trim_start_matches("中华人民共和国");
-    out.push_str(&format!(
-        " {} {} {}第{}条 {}{}条 第{}条",
-        c.render(),
-        short,
-        short,
-        c.article,
-        short,
-        c.article,
-        c.article
-    ));
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerms {
+    #[serde(default)]
+    law_abbreviations: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    synonyms: BTreeMap<String, Spanned<Vec<String>>>,
 }
 
-impl SearchIndex {
-    pub fn new(set: &StandardsSet) -> Self {
-        let haystacks = set
+fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+impl SearchTerms {
+    /// Parses `search_terms.toml` and checks it against `set`: every abbreviation names a law the
+    /// set cites, every synonym target occurs in some matter's name, category or tier situation.
+    pub fn parse(file: &str, text: &str, set: &StandardsSet) -> Result<Self, Problems> {
+        let problem = |line: usize, message: String| Problem {
+            file: file.to_string(),
+            line,
+            matter: None,
+            message,
+        };
+        let raw: RawTerms = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_at(text, s.start));
+            Problems(vec![problem(line, e.message().to_string())])
+        })?;
+        let laws: HashSet<&str> = set
+            .matters
+            .iter()
+            .flat_map(|m| {
+                [&m.violated, &m.penalty]
+                    .into_iter()
+                    .chain(&m.penalty_also)
+                    .map(|c| c.law.as_str())
+            })
+            .collect();
+        let texts: Vec<String> = set
             .matters
             .iter()
             .map(|m| {
-                let unit = set.unit(&m.unit).map(|u| u.name.as_str()).unwrap_or("");
-                let mut s = format!("{} {} {} {} {}", m.id, m.name, m.category, m.unit, unit);
-                citation_forms(&m.violated, &mut s);
-                citation_forms(&m.penalty, &mut s);
-                s.to_lowercase()
+                let mut s = format!("{}\n{}", m.name, m.category);
+                for t in &m.tiers {
+                    s.push('\n');
+                    s.push_str(&t.situation);
+                }
+                normalize(&s)
             })
             .collect();
-        SearchIndex { haystacks }
+        let mut problems = Vec::new();
+        let mut seen = HashSet::new();
+        let mut key_ok = |key: &str, table: &str, line: usize, problems: &mut Vec<Problem>| {
+            let k = normalize(key);
+            if k.chars().count() < 2 || k.chars().any(char::is_whitespace) {
+                problems.push(problem(
+                    line,
+                    format!("{table}.\"{key}\": a key has two or more characters and no spaces"),
+                ));
+            } else if !seen.insert((table.to_string(), k.clone())) {
+                problems.push(problem(
+                    line,
+                    format!("{table}.\"{key}\": the key is given twice (keys ignore case)"),
+                ));
+            }
+            k
+        };
+        let mut out = SearchTerms::default();
+        for (key, target) in &raw.law_abbreviations {
+            let line = line_at(text, target.span().start);
+            let k = key_ok(key, "law_abbreviations", line, &mut problems);
+            let t = target.get_ref();
+            if laws.contains(t.as_str()) {
+                out.law_abbreviations.push((k, t.clone()));
+            } else {
+                problems.push(problem(
+                    line,
+                    format!(
+                        "law_abbreviations.\"{key}\": `{t}` is not a law cited in the standards"
+                    ),
+                ));
+            }
+        }
+        for (key, targets) in &raw.synonyms {
+            let line = line_at(text, targets.span().start);
+            let k = key_ok(key, "synonyms", line, &mut problems);
+            if targets.get_ref().is_empty() {
+                problems.push(problem(line, format!("synonyms.\"{key}\": no words given")));
+            }
+            let mut ts = Vec::new();
+            for t in targets.get_ref() {
+                let nt = normalize(t.trim());
+                if nt.is_empty() || !texts.iter().any(|x| x.contains(&nt)) {
+                    problems.push(problem(
+                        line,
+                        format!(
+                            "synonyms.\"{key}\": `{t}` occurs in no matter's name, category or tier situation"
+                        ),
+                    ));
+                } else {
+                    ts.push(nt);
+                }
+            }
+            out.synonyms.push((k, ts));
+        }
+        problems.sort_by_key(|p| p.line);
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(Problems(problems))
+        }
+    }
+}
+
+/// Full-width ASCII to half-width, ideographic space to space.
+fn widen(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// [`widen`], in lower case.
+fn normalize(s: &str) -> String {
+    widen(s).to_lowercase()
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// A character that can be part of a word (not punctuation, space or a line break).
+fn is_word_char(c: char) -> bool {
+    is_han(c) || c.is_alphanumeric()
+}
+
+// Fields of a matter, heaviest first: name, tier situations, category, fact labels and
+// values, the unit's name.
+const NAME: usize = 0;
+const FIELDS: usize = 5;
+const FIELD_WEIGHT: [f32; FIELDS] = [1.0, 0.6, 0.5, 0.4, 0.3];
+
+// What each kind of part is worth (a literal or synonym part is worth its length in characters).
+const ID_WEIGHT: f32 = 100.0;
+const ARTICLE_WEIGHT: f32 = 30.0;
+const LAW_WEIGHT: f32 = 3.0;
+const UNIT_CODE_WEIGHT: f32 = 2.0;
+/// Pinyin initials of a whole synonym key count this share of the key's value.
+const KEY_INITIALS: f32 = 0.9;
+/// A citation in `penalty_also` counts this share of a 违法/处罚依据 citation.
+const ALSO_SHARE: f32 = 0.5;
+/// Each further word of a synonym that a matter has adds this share of its value.
+const EXTRA_WORD: f32 = 0.15;
+/// A query character found only on its own in the name (no 2-character gram): this much, times
+/// its rarity.
+const SINGLE_CHAR: f32 = 0.3;
+/// How many of the best matters are checked for words in the query's order, and what it adds.
+const ORDER_CHECK: usize = 10;
+const IN_ORDER: f32 = 0.1;
+/// Longer queries are cut (nobody types more on a phone; the work grows with the length).
+const MAX_QUERY_CHARS: usize = 64;
+/// Matters scoring below this share of the best are left out.
+const CUTOFF: f32 = 0.25;
+
+/// Weight of a word or gram found in `df` of `n` matters: 1 when unique, 0.4 when everywhere.
+fn rarity(df: usize, n: usize) -> f32 {
+    if n <= 1 || df == 0 {
+        return 1.0;
+    }
+    let df = df.min(n) as f32;
+    let n = n as f32;
+    0.4 + 0.6 * (n / df).ln() / n.ln()
+}
+
+/// How telling a synonym's word found in `df` of `n` matters is: 1 when unique, less when
+/// common (0.2 at least).
+fn specificity(df: usize, n: usize) -> f32 {
+    if n <= 1 || df == 0 {
+        return 1.0;
+    }
+    ((n as f32 / df as f32).ln() / (n as f32).ln()).max(0.2)
+}
+
+/// The best field weight among the fields in `mask`.
+fn best_field(mask: u8) -> f32 {
+    (0..FIELDS)
+        .find(|f| mask & (1 << f) != 0)
+        .map_or(0.0, |f| FIELD_WEIGHT[f])
+}
+
+fn gram(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// Bits of the first letters of a character's readings: (its usual reading, all readings).
+fn initials(c: char) -> (u32, u32) {
+    if c.is_ascii_lowercase() {
+        let b = 1 << (c as u32 - 'a' as u32);
+        return (b, b);
+    }
+    let Some(readings) = c.to_pinyin_multi() else {
+        return (0, 0);
+    };
+    let (mut first, mut all) = (0, 0);
+    for (i, p) in readings.into_iter().enumerate() {
+        let Some(l) = p.plain().chars().next().filter(char::is_ascii_lowercase) else {
+            continue;
+        };
+        let b = 1 << (l as u32 - 'a' as u32);
+        all |= b;
+        if i == 0 {
+            first = b;
+        }
+    }
+    (first, all)
+}
+
+#[derive(Clone, Copy)]
+struct Cite {
+    law: usize,
+    article: u32,
+    paragraph: Option<u32>,
+    item: Option<u32>,
+    /// 违法依据 or 处罚依据 (else `penalty_also`).
+    main: bool,
+}
+
+struct Doc {
+    /// Normalised.
+    name: String,
+    id_prefix: String,
+    id_number: u32,
+    unit: String,
+    name_len: usize,
+    /// Per name character: the initial of its usual reading, and of all its readings.
+    first_initial: Vec<u32>,
+    any_initial: Vec<u32>,
+    /// Per name position (one more than characters): a word boundary (punctuation, either end).
+    boundary: Vec<bool>,
+    cites: Vec<Cite>,
+}
+
+/// A synonym key with, per matter that has one of its words, the best value found.
+struct Synonym {
+    /// (matter, value, characters of the name matched).
+    hits: Vec<(u32, f32, u16)>,
+    targets: Vec<String>,
+    /// Initials of the key's characters (all readings).
+    initials: Vec<u32>,
+}
+
+/// The matter search, built once when the standards load.
+pub struct SearchIndex {
+    docs: Vec<Doc>,
+    /// 2-character gram → (matter, bit set of the fields having it, times in the name).
+    grams: HashMap<u64, Vec<(u32, u8, u8)>>,
+    /// Character → matters whose name has it (a tie-breaker only).
+    name_chars: HashMap<char, Vec<u32>>,
+    laws: Vec<String>,
+    /// Lower-cased full titles, titles without 中华人民共和国, and abbreviations → law.
+    law_names: HashMap<String, usize>,
+    synonyms: Vec<Synonym>,
+    synonym_keys: HashMap<String, usize>,
+    longest_key: usize,
+    unit_codes: HashSet<String>,
+}
+
+/// What one piece of the query asks for.
+enum Need {
+    Id(usize),
+    UnitCode(String),
+    Citation {
+        laws: Option<Vec<usize>>,
+        article: Option<u32>,
+        paragraph: Option<u32>,
+        item: Option<u32>,
+        /// Only matters with this citation answer (else it only ranks them).
+        narrow: bool,
+    },
+    /// Initials of a run of the name, or of a whole synonym key (these keys).
+    Pinyin(Vec<u32>, Vec<usize>),
+    Synonym(usize),
+    Text(Vec<char>),
+}
+
+struct Part {
+    need: Need,
+    weight: f32,
+}
+
+/// Per-matter results of one query.
+struct Tally {
+    score: Vec<f32>,
+    /// Tie-breakers: single characters of the query in the name, repeated words.
+    weak: Vec<f32>,
+    /// Characters of the query each matter matched.
+    matched: Vec<f32>,
+    /// Characters of the name matched (for the short-name bonus).
+    name_hits: Vec<f32>,
+    /// Matters a 条 citation matched (when the query has one).
+    cited: Option<Vec<bool>>,
+}
+
+fn numeral_char(c: char) -> bool {
+    c.is_ascii_digit() || "零〇一二两三四五六七八九十百千".contains(c)
+}
+
+fn numeral(chars: &[char]) -> Option<u32> {
+    let s: String = chars.iter().collect();
+    parse_numeral(&s)
+        .filter(|d| d.fract().is_zero())
+        .and_then(|d| d.to_u32())
+        .filter(|n| *n > 0)
+}
+
+/// `第?N款` / `第?N项` at `*at`; advances past it.
+fn sub_number(s: &[char], at: &mut usize, unit: char) -> Option<u32> {
+    let mut i = *at;
+    if s.get(i) == Some(&'第') {
+        i += 1;
+    }
+    let b = i;
+    while i < s.len() && numeral_char(s[i]) {
+        i += 1;
+    }
+    if i > b && s.get(i) == Some(&unit) {
+        let n = numeral(&s[b..i])?;
+        *at = i + 1;
+        Some(n)
+    } else {
+        None
+    }
+}
+
+struct ArticleRef {
+    /// Span in the query's characters (from 第 or the number, to after 款/项).
+    start: usize,
+    end: usize,
+    /// Written with 第 or Arabic digits (else `一条` could be ordinary words).
+    explicit: bool,
+    article: u32,
+    paragraph: Option<u32>,
+    item: Option<u32>,
+}
+
+fn find_article(s: &[char]) -> Option<ArticleRef> {
+    (0..s.len()).filter(|&j| s[j] == '条').find_map(|j| {
+        let mut a = j;
+        while a > 0 && numeral_char(s[a - 1]) {
+            a -= 1;
+        }
+        let article = numeral(&s[a..j])?;
+        let start = if a > 0 && s[a - 1] == '第' { a - 1 } else { a };
+        let mut end = j + 1;
+        let paragraph = sub_number(s, &mut end, '款');
+        let item = sub_number(s, &mut end, '项');
+        Some(ArticleRef {
+            start,
+            end,
+            explicit: start < a || s[a].is_ascii_digit(),
+            article,
+            paragraph,
+            item,
+        })
+    })
+}
+
+impl SearchIndex {
+    pub fn new(set: &StandardsSet, terms: &SearchTerms) -> Self {
+        let n = set.matters.len();
+        let mut laws: Vec<String> = Vec::new();
+        let mut law_names: HashMap<String, usize> = HashMap::new();
+        let law_of = |title: &str, laws: &mut Vec<String>| -> usize {
+            if let Some(i) = laws.iter().position(|l| l == title) {
+                return i;
+            }
+            laws.push(title.to_string());
+            laws.len() - 1
+        };
+        let mut docs = Vec::with_capacity(n);
+        let mut fields_of = Vec::with_capacity(n);
+        for m in &set.matters {
+            let mut cites = Vec::new();
+            for (c, main) in [(&m.violated, true), (&m.penalty, true)]
+                .into_iter()
+                .chain(m.penalty_also.iter().map(|c| (c, false)))
+            {
+                let law = law_of(&c.law, &mut laws);
+                cites.push(Cite {
+                    law,
+                    article: c.article,
+                    paragraph: c.paragraph,
+                    item: c.item,
+                    main,
+                });
+            }
+            let name = normalize(&m.name);
+            let chars: Vec<char> = name.chars().collect();
+            let (first_initial, any_initial) = chars.iter().map(|&c| initials(c)).unzip();
+            let boundary = (0..=chars.len())
+                .map(|i| {
+                    i == 0
+                        || i == chars.len()
+                        || !is_word_char(chars[i - 1])
+                        || !is_word_char(chars[i])
+                })
+                .collect();
+            let (prefix, number) = m.id.rsplit_once('-').unwrap_or((&m.id, ""));
+            docs.push(Doc {
+                name: name.clone(),
+                id_prefix: prefix.to_lowercase(),
+                id_number: number.parse().unwrap_or(0),
+                unit: m.unit.to_lowercase(),
+                name_len: chars.len(),
+                first_initial,
+                any_initial,
+                boundary,
+                cites,
+            });
+            let join = |parts: &mut dyn Iterator<Item = &str>| {
+                normalize(&parts.collect::<Vec<_>>().join("\n"))
+            };
+            let details = join(&mut m.facts.iter().flat_map(|f| {
+                std::iter::once(f.label.as_str()).chain(f.values.iter().map(|v| v.label.as_str()))
+            }));
+            let unit_name = set.unit(&m.unit).map_or("", |u| u.name.as_str());
+            let fields: [String; FIELDS] = [
+                name,
+                join(&mut m.tiers.iter().map(|t| t.situation.as_str())),
+                normalize(&m.category),
+                details,
+                normalize(unit_name),
+            ];
+            fields_of.push(fields);
+        }
+        for (i, title) in laws.iter().enumerate() {
+            let t = normalize(title);
+            if let Some(short) = t.strip_prefix("中华人民共和国") {
+                law_names.entry(short.to_string()).or_insert(i);
+            }
+            law_names.insert(t, i);
+        }
+        for (short, title) in &terms.law_abbreviations {
+            if let Some(i) = laws.iter().position(|l| l == title) {
+                law_names.insert(short.clone(), i);
+            }
+        }
+
+        let mut grams: HashMap<u64, Vec<(u32, u8, u8)>> = HashMap::new();
+        let mut name_chars: HashMap<char, Vec<u32>> = HashMap::new();
+        for (d, fields) in fields_of.iter().enumerate() {
+            let mut mine: HashMap<u64, (u8, u8)> = HashMap::new();
+            for (f, text) in fields.iter().enumerate() {
+                let cs: Vec<char> = text.chars().collect();
+                for w in cs.windows(2) {
+                    if is_word_char(w[0]) && is_word_char(w[1]) {
+                        let e = mine.entry(gram(w[0], w[1])).or_default();
+                        e.0 |= 1 << f;
+                        if f == NAME {
+                            e.1 = e.1.saturating_add(1);
+                        }
+                    }
+                }
+            }
+            for (g, (mask, times)) in mine {
+                grams.entry(g).or_default().push((d as u32, mask, times));
+            }
+            let mut seen = HashSet::new();
+            for c in fields[NAME].chars().filter(|c| is_word_char(*c)) {
+                if seen.insert(c) {
+                    name_chars.entry(c).or_default().push(d as u32);
+                }
+            }
+        }
+        for list in grams.values_mut() {
+            list.sort_unstable_by_key(|p| p.0);
+        }
+
+        // Each synonym key → its value per matter: the best of its words that the matter has,
+        // and a little of each further word's value (a word inside another word found, like 异味
+        // in 异味废气, is not a further word). A rare word is worth more than a common one.
+        let mut synonyms = Vec::new();
+        let mut synonym_keys = HashMap::new();
+        let mut longest_key = 0;
+        for (key, targets) in &terms.synonyms {
+            let mut found: HashMap<u32, Vec<(usize, f32, u16)>> = HashMap::new();
+            for (i, t) in targets.iter().enumerate() {
+                let holders: Vec<(usize, usize)> = fields_of
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(d, fs)| {
+                        fs.iter()
+                            .position(|f| f.contains(t.as_str()))
+                            .map(|f| (d, f))
+                    })
+                    .collect();
+                let value = specificity(holders.len(), n);
+                let len = t.chars().count() as u16;
+                for (d, f) in holders {
+                    let in_name = if f == NAME { len } else { 0 };
+                    found
+                        .entry(d as u32)
+                        .or_default()
+                        .push((i, FIELD_WEIGHT[f] * value, in_name));
+                }
+            }
+            let mut hits: Vec<(u32, f32, u16)> = found
+                .into_iter()
+                .map(|(d, mut words)| {
+                    words.sort_by(|a, b| b.1.total_cmp(&a.1));
+                    let in_name = words.iter().map(|w| w.2).max().unwrap_or(0);
+                    let extra: f32 = words
+                        .iter()
+                        .skip(1)
+                        .filter(|(i, ..)| {
+                            !words
+                                .iter()
+                                .any(|(o, ..)| o != i && targets[*o].contains(targets[*i].as_str()))
+                        })
+                        .take(3)
+                        .map(|w| EXTRA_WORD * w.1)
+                        .sum();
+                    (d, words[0].1 + extra, in_name)
+                })
+                .collect();
+            hits.sort_unstable_by_key(|h| h.0);
+            longest_key = longest_key.max(key.chars().count());
+            synonym_keys.insert(key.clone(), synonyms.len());
+            synonyms.push(Synonym {
+                hits,
+                targets: targets.clone(),
+                initials: key.chars().map(|c| initials(c).1).collect(),
+            });
+        }
+        let unit_codes = set.units.iter().map(|u| u.code.to_lowercase()).collect();
+        SearchIndex {
+            docs,
+            grams,
+            name_chars,
+            laws,
+            law_names,
+            synonyms,
+            synonym_keys,
+            longest_key,
+            unit_codes,
+        }
     }
 
-    /// Indices of the matters that match every term of `q`, in set order.
+    /// Indices into `set.matters` of the matters that answer `q`, best first.
     pub fn find(&self, q: &str) -> Vec<usize> {
-        let q = q.to_lowercase();
-        let terms: Vec<&str> = q.split_whitespace().collect();
-        self.haystacks
+        self.ranked(q).into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// Like [`find`](Self::find), with each matter's score.
+    pub fn ranked(&self, q: &str) -> Vec<(usize, f32)> {
+        let parts = self.parse(q);
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        let n = self.docs.len();
+        let mut t = Tally {
+            score: vec![0.0; n],
+            weak: vec![0.0; n],
+            matched: vec![0.0; n],
+            name_hits: vec![0.0; n],
+            cited: None,
+        };
+        for p in &parts {
+            self.score_part(p, &mut t);
+        }
+        let total: f32 = parts.iter().map(|p| p.weight).sum();
+        let mut out: Vec<(usize, f32)> = (0..n)
+            .filter(|&d| t.score[d] > 0.0 && t.cited.as_ref().is_none_or(|c| c[d]))
+            .map(|d| {
+                let share = (t.matched[d] / total).min(1.0);
+                let name = self.docs[d].name_len.max(1) as f32;
+                let s = t.score[d] * (0.6 + 0.4 * share)
+                    + t.weak[d]
+                    + 0.3 * (t.name_hits[d] / name).min(1.0);
+                (d, s)
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Among the leaders, a name that has the query's words in the query's order wins a tie.
+        if parts.len() > 1 {
+            for (d, s) in out.iter_mut().take(ORDER_CHECK) {
+                if self.in_order(&parts, &self.docs[*d]) {
+                    *s += IN_ORDER;
+                }
+            }
+            out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
+        if let Some(&(_, top)) = out.first() {
+            out.retain(|&(_, s)| s >= CUTOFF * top);
+        }
+        out
+    }
+
+    /// Whether two or more text or synonym parts are found in the name, one after the other
+    /// in the query's order.
+    fn in_order(&self, parts: &[Part], doc: &Doc) -> bool {
+        let (mut from, mut placed) = (0, 0);
+        for p in parts {
+            if self.name_position(p, doc, 0).is_none() {
+                continue;
+            }
+            match self.name_position(p, doc, from) {
+                Some(at) => {
+                    from = at;
+                    placed += 1;
+                }
+                None => return false,
+            }
+        }
+        placed > 1
+    }
+
+    /// Where in the name, at byte `from` or later, a text or synonym part first matches.
+    fn name_position(&self, part: &Part, doc: &Doc, from: usize) -> Option<usize> {
+        let name = doc.name.get(from..)?;
+        let at = match &part.need {
+            Need::Text(chars) => chars
+                .windows(2)
+                .filter_map(|w| name.find(&w.iter().collect::<String>()))
+                .min(),
+            Need::Synonym(s) => self.synonyms[*s]
+                .targets
+                .iter()
+                .filter_map(|t| name.find(t.as_str()))
+                .min(),
+            _ => None,
+        };
+        at.map(|a| a + from)
+    }
+
+    fn law_named(&self, text: &str) -> Option<Vec<usize>> {
+        let t: String = normalize(text)
+            .chars()
+            .filter(|c| !matches!(c, '《' | '》' | '〈' | '〉' | '"' | '“' | '”'))
+            .collect();
+        if t.chars().count() < 2 {
+            return None;
+        }
+        if let Some(&i) = self.law_names.get(&t) {
+            return Some(vec![i]);
+        }
+        // A partial title: a piece of one or more titles that ends like a title.
+        let title_like = ["法", "条例", "规定", "办法", "细则"]
             .iter()
-            .enumerate()
-            .filter(|(_, h)| terms.iter().all(|t| h.contains(t)))
-            .map(|(i, _)| i)
+            .any(|e| t.ends_with(e));
+        if !title_like || t.chars().count() < 3 {
+            return None;
+        }
+        let hits: Vec<usize> = (0..self.laws.len())
+            .filter(|&i| normalize(&self.laws[i]).contains(&t))
+            .collect();
+        (!hits.is_empty()).then_some(hits)
+    }
+
+    fn parse(&self, q: &str) -> Vec<Part> {
+        let q: String = widen(q).chars().take(MAX_QUERY_CHARS).collect();
+        let chars: Vec<char> = q.chars().collect();
+        let mut parts = Vec::new();
+        let mut rest: Vec<char> = chars.clone();
+        // A citation: the law is the word just before the article (a space may separate them).
+        let dense: Vec<usize> = (0..chars.len())
+            .filter(|&i| !chars[i].is_whitespace())
+            .collect();
+        let dense_chars: Vec<char> = dense.iter().map(|&i| chars[i]).collect();
+        if let Some(a) = find_article(&dense_chars) {
+            let (start, end) = (dense[a.start], dense[a.end - 1] + 1);
+            let mut law_end = start;
+            while law_end > 0 && chars[law_end - 1].is_whitespace() {
+                law_end -= 1;
+            }
+            let mut law_start = law_end;
+            while law_start > 0 && !chars[law_start - 1].is_whitespace() {
+                law_start -= 1;
+            }
+            let law_text: String = chars[law_start..law_end].iter().collect();
+            let laws = self.law_named(&law_text);
+            // Words before the article that name no law stay words, and the article then only
+            // ranks (`执业医师法39条`: 医师 matters first, those citing some 第三十九条 before).
+            let narrow = laws.is_some() || law_text.is_empty();
+            if laws.is_some() || a.explicit {
+                let cut_from = if laws.is_some() { law_start } else { start };
+                rest = chars[..cut_from]
+                    .iter()
+                    .chain(std::iter::once(&' '))
+                    .chain(&chars[end..])
+                    .copied()
+                    .collect();
+                parts.push(Part {
+                    need: Need::Citation {
+                        laws,
+                        article: Some(a.article),
+                        paragraph: a.paragraph,
+                        item: a.item,
+                        narrow,
+                    },
+                    weight: if narrow { ARTICLE_WEIGHT } else { LAW_WEIGHT },
+                });
+            }
+        }
+        let rest: String = rest.into_iter().collect();
+        let terms = rest.split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | '/' | '+' | '。')
+        });
+        for term in terms.filter(|t| !t.is_empty()) {
+            self.parse_term(term, &mut parts);
+        }
+        parts
+    }
+
+    /// One whitespace-separated term (not lower-cased: pinyin is typed in lower case only).
+    fn parse_term(&self, typed: &str, parts: &mut Vec<Part>) {
+        let lower = typed.to_lowercase();
+        let term = lower.as_str();
+        // A matter id: letters, an optional hyphen, digits (`zhzf-12`, `ZHZF085`).
+        let letters: String = term.chars().take_while(char::is_ascii_lowercase).collect();
+        let digits = term[letters.len()..].trim_start_matches('-');
+        if !letters.is_empty() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            let number: u32 = digits.parse().unwrap_or(0);
+            if let Some(d) = self
+                .docs
+                .iter()
+                .position(|d| d.id_prefix == letters && d.id_number == number)
+            {
+                parts.push(Part {
+                    need: Need::Id(d),
+                    weight: ID_WEIGHT,
+                });
+                return;
+            }
+        }
+        if let Some(laws) = self.law_named(term) {
+            parts.push(Part {
+                need: Need::Citation {
+                    laws: Some(laws),
+                    article: None,
+                    paragraph: None,
+                    item: None,
+                    narrow: true,
+                },
+                weight: LAW_WEIGHT,
+            });
+            return;
+        }
+        if self.unit_codes.contains(term) {
+            parts.push(Part {
+                need: Need::UnitCode(term.to_string()),
+                weight: UNIT_CODE_WEIGHT,
+            });
+            return;
+        }
+        let chars: Vec<char> = term.chars().collect();
+        if chars.len() >= 2
+            && typed.chars().all(|c| c.is_ascii_lowercase())
+            && !self.synonym_keys.contains_key(term)
+        {
+            let bits: Vec<u32> = chars
+                .iter()
+                .map(|&c| 1 << (c as u32 - 'a' as u32))
+                .collect();
+            let keys = if bits.len() >= 3 {
+                (0..self.synonyms.len())
+                    .filter(|&s| {
+                        let ini = &self.synonyms[s].initials;
+                        ini.len() == bits.len() && ini.iter().zip(&bits).all(|(i, b)| i & b != 0)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            parts.push(Part {
+                need: Need::Pinyin(bits, keys),
+                weight: chars.len() as f32,
+            });
+            return;
+        }
+        // Synonym keys, longest first from the left; literal text between them.
+        let mut literal: Vec<char> = Vec::new();
+        let flush = |literal: &mut Vec<char>, parts: &mut Vec<Part>| {
+            if !literal.is_empty() {
+                parts.push(Part {
+                    weight: literal.len() as f32,
+                    need: Need::Text(std::mem::take(literal)),
+                });
+            }
+        };
+        let mut i = 0;
+        while i < chars.len() {
+            let longest = (2..=self.longest_key.min(chars.len() - i))
+                .rev()
+                .find_map(|len| {
+                    let k: String = chars[i..i + len].iter().collect();
+                    self.synonym_keys.get(&k).map(|&s| (s, len))
+                });
+            match longest {
+                Some((s, len)) => {
+                    flush(&mut literal, parts);
+                    parts.push(Part {
+                        need: Need::Synonym(s),
+                        weight: len as f32,
+                    });
+                    i += len;
+                }
+                None => {
+                    literal.push(chars[i]);
+                    i += 1;
+                }
+            }
+        }
+        flush(&mut literal, parts);
+    }
+
+    fn score_part(&self, part: &Part, t: &mut Tally) {
+        let w = part.weight;
+        let credit = |d: usize, quality: f32, name_chars: f32, t: &mut Tally| {
+            if quality > 0.0 {
+                t.score[d] += w * quality;
+                t.matched[d] += w;
+                t.name_hits[d] += name_chars;
+            }
+        };
+        match &part.need {
+            Need::Id(d) => credit(*d, 1.0, 0.0, t),
+            Need::UnitCode(code) => {
+                for (d, doc) in self.docs.iter().enumerate() {
+                    if &doc.unit == code {
+                        credit(d, 1.0, 0.0, t);
+                    }
+                }
+            }
+            Need::Citation {
+                laws,
+                article,
+                paragraph,
+                item,
+                narrow,
+            } => {
+                let mut cited = vec![false; self.docs.len()];
+                for (d, doc) in self.docs.iter().enumerate() {
+                    let fits = |c: &Cite| {
+                        laws.as_ref().is_none_or(|l| l.contains(&c.law))
+                            && article.is_none_or(|a| a == c.article)
+                            && paragraph.is_none_or(|p| c.paragraph == Some(p))
+                            && item.is_none_or(|i| c.item == Some(i))
+                    };
+                    let q = doc
+                        .cites
+                        .iter()
+                        .filter(|c| fits(c))
+                        .map(|c| if c.main { 1.0 } else { ALSO_SHARE })
+                        .fold(0.0, f32::max);
+                    if q > 0.0 {
+                        cited[d] = true;
+                        credit(d, q, 0.0, t);
+                    }
+                }
+                if *narrow {
+                    let both = match t.cited.take() {
+                        Some(prev) => prev.iter().zip(&cited).map(|(a, b)| *a && *b).collect(),
+                        None => cited,
+                    };
+                    t.cited = Some(both);
+                }
+            }
+            Need::Pinyin(bits, keys) => {
+                // A whole key's initials count a little less than a run of the name.
+                let mut by_key = vec![(0.0f32, 0u16); self.docs.len()];
+                for &s in keys {
+                    for &(d, v, in_name) in &self.synonyms[s].hits {
+                        let e = &mut by_key[d as usize];
+                        *e = (e.0.max(KEY_INITIALS * v), e.1.max(in_name));
+                    }
+                }
+                for (d, doc) in self.docs.iter().enumerate() {
+                    let run = pinyin_quality(doc, bits).unwrap_or(0.0);
+                    if run >= by_key[d].0 {
+                        credit(d, run, bits.len() as f32, t);
+                    } else {
+                        credit(d, by_key[d].0, f32::from(by_key[d].1), t);
+                    }
+                }
+            }
+            Need::Synonym(s) => {
+                for &(d, v, in_name) in &self.synonyms[*s].hits {
+                    credit(d as usize, v, f32::from(in_name), t);
+                }
+            }
+            Need::Text(chars) => self.score_text(chars, t),
+        }
+    }
+
+    /// Literal text: each character counts by the best field and rarity of a 2-character gram
+    /// of the query that covers it and that the matter has; a character found only on its own
+    /// in the name counts a little (as a tie-breaker), and so do grams repeated in the name.
+    fn score_text(&self, chars: &[char], t: &mut Tally) {
+        let n = self.docs.len();
+        let l = chars.len();
+        let mut best = vec![0.0f32; n * l];
+        let mut single = vec![0.0f32; n * l];
+        let mut in_name = vec![0u64; n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut seen = vec![false; n];
+        let mut touch = |d: u32, touched: &mut Vec<u32>| {
+            if !seen[d as usize] {
+                seen[d as usize] = true;
+                touched.push(d);
+            }
+        };
+        for (k, c) in chars.iter().enumerate() {
+            let Some(list) = self.name_chars.get(c) else {
+                continue;
+            };
+            let r = SINGLE_CHAR * (n as f32 / list.len() as f32).ln() / (n as f32).ln().max(1.0);
+            for &d in list {
+                touch(d, &mut touched);
+                single[d as usize * l + k] = r;
+            }
+        }
+        for k in 0..l.saturating_sub(1) {
+            let Some(list) = self.grams.get(&gram(chars[k], chars[k + 1])) else {
+                continue;
+            };
+            let r = rarity(list.len(), n);
+            for &(d, mask, times) in list {
+                let du = d as usize;
+                touch(d, &mut touched);
+                let v = best_field(mask) * r;
+                let row = &mut best[du * l..du * l + l];
+                row[k] = row[k].max(v);
+                row[k + 1] = row[k + 1].max(v);
+                if times > 0 && k < 64 {
+                    in_name[du] |= 1 << k;
+                    t.weak[du] += 0.05 * f32::from(times.min(3) - 1);
+                }
+            }
+        }
+        for d in touched {
+            let du = d as usize;
+            let (row, one) = (&best[du * l..du * l + l], &single[du * l..du * l + l]);
+            let strong: f32 = row.iter().sum();
+            let covered = row.iter().filter(|v| **v > 0.0).count() as f32;
+            let alone = row.iter().zip(one).filter(|(b, o)| **b == 0.0 && **o > 0.0);
+            let (weak, alone_n) = alone.fold((0.0, 0.0), |(w, c), (_, o)| (w + o, c + 1.0));
+            let bits = in_name[du];
+            t.score[du] += strong;
+            t.weak[du] += weak;
+            t.matched[du] += covered + 0.5 * alone_n;
+            t.name_hits[du] += (bits | (bits << 1)).count_ones() as f32;
+        }
+    }
+}
+
+/// How well pinyin initials match a contiguous run of the name: 0.7 for a run, up to 1 when the
+/// run starts and ends at word boundaries and uses each character's usual reading.
+fn pinyin_quality(doc: &Doc, bits: &[u32]) -> Option<f32> {
+    let (m, n) = (bits.len(), doc.any_initial.len());
+    if m > n {
+        return None;
+    }
+    (0..=n - m)
+        .filter(|&s| (0..m).all(|j| doc.any_initial[s + j] & bits[j] != 0))
+        .map(|s| {
+            let usual = (0..m).all(|j| doc.first_initial[s + j] & bits[j] != 0);
+            0.7 + if doc.boundary[s] { 0.12 } else { 0.0 }
+                + if doc.boundary[s + m] { 0.12 } else { 0.0 }
+                + if usual { 0.06 } else { 0.0 }
+        })
+        .reduce(f32::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::sources::{load_search_terms, load_standards};
+
+    fn bundled() -> &'static (StandardsSet, SearchIndex) {
+        static INDEX: OnceLock<(StandardsSet, SearchIndex)> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let set = load_standards(None).expect("bundled standards");
+            let terms = load_search_terms(None, &set).expect("bundled vocabulary");
+            let index = SearchIndex::new(&set, &terms);
+            (set, index)
+        })
+    }
+
+    /// The ids found for `q`, best first.
+    fn ids(q: &str) -> Vec<&'static str> {
+        let (set, index) = bundled();
+        index
+            .find(q)
+            .into_iter()
+            .map(|i| set.matters[i].id.as_str())
             .collect()
+    }
+
+    fn rank(q: &str, id: &str) -> usize {
+        ids(q)
+            .iter()
+            .position(|x| *x == id)
+            .unwrap_or_else(|| panic!("{q}: {id} not found in {:?}", ids(q)))
+    }
+
+    #[test]
+    fn words_in_any_order_with_or_without_spaces() {
+        // Both matters have both words; the one about storing hazardous waste comes first.
+        for q in [
+            "危险废物 贮存",
+            "贮存 危险废物",
+            "危险废物贮存",
+            "贮存危险废物",
+        ] {
+            assert_eq!(ids(q)[0], "STHJ-057", "{q}");
+            assert!(rank(q, "STHJ-057") < rank(q, "STHJ-060"), "{q}");
+        }
+        // Not contiguous in the name: 使用登记 … 特种设备 in either order.
+        assert_eq!(ids("特种设备 使用登记")[0], "SCJG-074");
+        assert_eq!(ids("使用登记特种设备")[0], "SCJG-074");
+        // Part of a name.
+        assert!(ids("占道").contains(&"XFJY-015"));
+        assert_eq!(ids("网吧 身份证件 登记")[0], "WGLT-027");
+        assert!(ids("量子纠缠").is_empty());
+    }
+
+    #[test]
+    fn colloquial_phrases_through_the_synonyms() {
+        assert_eq!(ids("人行道上摆地摊")[0], "ZHZF-019");
+        let top2 = &ids("没批就建")[..2];
+        assert!(
+            top2.contains(&"ZHZF-001") && top2.contains(&"ZHZF-003"),
+            "{top2:?}"
+        );
+        // The planning permit ranks above a matter that only has the generic 未经批准.
+        assert!(rank("没批就建", "ZHZF-001") < rank("没批就建", "ZJJ-010"));
+        assert_eq!(ids("乱倒垃圾")[0], "ZHZF-036");
+        // The longest key wins: 无证排污, not 无证 (which maps to 未取得 everywhere).
+        assert_eq!(ids("无证排污")[0], "STHJ-077");
+        assert_eq!(ids("货车超宽超高")[0], "JTJ-043");
+        // Several of a key's words in the name beat one.
+        assert_eq!(ids("偷采河沙")[0], "SLJ-032");
+    }
+
+    #[test]
+    fn pinyin_initials_prefer_runs_on_word_boundaries() {
+        // xgg: 小广告 ends the name; 械广告 and 训广告 run across words.
+        assert_eq!(ids("xgg")[0], "ZHZF-026");
+        assert!(rank("xgg", "ZHZF-026") < rank("xgg", "SCJG-110"));
+        // shy: “三合一” is a word of its own; 售含有, 施和应, 损害业 are not.
+        assert_eq!(ids("shy")[0], "XFJY-018");
+        assert_eq!(ids("hwb")[0], "WGLT-020");
+        // Any reading of a polyphone: 行 xíng in 非医师行医.
+        assert_eq!(ids("fysxy")[0], "WSJK-010");
+        // The initials of a colloquial key: zdjy = 占道经营.
+        assert!(["ZHZF-019", "ZHZF-020", "JTJ-025"].contains(&ids("zdjy")[0]));
+        // Upper case is not pinyin (an abbreviation or a unit code).
+        assert!(ids("XGG").is_empty());
+    }
+
+    #[test]
+    fn ids_in_any_case_and_padding() {
+        assert_eq!(ids("zhzf-12"), ["ZHZF-012"]);
+        assert_eq!(ids("ZHZF-012"), ["ZHZF-012"]);
+        assert_eq!(ids("ZHZF085"), ["ZHZF-085"]);
+        assert_eq!(ids("scjg-2"), ["SCJG-002"]);
+        // A unit code alone lists the unit's matters.
+        assert!(ids("zjj").iter().all(|id| id.starts_with("ZJJ-")));
+    }
+
+    #[test]
+    fn citations_as_inspectors_write_them() {
+        assert_eq!(ids("大气法 99条"), ["STHJ-004"]);
+        assert_eq!(
+            ids("大气法99条"),
+            ids("中华人民共和国大气污染防治法第九十九条")
+        );
+        assert_eq!(
+            ids("大气污染防治法第一百零八条"),
+            ["STHJ-015", "STHJ-016", "STHJ-017", "STHJ-018"]
+        );
+        // 款/项 narrow to the citations that have them.
+        assert_eq!(ids("食安法124条").len(), 6);
+        assert_eq!(ids("食安法124条第一款第五项"), ["SCJG-013"]);
+        assert_eq!(ids("食安法 第124条 第1款 第5项"), ["SCJG-013"]);
+        let mut fire = ids("消防法60条第二款");
+        fire.sort_unstable();
+        assert_eq!(fire, ["XFJY-012", "XFJY-013", "XFJY-014", "XFJY-015"]);
+        // A partial title, and the province-qualified abbreviation.
+        assert_eq!(ids("城乡规划法64条"), ["ZHZF-001", "ZHZF-002"]);
+        assert_eq!(
+            ids("浙江省市容环卫条例32条"),
+            ["ZHZF-034", "ZHZF-035", "ZHZF-036"]
+        );
+        // An article alone: any law; a law alone: all its matters.
+        assert!(ids("第九十九条").contains(&"STHJ-004"));
+        assert!(ids("大气法").iter().all(|id| id.starts_with("STHJ-")));
+        // A law narrows, the words rank.
+        let dust = ids("大气法 扬尘");
+        assert!(["STHJ-019", "STHJ-020"].contains(&dust[0]), "{dust:?}");
+        assert!(dust.iter().all(|id| id.starts_with("STHJ-")), "{dust:?}");
+        // Words that name no law stay words; the article only ranks.
+        assert!(ids("排污 99条")[0] == "STHJ-004");
+        // Words and a citation together: the citation narrows, the words rank.
+        assert_eq!(ids("消火栓 消防法60条第二款")[0], "XFJY-014");
+        assert_eq!(ids("消火栓 消防法60条第二款").len(), 4);
+    }
+
+    #[test]
+    fn the_vocabulary_is_checked_against_the_standards() {
+        let (set, _) = bundled();
+        let bad = "[law_abbreviations]\n\"大气法\" = \"中华人民共和国大气污染防治法\"\n\"假法\" = \"不存在的法\"\n\n[synonyms]\n\"摆摊\" = [\"设摊经营\", \"不在任何事项里的词\"]\n";
+        let err = SearchTerms::parse(TERMS_FILE, bad, set).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.0.len(), 2, "{text}");
+        assert!(
+            text.contains("search_terms.toml:3: law_abbreviations.\"假法\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("search_terms.toml:6: synonyms.\"摆摊\""),
+            "{text}"
+        );
+        assert!(text.contains("不在任何事项里的词"), "{text}");
+        let err = SearchTerms::parse(TERMS_FILE, "[synonyms]\n\"x\" = [", set).unwrap_err();
+        assert_eq!(err.0[0].line, 2, "{err}");
+        let err = SearchTerms::parse(TERMS_FILE, "[other]\n", set).unwrap_err();
+        assert!(err.to_string().contains("other"), "{err}");
+    }
+
+    #[test]
+    fn a_standards_directory_without_vocabulary_searches_without_it() {
+        let dir = Path::new("tests/fixtures/standards");
+        let set = load_standards(Some(dir)).expect("fixtures");
+        let terms = load_search_terms(Some(dir), &set).expect("no file is no vocabulary");
+        assert!(terms.law_abbreviations.is_empty() && terms.synonyms.is_empty());
+        let index = SearchIndex::new(&set, &terms);
+        let first = &set.matters[0];
+        assert_eq!(index.find(&first.id.to_lowercase()), [0]);
+        assert_eq!(index.find(&first.name)[0], 0);
     }
 }

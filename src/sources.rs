@@ -3,6 +3,7 @@
 use std::fs;
 use std::path::Path;
 
+use crate::search::{SearchTerms, TERMS_FILE};
 use crate::standards::{Problem, Problems, SourceFile, StandardsSet, load};
 
 mod bundled {
@@ -27,16 +28,17 @@ pub fn bundled_files() -> (SourceFile, Vec<SourceFile>) {
     )
 }
 
+fn io(path: &Path, e: std::io::Error) -> Problems {
+    Problems(vec![Problem {
+        file: path.display().to_string(),
+        line: 1,
+        matter: None,
+        message: e.to_string(),
+    }])
+}
+
 /// The files of a standards directory: `set.toml` and `units/*.toml`.
 pub fn dir_files(dir: &Path) -> Result<(SourceFile, Vec<SourceFile>), Problems> {
-    let io = |path: &Path, e: std::io::Error| {
-        Problems(vec![Problem {
-            file: path.display().to_string(),
-            line: 1,
-            matter: None,
-            message: e.to_string(),
-        }])
-    };
     let set_path = dir.join("set.toml");
     let set = fs::read_to_string(&set_path).map_err(|e| io(&set_path, e))?;
     let units_dir = dir.join("units");
@@ -66,4 +68,24 @@ pub fn load_standards(dir: Option<&Path>) -> Result<StandardsSet, Problems> {
         None => bundled_files(),
     };
     load(&set, &units)
+}
+
+/// The search vocabulary (`search_terms.toml`): the bundled copy, or the one in `dir` (none if
+/// the directory has no such file), checked against `set`.
+pub fn load_search_terms(dir: Option<&Path>, set: &StandardsSet) -> Result<SearchTerms, Problems> {
+    let text = match dir {
+        None => bundled::SEARCH_TERMS_FILE.map(str::to_string),
+        Some(d) => {
+            let path = d.join(TERMS_FILE);
+            match fs::read_to_string(&path) {
+                Ok(t) => Some(t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(io(&path, e)),
+            }
+        }
+    };
+    match text {
+        Some(t) => SearchTerms::parse(TERMS_FILE, &t, set),
+        None => Ok(SearchTerms::default()),
+    }
 }

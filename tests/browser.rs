@@ -51,7 +51,10 @@ fn pages_in_a_real_browser() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "browser tests failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser tests failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("passed, 0 failed"));
     assert!(shots.join("m-result-phone.png").exists());
 }

@@ -129,11 +129,7 @@ async fn app_js() -> HttpResponse {
 /// The service worker: keeps the page's shell, fetched network-first, for use offline. Its
 /// cache is named after the build and the standards version, so a new release replaces it.
 async fn service_worker(state: web::Data<AppState>) -> HttpResponse {
-    let cache = format!(
-        "pst-m-{}-{}",
-        env!("CARGO_PKG_VERSION"),
-        state.set.version
-    );
+    let cache = format!("pst-m-{}-{}", env!("CARGO_PKG_VERSION"), state.set.version);
     let js = format!(
         r#"'use strict';
 const CACHE = {cache:?};

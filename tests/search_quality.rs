@@ -1,0 +1,98 @@
+//! The matter search against what inspectors type: `tests/fixtures/search_queries.tsv` (query,
+//! expected ids separated by `|`, kind). A query hits when any expected id is in the top 1 / 5.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use penalty_standards::search::SearchIndex;
+use penalty_standards::sources::{load_search_terms, load_standards};
+
+#[derive(Default)]
+struct Rate {
+    queries: usize,
+    top1: usize,
+    top5: usize,
+}
+
+impl Rate {
+    fn pct(n: usize, of: usize) -> f64 {
+        100.0 * n as f64 / of.max(1) as f64
+    }
+}
+
+#[test]
+fn search_quality_on_the_inspectors_queries() {
+    let set = load_standards(None).expect("the bundled standards validate");
+    let terms = load_search_terms(None, &set).expect("the bundled search vocabulary validates");
+    let index = SearchIndex::new(&set, &terms);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search_queries.tsv");
+    let text = std::fs::read_to_string(&path).expect("the query file");
+    let mut rates: BTreeMap<String, Rate> = BTreeMap::new();
+    let mut all = Rate::default();
+    let mut misses = Vec::new();
+    let mut returned = 0;
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 3, "line {}: query, expected, kind", n + 1);
+        let (query, kind) = (cols[0], cols[2]);
+        let expected: Vec<&str> = cols[1].split('|').collect();
+        for id in &expected {
+            assert!(set.matter(id).is_some(), "line {}: unknown id {id}", n + 1);
+        }
+        let found: Vec<&str> = index
+            .find(query)
+            .into_iter()
+            .map(|i| set.matters[i].id.as_str())
+            .collect();
+        returned += found.len();
+        let rank = found.iter().position(|id| expected.contains(id));
+        let rate = rates.entry(kind.to_string()).or_default();
+        for r in [&mut *rate, &mut all] {
+            r.queries += 1;
+            r.top1 += usize::from(rank == Some(0));
+            r.top5 += usize::from(rank.is_some_and(|r| r < 5));
+        }
+        if rank != Some(0) {
+            let top: Vec<String> = found
+                .iter()
+                .take(5)
+                .map(|id| {
+                    let name = &set.matter(id).unwrap().name;
+                    format!("{id} {}", name.chars().take(18).collect::<String>())
+                })
+                .collect();
+            misses.push(format!(
+                "{kind:<10} {query} → expected {}, rank {}; got: {}",
+                cols[1],
+                rank.map_or("none".to_string(), |r| (r + 1).to_string()),
+                top.join(" | ")
+            ));
+        }
+    }
+    println!(
+        "{:<12} {:>7} {:>7} {:>7}",
+        "kind", "queries", "top-1", "top-5"
+    );
+    for (kind, r) in rates.iter().chain([(&"overall".to_string(), &all)]) {
+        println!(
+            "{kind:<12} {:>7} {:>6.1}% {:>6.1}%",
+            r.queries,
+            Rate::pct(r.top1, r.queries),
+            Rate::pct(r.top5, r.queries)
+        );
+    }
+    println!(
+        "on average {:.1} matters returned per query",
+        returned as f64 / all.queries.max(1) as f64
+    );
+    println!("not first ({}):", misses.len());
+    for m in &misses {
+        println!("  {m}");
+    }
+    let (top1, top5) = (
+        Rate::pct(all.top1, all.queries),
+        Rate::pct(all.top5, all.queries),
+    );
+    assert!(top5 >= 95.0, "top-5 hit rate {top5:.1}% < 95%");
+    assert!(top1 >= 80.0, "top-1 hit rate {top1:.1}% < 80%");
+}
