@@ -188,6 +188,11 @@ fn check(dir: Option<PathBuf>, laws: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The search vocabulary must fit the set it ships with (laws cited, words present).
+    if let Err(p) = sources::load_search_terms(dir.as_deref(), &set) {
+        print_problems(&p.0);
+        return ExitCode::FAILURE;
+    }
     if let Some(laws) = &laws {
         let corpus = match open_corpus(laws) {
             Ok(c) => c,
