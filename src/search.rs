@@ -415,6 +415,15 @@ fn find_article(s: &[char]) -> Option<ArticleRef> {
 }
 
 impl SearchIndex {
+    /// Each colloquial word and the words it stands for: the inspector's page keeps them to
+    /// search the unit's matters on the device when there is no network.
+    pub fn synonyms(&self) -> std::collections::BTreeMap<&str, &[String]> {
+        self.synonym_keys
+            .iter()
+            .map(|(k, &i)| (k.as_str(), self.synonyms[i].targets.as_slice()))
+            .collect()
+    }
+
     pub fn new(set: &StandardsSet, terms: &SearchTerms) -> Self {
         let n = set.matters.len();
         let mut laws: Vec<String> = Vec::new();

@@ -73,11 +73,19 @@
 
   // ---- search: the server's search online, the device's copy offline ----
   var timer = null;
+  // Offline: every term must occur in the id, name, category or a tier's situation, either
+  // as typed or as one of the words a colloquial word in it stands for (the vocabulary).
   function localSearch(q) {
-    var terms = q.toLowerCase().split(/\s+/).filter(Boolean);
+    var syn = S.pack.synonyms || {};
+    var terms = q.toLowerCase().split(/\s+/).filter(Boolean).map(function (t) {
+      var alts = [t];
+      Object.keys(syn).forEach(function (k) { if (t.indexOf(k) >= 0) alts = alts.concat(syn[k]); });
+      return alts;
+    });
     return S.pack.matters.filter(function (m) {
-      var h = (m.id + ' ' + m.name + ' ' + m.category).toLowerCase();
-      return terms.every(function (t) { return h.indexOf(t) >= 0; });
+      var h = (m.id + ' ' + m.name + ' ' + m.category + ' ' +
+        m.tiers.map(function (t) { return t.situation; }).join(' ')).toLowerCase();
+      return terms.every(function (alts) { return alts.some(function (a) { return h.indexOf(a) >= 0; }); });
     }).slice(0, 10).map(function (m) { return { id: m.id, name: m.name, unit: m.unit }; });
   }
   function renderHits(items, offline) {

@@ -189,6 +189,7 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         "unit_name": unit_name,
         "version": set.version,
         "circumstances": crate::circumstances::catalogue(),
+        "synonyms": state.search.synonyms(),
         "matters": matters,
     });
     Ok(HttpResponse::Ok()

@@ -14,6 +14,7 @@ mkdirSync(SHOTS, { recursive: true });
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 const laptop = { viewport: { width: 1280, height: 860 }, locale: 'zh-CN' };
 const RECEIPT = /^\d+-[0-9A-F]{4}$/;
+const STREET_VENDING = 'ZHZF-019'; // 占用人行道…设摊经营、兜售物品
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -105,6 +106,11 @@ await step('offline: the page reloads from the device and computes provisionally
   await ctx.setOffline(true);
   await page.reload({ waitUntil: 'domcontentloaded' });
   await page.locator('#app').waitFor({ state: 'visible' });
+  // The device's copy answers a colloquial search through the kept vocabulary.
+  await page.fill('#q', '路边摆摊');
+  await page.locator('#search-note').filter({ hasText: '离线' }).waitFor();
+  const offlineHits = await page.locator('#hits button.hit').evaluateAll((bs) => bs.map((b) => b.dataset.id));
+  assert.ok(offlineHits.includes(STREET_VENDING), `offline hits: ${offlineHits}`);
   await calculateOnPage(page, { construction_cost: '2000000', illegal_area: '120' });
   await page.locator('.receipt.provisional').waitFor();
   assert.equal((await page.textContent('#receipt')).trim(), '待提交');
