@@ -458,7 +458,7 @@ fn typed_fact(f: &FactDef, v: &Value) -> Result<FactValue, CalcError> {
     }
 }
 
-fn display_value(f: &FactDef, v: &FactValue) -> String {
+pub(crate) fn display_value(f: &FactDef, v: &FactValue) -> String {
     match v {
         FactValue::Number(x) => format!("{}{}", x.normalize(), f.unit.as_deref().unwrap_or("")),
         FactValue::Bool(true) => "是".to_string(),
@@ -482,14 +482,6 @@ fn describe_predicate(f: &FactDef, p: &Predicate) -> String {
             .collect::<Vec<_>>()
             .join("或"),
         Predicate::Range(r) => r.describe(f.unit.as_deref().unwrap_or("")),
-    }
-}
-
-fn band_text(b: &Band) -> String {
-    if b.is_fixed() {
-        money::render(b.min)
-    } else {
-        format!("{}至{}", money::render(b.min), money::render(b.max))
     }
 }
 
@@ -766,11 +758,11 @@ fn evaluate(
         explanation.push(format!(
             "法定罚款幅度（{}）为{}。",
             party.label(),
-            band_text(s)
+            s.render()
         ));
     }
     match &standard_fine {
-        Some(f) => explanation.push(format!("本阶次的裁量基准罚款为{}。", band_text(f))),
+        Some(f) => explanation.push(format!("本阶次的裁量基准罚款为{}。", f.render())),
         None => explanation.push("本阶次不处罚款。".to_string()),
     }
 
@@ -1027,7 +1019,7 @@ fn evaluate(
                     policy.reduce_min_grounds,
                     money::render(reference),
                     percent(policy.reduce_ratio),
-                    fine.map(|f| band_text(&f))
+                    fine.map(|f| f.render())
                         .unwrap_or_else(|| "不处罚款".into())
                 );
                 explanation.push(effect.clone());
@@ -1070,7 +1062,7 @@ fn evaluate(
                 let effect = format!(
                     "具有{}情节，从轻处罚（{rule_text}），罚款{}。",
                     names(&mitigating),
-                    band_text(&adjusted)
+                    adjusted.render()
                 );
                 explanation.push(effect.clone());
                 adjustments.push(Adjustment {
@@ -1120,7 +1112,7 @@ fn evaluate(
             let effect = format!(
                 "具有{}情节，从重处罚（{rule_text}），罚款{}。",
                 names(&aggravating),
-                band_text(&adjusted)
+                adjusted.render()
             );
             explanation.push(effect.clone());
             adjustments.push(Adjustment {
@@ -1168,7 +1160,7 @@ fn evaluate(
     if let Some(f) = &fine {
         explanation.push(format!(
             "应处罚款{}，并{}。",
-            band_text(f),
+            f.render(),
             measures.join("、")
         ));
     } else {

@@ -658,14 +658,6 @@ fn is_corrective(m: &str) -> bool {
     CORRECTIVE.contains(&m)
 }
 
-fn render_band(b: &Band) -> String {
-    if b.is_fixed() {
-        money::render(b.min)
-    } else {
-        format!("{}至{}", money::render(b.min), money::render(b.max))
-    }
-}
-
 fn cite(c: &Citation) -> String {
     c.render()
 }
@@ -803,7 +795,7 @@ fn review_act(
                     c.matter_id,
                     c.penalty,
                     c.statutory_fine
-                        .map(|b| render_band(&b))
+                        .map(|b| b.render())
                         .unwrap_or_else(|| "无罚款".into())
                 )
             })
@@ -816,7 +808,7 @@ fn review_act(
                 others.join("、"),
                 top.penalty,
                 top.statutory_fine
-                    .map(|b| render_band(&b))
+                    .map(|b| b.render())
                     .unwrap_or_else(|| "无罚款".into()),
                 cite(&penalty_law(29, None, None))
             ),
@@ -929,7 +921,7 @@ fn review_act(
                     r.tier.level,
                     r.tier.name,
                     r.fine
-                        .map(|b| format!("，罚款{}", render_band(&b)))
+                        .map(|b| format!("，罚款{}", b.render()))
                         .unwrap_or_default()
                 );
                 if proposal.first_offense_waiver {
@@ -978,7 +970,7 @@ fn review_act(
                             money::render(f),
                             penalty_cite,
                             money::render(s.max),
-                            render_band(&s)
+                            s.render()
                         ),
                         basis: vec![penalty_cite.clone(), art38.clone()],
                     });
@@ -1041,7 +1033,7 @@ fn review_act(
                 };
                 let standard_text = r
                     .fine
-                    .map(|b| format!("罚款{}", render_band(&b)))
+                    .map(|b| format!("罚款{}", b.render()))
                     .unwrap_or_else(|| "不处罚款".into());
                 let tier_text = format!("第{}阶次「{}」", r.tier.level, r.tier.name);
                 let proposed_text = fine
@@ -1110,7 +1102,7 @@ fn review_act(
                         }),
                         message: format!(
                             "{proposed_text}，在法定幅度{}内，但不在裁量基准{tier_text}（{standard_text}）之内，{by}{}；偏离公布的裁量基准应当说明理由。",
-                            r.statutory_fine.map(|s| format!("（{}）", render_band(&s))).unwrap_or_default(),
+                            r.statutory_fine.map(|s| format!("（{}）", s.render())).unwrap_or_default(),
                             if reduced_note.is_empty() { String::new() } else { format!("；{reduced_note}") }
                         ),
                         basis: vec![penalty_cite.clone(), art34],

@@ -2,21 +2,9 @@
 
 mod common;
 
-use common::{bearer, get, get_as, post_json, post_raw, request, shared};
+use common::{bearer, encode, get, get_as, post_json, post_raw, request, shared};
 use penalty_standards::auth::Role;
 use serde_json::{Value, json};
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 /// A valid request for a bundled matter, built from its declared facts.
 fn valid_request(id: &str) -> Value {

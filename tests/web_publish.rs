@@ -34,18 +34,6 @@ const COLUMNS: [&str; 11] = [
     "备注",
 ];
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn html(path: &str) -> String {
     let r = get(path);
     assert_eq!(r.status, 200, "{path}: {}", r.text());

@@ -411,6 +411,16 @@ fn result_summary(r: &CalcResult) -> serde_json::Value {
     })
 }
 
+/// Who asked, as the log keeps it (never the token).
+pub(crate) fn log_caller(who: Principal) -> Caller {
+    Caller {
+        token_id: who.token_id,
+        name: who.name,
+        unit: who.unit,
+        role: who.role.as_str().into(),
+    }
+}
+
 /// `mobile` for the inspector's page, `rest` otherwise.
 pub(crate) fn client_kind(req: &HttpRequest) -> &'static str {
     match req.headers().get("x-client").and_then(|v| v.to_str().ok()) {
@@ -462,12 +472,7 @@ pub async fn calculate(
     }
     let entry = NewEntry {
         kind: "calculation".into(),
-        caller: Caller {
-            token_id: who.token_id,
-            name: who.name,
-            unit: who.unit,
-            role: who.role.as_str().into(),
-        },
+        caller: log_caller(who),
         client: client_kind(&req).into(),
         matter_id: result.matter_id.clone(),
         standards_version: result.standards_version.clone(),

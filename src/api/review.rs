@@ -7,10 +7,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody, ErrorDetail};
-use super::{AppState, authorize, client_kind, read_json, read_json_limited};
-use crate::auth::{Principal, Role};
+use super::{AppState, authorize, client_kind, log_caller, read_json, read_json_limited};
+use crate::auth::Role;
 use crate::review::{self, CaseReview, ReviewCase, Verdict};
-use crate::supervision::Caller;
 
 /// Who may review: case-review staff and the supervisors who audit case files.
 const REVIEWERS: [Role; 2] = [Role::Reviewer, Role::Supervisor];
@@ -74,15 +73,6 @@ pub struct BatchResponse {
     pub summary: BatchSummary,
 }
 
-fn caller_of(who: Principal) -> Caller {
-    Caller {
-        token_id: who.token_id,
-        name: who.name,
-        unit: who.unit,
-        role: who.role.as_str().into(),
-    }
-}
-
 /// Reviews one proposed decision against the standard and logs the review.
 #[utoipa::path(post, path = "/api/v1/reviews", tag = "review", request_body = ReviewCase,
     security(("bearer" = [])),
@@ -120,7 +110,7 @@ pub async fn one(
     let case = ReviewCase::from_json(&json).map_err(|e| ApiError::from(&e))?;
     let result =
         review::review(&state.set, &case, crate::clock::today()).map_err(|e| ApiError::from(&e))?;
-    let entry = review::log_entry(caller_of(who), client_kind(&req), &case, &result);
+    let entry = review::log_entry(log_caller(who), client_kind(&req), &case, &result);
     let stored = state
         .writer
         .append(entry)
@@ -196,7 +186,7 @@ pub async fn batch(
             Some("cases"),
         ));
     }
-    let caller = caller_of(who);
+    let caller = log_caller(who);
     let client = client_kind(&req);
     let progress = BatchProgress {
         summary: BatchSummary {

@@ -154,6 +154,19 @@ impl Band {
     pub fn contains(&self, other: &Band) -> bool {
         self.min <= other.min && other.max <= self.max
     }
+
+    /// For Chinese text: `5000元`, or `5000元至8000元`.
+    pub fn render(&self) -> String {
+        if self.is_fixed() {
+            crate::money::render(self.min)
+        } else {
+            format!(
+                "{}至{}",
+                crate::money::render(self.min),
+                crate::money::render(self.max)
+            )
+        }
+    }
 }
 
 impl FineRule {

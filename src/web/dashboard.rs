@@ -16,7 +16,7 @@ use crate::api::log::{LogQuery, filter_for, with_store};
 use crate::api::{AppState, caller_from};
 use crate::auth::{Principal, Role};
 use crate::supervision::StoredEntry;
-use crate::supervision::store::{Count, DeviationCount, SupervisionStats, TierCount};
+use crate::supervision::store::{Count, DeviationCount, Filter, SupervisionStats, TierCount};
 
 const COOKIE: &str = "pst_supervision";
 
@@ -191,26 +191,32 @@ fn empty_to_none(q: &mut LogQuery) {
     }
 }
 
+/// The supervisor and the filter of a request, or the page to answer instead.
+async fn signed_in(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    mut q: LogQuery,
+) -> Result<(Principal, LogQuery, Filter), HttpResponse> {
+    let who = supervisor(req, state).await?;
+    empty_to_none(&mut q);
+    match filter_for(&who, &q) {
+        Ok(filter) => Ok((who, q, filter)),
+        Err(e) => Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "查询条件有误",
+            &e.body.error.message,
+        )),
+    }
+}
+
 async fn dashboard(
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<LogQuery>,
 ) -> HttpResponse {
-    let who = match supervisor(&req, &state).await {
-        Ok(p) => p,
+    let (who, q, filter) = match signed_in(&req, &state, q.into_inner()).await {
+        Ok(x) => x,
         Err(page) => return page,
-    };
-    let mut q = q.into_inner();
-    empty_to_none(&mut q);
-    let filter = match filter_for(&who, &q) {
-        Ok(f) => f,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "查询条件有误",
-                &e.body.error.message,
-            );
-        }
     };
     let stats = match with_store(&state, move |s| s.stats(&filter)).await {
         Ok(s) => s,
@@ -382,21 +388,9 @@ async fn entries(
     state: web::Data<AppState>,
     q: web::Query<LogQuery>,
 ) -> HttpResponse {
-    let who = match supervisor(&req, &state).await {
-        Ok(p) => p,
+    let (_, q, filter) = match signed_in(&req, &state, q.into_inner()).await {
+        Ok(x) => x,
         Err(page) => return page,
-    };
-    let mut q = q.into_inner();
-    empty_to_none(&mut q);
-    let filter = match filter_for(&who, &q) {
-        Ok(f) => f,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "查询条件有误",
-                &e.body.error.message,
-            );
-        }
     };
     let page_no = q.page.unwrap_or(1).max(1);
     let offset = ((page_no - 1) * 50) as i64;

@@ -14,8 +14,7 @@ use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::standards::{
-    FactDef, FactType, FactValue, FineKind, FineRule, Matter, Party, StandardsSet, Tier, TierFine,
-    Unit,
+    FactDef, FactType, FineKind, FineRule, Matter, Party, StandardsSet, Tier, TierFine, Unit,
 };
 
 /// Search results shown on the index page.
@@ -284,19 +283,6 @@ fn fact_type_text(f: &FactDef) -> &'static str {
         FactType::Integer => "整数",
         FactType::Boolean => "是否",
         FactType::Enum => "选项",
-    }
-}
-
-fn fact_value_text(f: &FactDef, v: &FactValue) -> String {
-    match v {
-        FactValue::Number(x) => format!("{}{}", figure(*x), f.unit.as_deref().unwrap_or("")),
-        FactValue::Bool(true) => "是".to_string(),
-        FactValue::Bool(false) => "否".to_string(),
-        FactValue::Code(c) => f
-            .values
-            .iter()
-            .find(|e| &e.code == c)
-            .map_or_else(|| c.clone(), |e| e.label.clone()),
     }
 }
 
@@ -595,7 +581,7 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
                                         FactType::Integer => { "非负整数" }
                                     }
                                     @if let Some(d) = &f.default {
-                                        span.muted { "（未查明时按" (fact_value_text(f, d)) "）" }
+                                        span.muted { "（未查明时按" (crate::engine::display_value(f, d)) "）" }
                                     }
                                 }
                             }

@@ -15,6 +15,19 @@ use penalty_standards::sources::load_standards;
 use penalty_standards::startup;
 use penalty_standards::supervision::StorageConfig;
 
+/// Percent-encodes a query value (Chinese words in a URL).
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A fresh, empty directory for one test's data.
 pub fn temp_dir(tag: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
