@@ -64,7 +64,12 @@ pub struct CalcError {
 }
 
 impl CalcError {
-    fn invalid(code: &'static str, field: impl Into<String>, zh: String, en: String) -> Self {
+    pub(crate) fn invalid(
+        code: &'static str,
+        field: impl Into<String>,
+        zh: String,
+        en: String,
+    ) -> Self {
         CalcError {
             code,
             field: Some(field.into()),

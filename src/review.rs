@@ -252,13 +252,7 @@ pub struct CaseReview {
 }
 
 fn invalid(code: &'static str, field: impl Into<String>, zh: String, en: String) -> CalcError {
-    CalcError {
-        code,
-        field: Some(field.into()),
-        message: zh,
-        message_en: en,
-        not_found: false,
-    }
+    CalcError::invalid(code, field, zh, en)
 }
 
 /// A JSON object read field by field, errors naming the field by its path (`acts[1].facts`).
