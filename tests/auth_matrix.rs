@@ -323,6 +323,7 @@ fn log_listing_filters_and_csv_export() {
         "UTF-8 BOM and the Chinese header"
     );
     assert!(csv.text().contains("ZHZF-001"));
+    assert!(csv.text().contains(",裁量查询,"), "the kind of each entry");
     let stats = call(
         Who::Role(Role::Supervisor),
         "GET",

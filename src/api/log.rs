@@ -170,7 +170,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-const CSV_HEADER: &str = "回执号,记录时间,日期,执法单位,执法人员,角色,客户端,事项编号,标准版本,处理结果,阶次,罚款下限,罚款上限,案件编号,离线,请求,结果,哈希\r\n";
+const CSV_HEADER: &str = "回执号,记录时间,日期,类型,执法单位,执法人员,角色,客户端,事项编号,标准版本,处理结果,阶次,罚款下限,罚款上限,案件编号,离线,请求,结果,哈希\r\n";
 
 fn csv_line(e: &StoredEntry) -> String {
     let fine = |k: &str| e.result["fine"][k].as_str().unwrap_or("").to_string();
@@ -178,6 +178,12 @@ fn csv_line(e: &StoredEntry) -> String {
         e.receipt.clone(),
         e.recorded_at.clone(),
         e.day.clone(),
+        if e.kind == "review" {
+            "法制审核"
+        } else {
+            "裁量查询"
+        }
+        .to_string(),
         e.caller.unit.clone(),
         e.caller.name.clone(),
         e.caller.role.clone(),
