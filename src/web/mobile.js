@@ -27,6 +27,9 @@
     var d = new Date(Date.now() + 8 * 3600 * 1000); // China time
     return d.toISOString().slice(0, 10);
   }
+  function chinaTime(iso) {
+    return new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  }
   function money(x) {
     var v = Math.round(Number(x) * 100) / 100;
     return (v % 1 === 0 ? String(v) : v.toFixed(2)) + '元';
@@ -315,7 +318,7 @@
     var q = $('#queue');
     if (!S.queue.length && !S.done.length) { q.innerHTML = ''; return; }
     q.innerHTML = '<h3>离线查询</h3><ul>' +
-      S.queue.map(function (i) { return '<li class="warn">待提交：' + esc(i.name) + '（' + esc(i.at.slice(0, 16).replace('T', ' ')) + '）</li>'; }).join('') +
+      S.queue.map(function (i) { return '<li class="warn">待提交：' + esc(i.name) + '（' + esc(chinaTime(i.at)) + '）</li>'; }).join('') +
       S.done.slice(-5).reverse().map(function (i) {
         return i.error ? '<li class="bad">未能记录：' + esc(i.name) + '：' + esc(i.error) + '</li>'
           : '<li class="ok">已提交：' + esc(i.name) + ' 回执 <b class="done-receipt">' + esc(i.receipt) + '</b> ' + esc(i.fine) + '</li>';
