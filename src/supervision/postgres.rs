@@ -332,37 +332,19 @@ impl PgStore {
                 &params(&values),
             )
             .map_err(StoreError::from)?;
-        let mut groups = Vec::new();
-        for (i, sql) in REVIEW_STATS_SQL.iter().enumerate() {
-            let with_unit = i == 1;
-            let o = usize::from(with_unit);
-            let rows = self
+        let mut query = |sql: &str| -> Result<Vec<DeviationCount>, StoreError> {
+            Ok(self
                 .client
-                .query(&pg(&sql.replace("{w}", &w)), &params(&values))
+                .query(&pg(sql), &params(&values))
                 .map_err(StoreError::from)?
                 .iter()
                 .map(|r| {
-                    DeviationCount::new(
-                        r.get(0),
-                        if with_unit { Some(r.get(1)) } else { None },
-                        r.get(1 + o),
-                        r.get(2 + o),
-                        r.get(3 + o),
-                        r.get(4 + o),
-                    )
+                    DeviationCount::new(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5))
                 })
-                .collect::<Vec<_>>();
-            groups.push(rows);
-        }
-        let most_deviated_matters = groups.pop().unwrap_or_default();
-        let per_inspector = groups.pop().unwrap_or_default();
-        let per_unit = groups.pop().unwrap_or_default();
-        Ok(ReviewStats {
-            cases: head.get(0),
-            acts: head.get(1),
-            per_unit,
-            per_inspector,
-            most_deviated_matters,
-        })
+                .collect())
+        };
+        let [a, b, c] = review_stats_sql(&w);
+        let groups = [query(&a)?, query(&b)?, query(&c)?];
+        Ok(ReviewStats::assemble(head.get(0), head.get(1), groups))
     }
 }

@@ -75,39 +75,28 @@ fn review_stats(conn: &Connection, filter: &Filter) -> Result<ReviewStats, Store
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(StoreError::from)?;
-    let mut groups = Vec::new();
-    for (i, sql) in REVIEW_STATS_SQL.iter().enumerate() {
-        let with_unit = i == 1;
-        let mut st = conn
-            .prepare(&sql.replace("{w}", &w))
-            .map_err(StoreError::from)?;
+    let query = |sql: &str| -> Result<Vec<DeviationCount>, StoreError> {
+        let mut st = conn.prepare(sql).map_err(StoreError::from)?;
         let rows = st
             .query_map(params_from_iter(&values), |r| {
-                let o = usize::from(with_unit);
                 Ok(DeviationCount::new(
                     r.get(0)?,
-                    if with_unit { Some(r.get(1)?) } else { None },
-                    r.get(1 + o)?,
-                    r.get(2 + o)?,
-                    r.get(3 + o)?,
-                    r.get(4 + o)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
                 ))
             })
-            .map_err(StoreError::from)?
-            .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::from)?;
-        groups.push(rows);
-    }
-    let most_deviated_matters = groups.pop().unwrap_or_default();
-    let per_inspector = groups.pop().unwrap_or_default();
-    let per_unit = groups.pop().unwrap_or_default();
-    Ok(ReviewStats {
+        rows.collect::<Result<_, _>>().map_err(StoreError::from)
+    };
+    let [a, b, c] = review_stats_sql(&w);
+    Ok(ReviewStats::assemble(
         cases,
         acts,
-        per_unit,
-        per_inspector,
-        most_deviated_matters,
-    })
+        [query(&a)?, query(&b)?, query(&c)?],
+    ))
 }
 
 impl Store for SqliteStore {

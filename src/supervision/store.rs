@@ -133,13 +133,37 @@ pub struct SupervisionStats {
     pub reviews: ReviewStats,
 }
 
-/// The review statistics queries (`{w}` is the filter's WHERE clause on `review_acts`):
-/// key, [unit,] acts, deviates, unlawful, reason missing.
-pub(crate) const REVIEW_STATS_SQL: [&str; 3] = [
-    "SELECT unit, COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT) FROM review_acts{w} GROUP BY unit ORDER BY unit",
-    "SELECT inspector, unit, COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT) FROM review_acts{w} GROUP BY inspector, unit ORDER BY inspector, unit",
-    "SELECT matter_id, COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT) FROM review_acts{w} GROUP BY matter_id HAVING SUM(CASE WHEN outcome = 'conforms' THEN 0 ELSE 1 END) > 0 ORDER BY SUM(CASE WHEN outcome = 'conforms' THEN 0 ELSE 1 END) DESC, matter_id LIMIT 50",
-];
+/// The review statistics queries (`{w}` is the filter's WHERE clause on `review_acts`), all of
+/// one shape: key, unit (per inspector only), acts, deviates, unlawful, reason missing.
+const REVIEW_COUNTS: &str = "COUNT(*), CAST(SUM(CASE WHEN outcome = 'deviates' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN outcome = 'unlawful' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(reason_required) AS BIGINT)";
+pub(crate) fn review_stats_sql(w: &str) -> [String; 3] {
+    let departures = "SUM(CASE WHEN outcome = 'conforms' THEN 0 ELSE 1 END)";
+    [
+        format!(
+            "SELECT unit, CAST(NULL AS TEXT), {REVIEW_COUNTS} FROM review_acts{w} GROUP BY unit ORDER BY unit"
+        ),
+        format!(
+            "SELECT inspector, unit, {REVIEW_COUNTS} FROM review_acts{w} GROUP BY inspector, unit ORDER BY inspector, unit"
+        ),
+        format!(
+            "SELECT matter_id, CAST(NULL AS TEXT), {REVIEW_COUNTS} FROM review_acts{w} GROUP BY matter_id HAVING {departures} > 0 ORDER BY {departures} DESC, matter_id LIMIT 50"
+        ),
+    ]
+}
+
+impl ReviewStats {
+    /// From the case and act counts and the rows of the three [`review_stats_sql`] queries.
+    pub(crate) fn assemble(cases: i64, acts: i64, groups: [Vec<DeviationCount>; 3]) -> Self {
+        let [per_unit, per_inspector, most_deviated_matters] = groups;
+        ReviewStats {
+            cases,
+            acts,
+            per_unit,
+            per_inspector,
+            most_deviated_matters,
+        }
+    }
+}
 
 impl DeviationCount {
     pub(crate) fn new(
