@@ -83,120 +83,25 @@ impl CalcError {
 impl CalcRequest {
     /// Reads a request from JSON with precise, per-field errors.
     pub fn from_json(v: &Value) -> Result<CalcRequest, CalcError> {
-        let obj = v.as_object().ok_or_else(|| CalcError {
-            code: "invalid_request",
-            field: None,
-            message: "请求体应为 JSON 对象".into(),
-            message_en: "the body must be a JSON object".into(),
-            not_found: false,
-        })?;
-        const KNOWN: [&str; 8] = [
-            "case_ref",
-            "matter_id",
-            "party",
-            "facts",
-            "circumstances",
-            "act_date",
-            "discovered_date",
-            "decision_date",
-        ];
-        if let Some(k) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-            return Err(CalcError::invalid(
-                "unknown_field",
-                k.clone(),
-                format!("未知字段 {k}"),
-                format!("unknown field `{k}`"),
-            ));
-        }
-        let text = |key: &str| -> Result<Option<&str>, CalcError> {
-            match obj.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.as_str())),
-                Some(_) => Err(CalcError::invalid(
-                    "wrong_type",
-                    key,
-                    format!("{key} 应为字符串"),
-                    format!("`{key}` must be a string"),
-                )),
-            }
-        };
-        fn required<'v>(key: &str, v: Option<&'v str>) -> Result<&'v str, CalcError> {
-            v.ok_or_else(|| {
-                CalcError::invalid(
-                    "missing_field",
-                    key,
-                    format!("缺少必填字段 {key}"),
-                    format!("`{key}` is required"),
-                )
-            })
-        }
-        let date = |key: &str| -> Result<Option<NaiveDate>, CalcError> {
-            text(key)?
-                .map(|s| {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                        CalcError::invalid(
-                            "invalid_date",
-                            key,
-                            format!("{key} 应为 YYYY-MM-DD 格式的日期"),
-                            format!("`{key}` must be a date YYYY-MM-DD"),
-                        )
-                    })
-                })
-                .transpose()
-        };
-        let matter_id = required("matter_id", text("matter_id")?)?.to_string();
-        let party = match required("party", text("party")?)? {
-            "individual" => Party::Individual,
-            "organisation" => Party::Organisation,
-            other => {
-                return Err(CalcError::invalid(
-                    "invalid_party",
-                    "party",
-                    format!(
-                        "party 应为 individual（公民）或 organisation（法人或者其他组织），收到 {other}"
-                    ),
-                    format!("`party` must be individual or organisation, not `{other}`"),
-                ));
-            }
-        };
-        let facts = match obj.get("facts") {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(m)) => m.clone(),
-            Some(_) => {
-                return Err(CalcError::invalid(
-                    "wrong_type",
-                    "facts",
-                    "facts 应为对象".into(),
-                    "`facts` must be an object".into(),
-                ));
-            }
-        };
-        let circumstances = match obj.get("circumstances") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    c.as_str().map(str::to_string).ok_or_else(|| {
-                        CalcError::invalid(
-                            "wrong_type",
-                            format!("circumstances[{i}]"),
-                            "情节代码应为字符串".into(),
-                            "circumstance codes are strings".into(),
-                        )
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => {
-                return Err(CalcError::invalid(
-                    "wrong_type",
-                    "circumstances",
-                    "circumstances 应为数组".into(),
-                    "`circumstances` must be an array".into(),
-                ));
-            }
-        };
-        let act_date = date("act_date")?.ok_or_else(|| {
+        let f = Fields::new(
+            v,
+            "",
+            &[
+                "case_ref",
+                "matter_id",
+                "party",
+                "facts",
+                "circumstances",
+                "act_date",
+                "discovered_date",
+                "decision_date",
+            ],
+        )?;
+        let matter_id = f.required("matter_id", f.text("matter_id", 40)?)?;
+        let party = f.party("party")?;
+        let facts = f.object("facts")?;
+        let circumstances = f.strings("circumstances")?;
+        let act_date = f.date("act_date")?.ok_or_else(|| {
             CalcError::invalid(
                 "missing_field",
                 "act_date",
@@ -210,20 +115,221 @@ impl CalcRequest {
             facts,
             circumstances,
             act_date,
-            discovered_date: date("discovered_date")?,
-            decision_date: date("decision_date")?,
-            case_ref: match text("case_ref")? {
-                Some(c) if c.chars().count() > 100 => {
-                    return Err(CalcError::invalid(
-                        "too_long",
-                        "case_ref",
-                        "案件编号不能超过100个字符".into(),
-                        "`case_ref` is at most 100 characters".into(),
-                    ));
-                }
-                c => c.map(str::to_string),
-            },
+            discovered_date: f.date("discovered_date")?,
+            decision_date: f.date("decision_date")?,
+            case_ref: f.text("case_ref", 100)?,
         })
+    }
+}
+
+/// A JSON object read field by field, errors naming the field by its path (`acts[1].facts`).
+pub(crate) struct Fields<'a> {
+    obj: &'a Map<String, Value>,
+    path: String,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(v: &'a Value, path: &str, known: &[&str]) -> Result<Self, CalcError> {
+        let obj = v.as_object().ok_or_else(|| {
+            if path.is_empty() {
+                CalcError {
+                    code: "invalid_request",
+                    field: None,
+                    message: "请求体应为 JSON 对象".into(),
+                    message_en: "the body must be a JSON object".into(),
+                    not_found: false,
+                }
+            } else {
+                CalcError::invalid(
+                    "wrong_type",
+                    path,
+                    format!("{path} 应为 JSON 对象"),
+                    format!("`{path}` must be a JSON object"),
+                )
+            }
+        })?;
+        let f = Fields {
+            obj,
+            path: path.to_string(),
+        };
+        if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(CalcError::invalid(
+                "unknown_field",
+                f.at(k),
+                format!("未知字段 {}", f.at(k)),
+                format!("unknown field `{}`", f.at(k)),
+            ));
+        }
+        Ok(f)
+    }
+
+    pub(crate) fn at(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+        self.obj.get(key).filter(|v| !v.is_null())
+    }
+
+    pub(crate) fn wrong(&self, key: &str, zh: &str, en: &str) -> CalcError {
+        let f = self.at(key);
+        CalcError::invalid(
+            "wrong_type",
+            f.clone(),
+            format!("{f} 应为{zh}"),
+            format!("`{f}` must be {en}"),
+        )
+    }
+
+    pub(crate) fn text(&self, key: &str, max_chars: usize) -> Result<Option<String>, CalcError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if s.chars().count() > max_chars => {
+                let f = self.at(key);
+                Err(CalcError::invalid(
+                    "too_long",
+                    f.clone(),
+                    format!("{f} 不能超过{max_chars}个字符"),
+                    format!("`{f}` is at most {max_chars} characters"),
+                ))
+            }
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.wrong(key, "字符串", "a string")),
+        }
+    }
+
+    pub(crate) fn required<T>(&self, key: &str, v: Option<T>) -> Result<T, CalcError> {
+        v.ok_or_else(|| {
+            let f = self.at(key);
+            CalcError::invalid(
+                "missing_field",
+                f.clone(),
+                format!("缺少必填字段 {f}"),
+                format!("`{f}` is required"),
+            )
+        })
+    }
+
+    pub(crate) fn date(&self, key: &str) -> Result<Option<NaiveDate>, CalcError> {
+        self.text(key, 20)?
+            .map(|s| {
+                NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
+                    let f = self.at(key);
+                    CalcError::invalid(
+                        "invalid_date",
+                        f.clone(),
+                        format!("{f} 应为 YYYY-MM-DD 格式的日期"),
+                        format!("`{f}` must be a date YYYY-MM-DD"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    pub(crate) fn flag(&self, key: &str) -> Result<bool, CalcError> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(self.wrong(key, "true 或 false", "a boolean")),
+        }
+    }
+
+    pub(crate) fn object(&self, key: &str) -> Result<Map<String, Value>, CalcError> {
+        match self.get(key) {
+            None => Ok(Map::new()),
+            Some(Value::Object(m)) => Ok(m.clone()),
+            Some(_) => Err(self.wrong(key, "对象", "an object")),
+        }
+    }
+
+    pub(crate) fn array(&self, key: &str) -> Result<&'a [Value], CalcError> {
+        match self.get(key) {
+            None => Ok(&[]),
+            Some(Value::Array(a)) => Ok(a),
+            Some(_) => Err(self.wrong(key, "数组", "an array")),
+        }
+    }
+
+    pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, CalcError> {
+        self.array(key)?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    let f = format!("{}[{i}]", self.at(key));
+                    CalcError::invalid(
+                        "wrong_type",
+                        f.clone(),
+                        format!("{f} 应为字符串"),
+                        format!("`{f}` must be a string"),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// A fine: a decimal string or number, in yuan, at most two places, not negative.
+    pub(crate) fn amount(&self, key: &str) -> Result<Option<Decimal>, CalcError> {
+        let f = self.at(key);
+        let bad = |zh: &str, en: &str| {
+            CalcError::invalid(
+                "invalid_amount",
+                f.clone(),
+                format!("{f} {zh}"),
+                format!("`{f}` {en}"),
+            )
+        };
+        let text = match self.get(key) {
+            None => return Ok(None),
+            Some(Value::String(s)) => s.trim().to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => return Err(self.wrong(key, "金额字符串（元）", "a decimal string (yuan)")),
+        };
+        let x = text
+            .parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(&text))
+            .map_err(|_| {
+                bad(
+                    "应为金额（元），如 \"5000\" 或 \"5000.00\"",
+                    "must be an amount in yuan such as \"5000.00\"",
+                )
+            })?;
+        if x.is_sign_negative() && !x.is_zero() {
+            return Err(bad("不能为负数", "must not be negative"));
+        }
+        if x > Decimal::from(1_000_000_000_000_i64) {
+            return Err(bad("超出可受理的范围", "is out of range"));
+        }
+        if x.normalize().scale() > 2 {
+            return Err(bad(
+                "最多精确到分（两位小数）",
+                "has more than two decimal places",
+            ));
+        }
+        Ok(Some(x))
+    }
+
+    /// `individual` (公民) or `organisation` (法人或者其他组织).
+    pub(crate) fn party(&self, key: &str) -> Result<Party, CalcError> {
+        match self.required(key, self.text(key, 20)?)?.as_str() {
+            "individual" => Ok(Party::Individual),
+            "organisation" => Ok(Party::Organisation),
+            other => {
+                let f = self.at(key);
+                Err(CalcError::invalid(
+                    "invalid_party",
+                    f.clone(),
+                    format!(
+                        "{f} 应为 individual（公民）或 organisation（法人或者其他组织），收到 {other}"
+                    ),
+                    format!("`{f}` must be individual or organisation, not `{other}`"),
+                ))
+            }
+        }
     }
 }
 

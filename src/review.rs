@@ -15,9 +15,11 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::circumstances::{self, Effect, penalty_law};
-use crate::engine::{self, CalcError, CalcRequest, CalcResult, LegalBasis, Outcome, TierRef};
+use crate::engine::{
+    self, CalcError, CalcRequest, CalcResult, Fields, LegalBasis, Outcome, TierRef,
+};
 use crate::money;
-use crate::standards::{Band, Citation, Party, StandardsSet};
+use crate::standards::{Band, Party, StandardsSet};
 
 /// Most acts in one case, and most provisions one act may be said to violate.
 pub const MAX_ACTS: usize = 20;
@@ -251,195 +253,6 @@ pub struct CaseReview {
     pub explanation: Vec<String>,
 }
 
-fn invalid(code: &'static str, field: impl Into<String>, zh: String, en: String) -> CalcError {
-    CalcError::invalid(code, field, zh, en)
-}
-
-/// A JSON object read field by field, errors naming the field by its path (`acts[1].facts`).
-struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    path: String,
-}
-
-impl<'a> Fields<'a> {
-    fn new(v: &'a Value, path: &str, known: &[&str]) -> Result<Self, CalcError> {
-        let name = if path.is_empty() { "请求体" } else { path };
-        let obj = v.as_object().ok_or_else(|| {
-            invalid(
-                "wrong_type",
-                path,
-                format!("{name} 应为 JSON 对象"),
-                format!(
-                    "`{}` must be a JSON object",
-                    if path.is_empty() { "body" } else { path }
-                ),
-            )
-        })?;
-        let f = Fields {
-            obj,
-            path: path.to_string(),
-        };
-        if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(invalid(
-                "unknown_field",
-                f.at(k),
-                format!("未知字段 {}", f.at(k)),
-                format!("unknown field `{}`", f.at(k)),
-            ));
-        }
-        Ok(f)
-    }
-
-    fn at(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.obj.get(key).filter(|v| !v.is_null())
-    }
-
-    fn wrong(&self, key: &str, zh: &str, en: &str) -> CalcError {
-        let f = self.at(key);
-        invalid(
-            "wrong_type",
-            f.clone(),
-            format!("{f} 应为{zh}"),
-            format!("`{f}` must be {en}"),
-        )
-    }
-
-    fn text(&self, key: &str, max_chars: usize) -> Result<Option<String>, CalcError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.chars().count() > max_chars => {
-                let f = self.at(key);
-                Err(invalid(
-                    "too_long",
-                    f.clone(),
-                    format!("{f} 不能超过{max_chars}个字符"),
-                    format!("`{f}` is at most {max_chars} characters"),
-                ))
-            }
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(self.wrong(key, "字符串", "a string")),
-        }
-    }
-
-    fn required<T>(&self, key: &str, v: Option<T>) -> Result<T, CalcError> {
-        v.ok_or_else(|| {
-            let f = self.at(key);
-            invalid(
-                "missing_field",
-                f.clone(),
-                format!("缺少必填字段 {f}"),
-                format!("`{f}` is required"),
-            )
-        })
-    }
-
-    fn date(&self, key: &str) -> Result<Option<NaiveDate>, CalcError> {
-        self.text(key, 20)?
-            .map(|s| {
-                NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
-                    let f = self.at(key);
-                    invalid(
-                        "invalid_date",
-                        f.clone(),
-                        format!("{f} 应为 YYYY-MM-DD 格式的日期"),
-                        format!("`{f}` must be a date YYYY-MM-DD"),
-                    )
-                })
-            })
-            .transpose()
-    }
-
-    fn flag(&self, key: &str) -> Result<bool, CalcError> {
-        match self.get(key) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(self.wrong(key, "true 或 false", "a boolean")),
-        }
-    }
-
-    fn object(&self, key: &str) -> Result<Map<String, Value>, CalcError> {
-        match self.get(key) {
-            None => Ok(Map::new()),
-            Some(Value::Object(m)) => Ok(m.clone()),
-            Some(_) => Err(self.wrong(key, "对象", "an object")),
-        }
-    }
-
-    fn array(&self, key: &str) -> Result<&'a [Value], CalcError> {
-        match self.get(key) {
-            None => Ok(&[]),
-            Some(Value::Array(a)) => Ok(a),
-            Some(_) => Err(self.wrong(key, "数组", "an array")),
-        }
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<String>, CalcError> {
-        self.array(key)?
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_str().map(str::to_string).ok_or_else(|| {
-                    let f = format!("{}[{i}]", self.at(key));
-                    invalid(
-                        "wrong_type",
-                        f.clone(),
-                        format!("{f} 应为字符串"),
-                        format!("`{f}` must be a string"),
-                    )
-                })
-            })
-            .collect()
-    }
-
-    /// A fine: a decimal string or number, in yuan, at most two places, not negative.
-    fn amount(&self, key: &str) -> Result<Option<Decimal>, CalcError> {
-        let f = self.at(key);
-        let bad = |zh: &str, en: &str| {
-            invalid(
-                "invalid_amount",
-                f.clone(),
-                format!("{f} {zh}"),
-                format!("`{f}` {en}"),
-            )
-        };
-        let text = match self.get(key) {
-            None => return Ok(None),
-            Some(Value::String(s)) => s.trim().to_string(),
-            Some(Value::Number(n)) => n.to_string(),
-            Some(_) => return Err(self.wrong(key, "金额字符串（元）", "a decimal string (yuan)")),
-        };
-        let x = Decimal::from_str(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
-            .map_err(|_| {
-                bad(
-                    "应为金额（元），如 \"5000\" 或 \"5000.00\"",
-                    "must be an amount in yuan such as \"5000.00\"",
-                )
-            })?;
-        if x.is_sign_negative() && !x.is_zero() {
-            return Err(bad("不能为负数", "must not be negative"));
-        }
-        if x > Decimal::from(1_000_000_000_000_i64) {
-            return Err(bad("超出可受理的范围", "is out of range"));
-        }
-        if x.normalize().scale() > 2 {
-            return Err(bad(
-                "最多精确到分（两位小数）",
-                "has more than two decimal places",
-            ));
-        }
-        Ok(Some(x))
-    }
-}
-
 fn parse_proposal(v: &Value, path: &str) -> Result<Proposal, CalcError> {
     let f = Fields::new(
         v,
@@ -450,7 +263,7 @@ fn parse_proposal(v: &Value, path: &str) -> Result<Proposal, CalcError> {
     let measures = f.strings("measures")?;
     if let Some(i) = measures.iter().position(|m| m.trim() == "罚款") {
         let field = format!("{}[{i}]", f.at("measures"));
-        return Err(invalid(
+        return Err(CalcError::invalid(
             "fine_in_measures",
             field.clone(),
             format!("{field}：罚款数额请填在 fine 字段"),
@@ -460,7 +273,7 @@ fn parse_proposal(v: &Value, path: &str) -> Result<Proposal, CalcError> {
     let first_offense_waiver = f.flag("first_offense_waiver")?;
     let no_penalty = f.flag("no_penalty")? || first_offense_waiver;
     if no_penalty && fine.is_some() {
-        return Err(invalid(
+        return Err(CalcError::invalid(
             "contradictory_proposal",
             f.at("fine"),
             format!("拟不予处罚时不能同时拟处罚款（{}）", f.at("fine")),
@@ -496,32 +309,19 @@ impl ReviewCase {
         )?;
         let case_ref = f.required("case_ref", f.text("case_ref", 100)?)?;
         if case_ref.trim().is_empty() {
-            return Err(invalid(
+            return Err(CalcError::invalid(
                 "missing_field",
                 "case_ref",
                 "案件编号 case_ref 不能为空".into(),
                 "`case_ref` must not be empty".into(),
             ));
         }
-        let party = match f.required("party", f.text("party", 20)?)?.as_str() {
-            "individual" => Party::Individual,
-            "organisation" => Party::Organisation,
-            other => {
-                return Err(invalid(
-                    "invalid_party",
-                    "party",
-                    format!(
-                        "party 应为 individual（公民）或 organisation（法人或者其他组织），收到 {other}"
-                    ),
-                    format!("`party` must be individual or organisation, not `{other}`"),
-                ));
-            }
-        };
+        let party = f.party("party")?;
         let raw_acts = f
             .required("acts", f.get("acts").map(|_| ()))
             .and_then(|_| f.array("acts"))?;
         if raw_acts.is_empty() || raw_acts.len() > MAX_ACTS {
-            return Err(invalid(
+            return Err(CalcError::invalid(
                 "invalid_acts",
                 "acts",
                 format!("acts 应列出1至{MAX_ACTS}个违法行为"),
@@ -545,7 +345,7 @@ impl ReviewCase {
             )?;
             let also_raw = af.array("also_violates")?;
             if also_raw.len() > MAX_ALSO {
-                return Err(invalid(
+                return Err(CalcError::invalid(
                     "invalid_acts",
                     af.at("also_violates"),
                     format!("一个违法行为最多列{MAX_ALSO}个同时违反的事项"),
@@ -581,7 +381,7 @@ impl ReviewCase {
             .map(|p| parse_proposal(p, "proposed"))
             .transpose()?;
         if acts.len() > 1 && proposed.is_some() {
-            return Err(invalid(
+            return Err(CalcError::invalid(
                 "proposal_per_act",
                 "proposed",
                 "本案有多个违法行为，应在每个 acts[i].proposed 中分别填写拟作出的处罚（分别裁量，合并处罚）".into(),
@@ -595,7 +395,7 @@ impl ReviewCase {
                 } else {
                     format!("acts[{i}].proposed")
                 };
-                return Err(invalid(
+                return Err(CalcError::invalid(
                     "missing_field",
                     field.clone(),
                     format!("缺少拟作出的处罚决定 {field}"),
@@ -603,7 +403,7 @@ impl ReviewCase {
                 ));
             }
             if a.proposed.is_some() && proposed.is_some() {
-                return Err(invalid(
+                return Err(CalcError::invalid(
                     "contradictory_proposal",
                     "proposed",
                     "拟作出的处罚决定只能在 proposed 或 acts[0].proposed 中填写一处".into(),
@@ -618,7 +418,7 @@ impl ReviewCase {
                 .filter_map(|a| a.act_date)
                 .min()
                 .ok_or_else(|| {
-                    invalid(
+                    CalcError::invalid(
                         "missing_field",
                         "act_date",
                         "缺少违法行为发生日期 act_date".into(),
@@ -650,10 +450,6 @@ fn normalise(m: &str) -> String {
 
 fn is_corrective(m: &str) -> bool {
     CORRECTIVE.contains(&m)
-}
-
-fn cite(c: &Citation) -> String {
-    c.render()
 }
 
 /// Which of several provisions one act violates governs its fine: the one with the higher
@@ -738,7 +534,7 @@ fn review_act(
     let mut results = Vec::with_capacity(candidates.len());
     for (p, matter_id, facts) in &candidates {
         if !seen.insert(matter_id.to_uppercase()) {
-            return Err(invalid(
+            return Err(CalcError::invalid(
                 "duplicate_matter",
                 format!("{p}.matter_id"),
                 format!("同一违法行为重复列出事项 {matter_id}"),
@@ -804,7 +600,7 @@ fn review_act(
                 top.statutory_fine
                     .map(|b| b.render())
                     .unwrap_or_else(|| "无罚款".into()),
-                cite(&penalty_law(29, None, None))
+                penalty_law(29, None, None).render()
             ),
             considered,
         }
@@ -897,7 +693,7 @@ fn review_act(
             }
         }
         Outcome::Penalty if !penalising => {
-            let art33 = cite(&penalty_law(33, Some(1), None));
+            let art33 = penalty_law(33, Some(1), None).render();
             if r.no_penalty_possible {
                 findings.push(Finding {
                     code: "first_offense_waiver",
@@ -934,8 +730,8 @@ fn review_act(
         }
         Outcome::Penalty => {
             // The fine against the statutory band.
-            let art38 = cite(&penalty_law(38, Some(1), None));
-            let art32 = cite(&penalty_law(32, None, None));
+            let art38 = penalty_law(38, Some(1), None).render();
+            let art32 = penalty_law(32, None, None).render();
             let mut lawful = true;
             match (fine, r.statutory_fine) {
                 (Some(f), None) => {
@@ -1035,7 +831,7 @@ fn review_act(
                     .unwrap_or_else(|| "拟不处罚款".into());
                 let f0 = fine.unwrap_or(Decimal::ZERO);
                 let std_band = r.fine.unwrap_or(Band::fixed(Decimal::ZERO));
-                let art34 = cite(&penalty_law(34, None, None));
+                let art34 = penalty_law(34, None, None).render();
                 let (amount, bound) = if f0 > std_band.max {
                     (f0 - std_band.max, std_band.max)
                 } else if f0 < std_band.min {
@@ -1152,7 +948,7 @@ fn review_act(
                     continue;
                 }
                 if m.as_str() == "没收违法所得" && gains.is_some() {
-                    let art28 = cite(&penalty_law(28, Some(2), None));
+                    let art28 = penalty_law(28, Some(2), None).render();
                     findings.push(Finding {
                         code: "confiscation_missing",
                         verdict: Verdict::Unlawful,
@@ -1172,7 +968,7 @@ fn review_act(
                             "裁量基准第{}阶次还应「{m}」，拟处罚未包括；偏离公布的裁量基准应当说明理由。",
                             r.tier.level
                         ),
-                        basis: vec![penalty_cite.clone(), cite(&penalty_law(34, None, None))],
+                        basis: vec![penalty_cite.clone(), penalty_law(34, None, None).render()],
                     });
                 }
             }
@@ -1194,7 +990,7 @@ fn review_act(
                             "拟采取「{m}」，为{}所允许，但不在裁量基准第{}阶次之内；偏离公布的裁量基准应当说明理由。",
                             penalty_cite, r.tier.level
                         ),
-                        basis: vec![penalty_cite.clone(), cite(&penalty_law(34, None, None))],
+                        basis: vec![penalty_cite.clone(), penalty_law(34, None, None).render()],
                     });
                 }
             }
@@ -1205,9 +1001,9 @@ fn review_act(
                     direction: None,
                     message: format!(
                         "提示：当事人初次违法、危害后果轻微并及时改正，依{}也可以不予行政处罚。",
-                        cite(&penalty_law(33, Some(1), None))
+                        penalty_law(33, Some(1), None).render()
                     ),
-                    basis: vec![cite(&penalty_law(33, Some(1), None))],
+                    basis: vec![penalty_law(33, Some(1), None).render()],
                 });
             }
         }
@@ -1220,7 +1016,7 @@ fn review_act(
                 verdict: Verdict::Conforms,
                 direction: None,
                 message: gv.reason.clone(),
-                basis: vec![cite(&penalty_law(29, None, None))],
+                basis: vec![penalty_law(29, None, None).render()],
             },
         );
     }
@@ -1251,7 +1047,7 @@ fn review_act(
             verdict: Verdict::Deviates,
             direction: None,
             message: "偏离裁量基准而未说明理由：应当在案卷中写明偏离的事实和理由。".into(),
-            basis: vec![cite(&penalty_law(34, None, None))],
+            basis: vec![penalty_law(34, None, None).render()],
         });
     }
     Ok(ActReview {
