@@ -131,7 +131,8 @@ impl Verdict {
             Verdict::Unlawful => "unlawful",
         }
     }
-    fn label(self) -> &'static str {
+    /// In Chinese, as the explanation and the verdicts file say it.
+    pub fn label(self) -> &'static str {
         match self {
             Verdict::Conforms => "符合裁量基准",
             Verdict::Deviates => "偏离裁量基准",

@@ -358,15 +358,6 @@ pub const VERDICT_HEADER: [&str; 13] = [
     "回执号",
 ];
 
-fn verdict_label(code: &str) -> &'static str {
-    match code {
-        "conforms" => "符合裁量基准",
-        "deviates" => "偏离裁量基准",
-        "unlawful" => "不合法",
-        _ => "无法审核",
-    }
-}
-
 /// The verdict rows of one case: one per act, or one error row.
 pub fn verdict_rows(
     case: &CsvCase,
@@ -412,7 +403,7 @@ pub fn verdict_rows(
                     review.case_ref.clone(),
                     a.act.to_string(),
                     a.matter_id.clone(),
-                    verdict_label(verdict).into(),
+                    a.verdict.label().into(),
                     verdict.into(),
                     match a.direction.map(|d| d.as_str()) {
                         Some("heavier") => "偏重",
