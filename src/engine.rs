@@ -344,6 +344,17 @@ pub enum Outcome {
     TimeBarred,
 }
 
+impl Outcome {
+    /// The code the API and the log use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Penalty => "penalty",
+            Outcome::NoPenalty => "no_penalty",
+            Outcome::TimeBarred => "time_barred",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustmentKind {

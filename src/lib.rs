@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod circumstances;
 pub mod clock;
+pub mod decide;
 pub mod engine;
 pub mod lawtext;
 pub mod money;

@@ -315,7 +315,14 @@ fn calc(dir: Option<PathBuf>, request: Option<String>) -> ExitCode {
             not_found: false,
         })
         .and_then(|v| engine::CalcRequest::from_json(&v))
-        .and_then(|req| engine::calculate(&set, &req, penalty_standards::clock::today()));
+        // Not logged, explicitly: the answer goes only to the person at the terminal.
+        .and_then(|req| {
+            penalty_standards::decide::calculate_unlogged(
+                &set,
+                &req,
+                penalty_standards::clock::today(),
+            )
+        });
     match result {
         Ok(r) => {
             println!(

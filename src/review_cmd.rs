@@ -6,13 +6,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use penalty_standards::auth::{self, Role};
-use penalty_standards::review::{self, ReviewCase, Verdict};
+use std::sync::Arc;
+
+use penalty_standards::decide::{Asker, DecideError, Decider};
+use penalty_standards::review::{ReviewCase, Verdict};
 use penalty_standards::review_csv::{self, CsvCase};
 use penalty_standards::sources;
 use penalty_standards::standards::StandardsSet;
-use penalty_standards::supervision::{Caller, StorageConfig};
+use penalty_standards::supervision::writer::LogWriter;
+use penalty_standards::supervision::{Caller, Client, StorageConfig};
 
-/// Cases reviewed and appended to the log in one transaction.
+/// Cases reviewed and appended to the log together (one commit).
 const STEP: usize = 100;
 
 /// A progress bar on stderr, only when stderr is a terminal.
@@ -138,51 +142,58 @@ pub fn run(
             return ExitCode::from(2);
         }
     };
-    let caller = Caller {
-        token_id: who.token_id,
-        name: who.name,
-        unit: who.unit,
-        role: who.role.as_str().into(),
+    let asker = Asker {
+        caller: Caller {
+            token_id: who.token_id,
+            name: who.name,
+            unit: who.unit,
+            role: who.role.as_str().into(),
+        },
+        client: Client::Csv,
     };
+    let decider = Decider::new(Arc::new(set), LogWriter::start(store));
     let progress = Progress::new(cases.len());
     let today = penalty_standards::clock::today();
     let mut counts = [0usize; 4]; // conforms, deviates, unlawful, errors
     let mut write_failed = writer.write_record(review_csv::VERDICT_HEADER).err();
     for (step, chunk) in cases.chunks(STEP).enumerate() {
-        let reviewed: Vec<_> = chunk
+        // Every case of the step is queued before any is waited for: one commit per step.
+        let pending: Vec<_> = chunk
             .iter()
             .map(|c: &CsvCase| {
-                c.json.clone().and_then(|j| {
-                    let case = ReviewCase::from_json(&j)?;
-                    let r = review::review(&set, &case, today)?;
-                    Ok((case, r))
-                })
+                let case = ReviewCase::from_json(c.json.as_ref().map_err(Clone::clone)?)?;
+                decider.review(&case, &asker, today)
             })
             .collect();
-        let entries: Vec<_> = reviewed
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .map(|(case, r)| review::log_entry(caller.clone(), "csv", case, r).prepare())
-            .collect();
-        let rows = match store.append(&entries) {
-            Ok(rows) => rows,
-            Err(e) => {
-                eprintln!("\nerror: the log could not be written, stopping: {e}");
-                let _ = writer.flush();
-                return ExitCode::from(2);
-            }
-        };
-        let mut receipts = rows.into_iter().map(|r| r.receipt);
+        let mut reviewed = Vec::with_capacity(pending.len());
+        for p in pending {
+            reviewed.push(match p {
+                Ok(p) => match p.logged_blocking() {
+                    Ok(logged) => Ok(logged),
+                    Err(e) => {
+                        eprintln!("\nerror: the log could not be written, stopping: {e}");
+                        let _ = writer.flush();
+                        return ExitCode::from(2);
+                    }
+                },
+                Err(DecideError::Refused(e)) => Err(e),
+                Err(DecideError::Log(e)) => {
+                    eprintln!("\nerror: the log could not be written, stopping: {e}");
+                    let _ = writer.flush();
+                    return ExitCode::from(2);
+                }
+            });
+        }
         for (c, r) in chunk.iter().zip(&reviewed) {
             let lines = match r {
-                Ok((_, review)) => {
+                Ok(logged) => {
+                    let review = &logged.answer;
                     counts[match review.verdict {
                         Verdict::Conforms => 0,
                         Verdict::Deviates => 1,
                         Verdict::Unlawful => 2,
                     }] += 1;
-                    let receipt = receipts.next().unwrap_or_default();
-                    review_csv::verdict_rows(c, Ok((review, &receipt)))
+                    review_csv::verdict_rows(c, Ok((review, &logged.receipt)))
                 }
                 Err(e) => {
                     counts[3] += 1;

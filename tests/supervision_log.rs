@@ -8,7 +8,7 @@ use std::process::Command;
 use penalty_standards::supervision::store::{Filter, Store};
 use penalty_standards::supervision::writer::LogWriter;
 use penalty_standards::supervision::{
-    Caller, ChainFault, NewEntry, PreparedEntry, StorageConfig, verify,
+    Caller, ChainFault, Client, EntryKind, NewEntry, PreparedEntry, StorageConfig, raw, verify,
 };
 use serde_json::json;
 
@@ -33,23 +33,23 @@ fn backends(tag: &str) -> Vec<(&'static str, StorageConfig)> {
     v
 }
 
-fn entry(i: usize, unit: &str, inspector: &str, outcome: &str) -> NewEntry {
+fn entry(i: usize, unit: &str, inspector: &str, outcome: &'static str) -> NewEntry {
     NewEntry {
-        kind: "calculation".into(),
+        kind: EntryKind::Calculation,
         caller: Caller {
             token_id: "abc".into(),
             name: inspector.into(),
             unit: unit.into(),
             role: "inspector".into(),
         },
-        client: "rest".into(),
+        client: Client::Rest,
         matter_id: format!("{unit}-{:03}", i % 3 + 1),
         standards_version: "2026.1".into(),
-        outcome: outcome.into(),
+        outcome,
         tier: Some(i % 4 + 1),
         case_ref: Some(format!("案{i}")),
-        request: json!({"facts": {"area": i.to_string()}, "party": "organisation"}),
-        result: json!({"fine": {"min": "100.00", "max": "100.00"}}),
+        request: raw(&json!({"facts": {"area": i.to_string()}, "party": "organisation"})),
+        result: raw(&json!({"fine": {"min": "100.00", "max": "100.00"}})),
         offline: false,
         review_acts: Vec::new(),
     }

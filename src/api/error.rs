@@ -159,6 +159,22 @@ impl From<&CalcError> for ApiError {
     }
 }
 
+/// No answer without its log entry: a decision that cannot be logged is a 503.
+impl From<crate::supervision::writer::LogError> for ApiError {
+    fn from(e: crate::supervision::writer::LogError) -> Self {
+        ApiError::unavailable(&e.to_string())
+    }
+}
+
+impl From<crate::decide::DecideError> for ApiError {
+    fn from(e: crate::decide::DecideError) -> Self {
+        match e {
+            crate::decide::DecideError::Refused(e) => ApiError::from(&e),
+            crate::decide::DecideError::Log(e) => ApiError::from(e),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.status, self.body.error.code)

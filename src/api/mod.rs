@@ -15,13 +15,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{AuthFailure, Principal, RateLimiter, Role, Tokens};
 use crate::circumstances::{self, Circumstance};
-use crate::engine::{self, CalcRequest, CalcResult};
+use crate::decide::{Asker, Decider};
+use crate::engine::{CalcRequest, CalcResult};
 use crate::search::SearchIndex;
 use crate::standards::{Matter, StandardsSet};
 use crate::stats::{self, Stats};
 use crate::supervision::store::StoreError;
 use crate::supervision::writer::{LogWriter, ReadPool};
-use crate::supervision::{Caller, NewEntry, StorageConfig};
+use crate::supervision::{Caller, Client, StorageConfig};
 use error::{ApiError, ErrorBody};
 
 /// Largest request body accepted (a calculation is well under 4 KiB).
@@ -30,7 +31,8 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub struct AppState {
     pub set: Arc<StandardsSet>,
     pub search: SearchIndex,
-    pub writer: LogWriter,
+    /// Where calculations and reviews are decided and logged.
+    pub decider: Decider,
     pub reads: Arc<ReadPool>,
     pub tokens: Tokens,
     pub limiter: RateLimiter,
@@ -56,25 +58,13 @@ impl AppState {
         storage: &StorageConfig,
         rate_limit: u32,
     ) -> Result<Self, StoreError> {
-        let writer = LogWriter::start(storage.open_migrated()?);
+        let decider = Decider::new(set.clone(), LogWriter::open(storage)?);
         let cfg = storage.clone();
         let reads = ReadPool::new(move || cfg.open());
-        let mut housekeeping = storage.open()?;
-        std::thread::Builder::new()
-            .name("log-checkpoint".into())
-            .spawn(move || {
-                loop {
-                    std::thread::sleep(std::time::Duration::from_millis(500));
-                    if let Err(e) = housekeeping.checkpoint() {
-                        tracing::warn!("log checkpoint: {e}");
-                    }
-                }
-            })
-            .map_err(StoreError::from)?;
         Ok(AppState {
             set,
             search,
-            writer,
+            decider,
             tokens: Tokens::new(reads.clone()),
             reads,
             limiter: RateLimiter::new(rate_limit),
@@ -395,22 +385,6 @@ pub struct CalcResponse {
     pub result: CalcResult,
 }
 
-/// What the log keeps of an answer: its essentials, not the explanation text.
-fn result_summary(r: &CalcResult) -> serde_json::Value {
-    serde_json::json!({
-        "tier": {"level": r.tier.level, "name": r.tier.name},
-        "fine": r.fine,
-        "standard_fine": r.standard_fine,
-        "statutory_fine": r.statutory_fine,
-        "adjustments": r.adjustments.iter().map(|a| serde_json::json!({"kind": a.kind, "circumstances": a.circumstances})).collect::<Vec<_>>(),
-        "measures": r.measures,
-        "no_penalty_possible": r.no_penalty_possible,
-        "summary_procedure_allowed": r.summary_procedure_allowed,
-        "hearing_right": r.hearing_right,
-        "dates": r.dates,
-    })
-}
-
 /// Who asked, as the log keeps it (never the token).
 pub(crate) fn log_caller(who: Principal) -> Caller {
     Caller {
@@ -422,10 +396,18 @@ pub(crate) fn log_caller(who: Principal) -> Caller {
 }
 
 /// `mobile` for the inspector's page, `rest` otherwise.
-pub(crate) fn client_kind(req: &HttpRequest) -> &'static str {
+pub(crate) fn client_kind(req: &HttpRequest) -> Client {
     match req.headers().get("x-client").and_then(|v| v.to_str().ok()) {
-        Some("mobile") => "mobile",
-        _ => "rest",
+        Some("mobile") => Client::Mobile,
+        _ => Client::Rest,
+    }
+}
+
+/// Who asks, from the token and the request's headers.
+pub(crate) fn asker(req: &HttpRequest, who: Principal) -> Asker {
+    Asker {
+        caller: log_caller(who),
+        client: client_kind(req),
     }
 }
 
@@ -450,52 +432,35 @@ pub async fn calculate(
     let who = authorize(&req, &state, &[Role::Inspector, Role::Reviewer]).await?;
     let json = read_json(payload).await?;
     let request = CalcRequest::from_json(&json).map_err(|e| ApiError::from(&e))?;
-    let today = crate::clock::today();
-    let result = engine::calculate(&state.set, &request, today).map_err(|e| ApiError::from(&e))?;
-    // A calculation made on the inspector's device without network, sent later: when it was made.
-    let offline_at = match req.headers().get("x-offline-at").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(at)) if chrono::DateTime::parse_from_rfc3339(at).is_ok() => Some(at.to_string()),
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_header",
-                "X-Offline-At 应为 RFC 3339 时间",
-                "`X-Offline-At` must be an RFC 3339 time",
-                Some("X-Offline-At"),
-            ));
-        }
-    };
-    let mut logged_request = serde_json::to_value(&request).unwrap_or_default();
-    if let Some(at) = &offline_at {
-        logged_request["offline_at"] = serde_json::Value::String(at.clone());
+    let offline_at = offline_at(&req)?;
+    let logged = state
+        .decider
+        .calculate(
+            &request,
+            &asker(&req, who),
+            offline_at.as_deref(),
+            crate::clock::today(),
+        )?
+        .logged()
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(logged.to_json()))
+}
+
+/// When a calculation sent late was made on the inspector's device without network.
+fn offline_at(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    match req.headers().get("x-offline-at").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(at)) if chrono::DateTime::parse_from_rfc3339(at).is_ok() => Ok(Some(at.into())),
+        Some(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_header",
+            "X-Offline-At 应为 RFC 3339 时间",
+            "`X-Offline-At` must be an RFC 3339 time",
+            Some("X-Offline-At"),
+        )),
     }
-    let entry = NewEntry {
-        kind: "calculation".into(),
-        caller: log_caller(who),
-        client: client_kind(&req).into(),
-        matter_id: result.matter_id.clone(),
-        standards_version: result.standards_version.clone(),
-        outcome: serde_json::to_value(result.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        tier: Some(result.tier.level),
-        case_ref: request.case_ref.clone(),
-        request: logged_request,
-        result: result_summary(&result),
-        offline: offline_at.is_some(),
-        review_acts: Vec::new(),
-    };
-    let stored = state
-        .writer
-        .append(entry)
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?;
-    Ok(HttpResponse::Ok().json(CalcResponse {
-        receipt: stored.receipt,
-        result,
-    }))
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {

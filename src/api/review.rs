@@ -1,15 +1,16 @@
 //! Case review over REST: one case, or a batch of up to 1,000 streamed back case by case.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::{future, stream};
+use futures_util::stream;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody, ErrorDetail};
-use super::{AppState, authorize, client_kind, log_caller, read_json, read_json_limited};
+use super::{AppState, asker, authorize, read_json, read_json_limited};
 use crate::auth::Role;
-use crate::review::{self, CaseReview, ReviewCase, Verdict};
+use crate::decide::{CaseRefused, Pending};
+use crate::review::{CaseReview, ReviewCase, Verdict};
 
 /// Who may review: case-review staff and the supervisors who audit case files.
 const REVIEWERS: [Role; 2] = [Role::Reviewer, Role::Supervisor];
@@ -108,17 +109,14 @@ pub async fn one(
     let who = authorize(&req, &state, &REVIEWERS).await?;
     let json = read_json(payload).await?;
     let case = ReviewCase::from_json(&json).map_err(|e| ApiError::from(&e))?;
-    let result =
-        review::review(&state.set, &case, crate::clock::today()).map_err(|e| ApiError::from(&e))?;
-    let entry = review::log_entry(log_caller(who), client_kind(&req), &case, &result);
-    let stored = state
-        .writer
-        .append(entry)
-        .await
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?;
+    let logged = state
+        .decider
+        .review(&case, &asker(&req, who), crate::clock::today())?
+        .logged()
+        .await?;
     Ok(HttpResponse::Ok().json(ReviewResponse {
-        receipt: stored.receipt,
-        review: result,
+        receipt: logged.receipt,
+        review: logged.answer,
     }))
 }
 
@@ -186,8 +184,7 @@ pub async fn batch(
             Some("cases"),
         ));
     }
-    let caller = log_caller(who);
-    let client = client_kind(&req);
+    let asker = asker(&req, who);
     let progress = BatchProgress {
         summary: BatchSummary {
             cases: cases.len(),
@@ -199,96 +196,27 @@ pub async fn batch(
     };
     let body = stream::unfold(Some(progress), move |p| {
         let state = state.clone();
-        let caller = caller.clone();
+        let asker = asker.clone();
         async move {
             let mut p = p?;
             let chunk: Vec<Value> = p.cases.by_ref().take(STEP).collect();
             if chunk.is_empty() {
-                let tail = format!(
-                    "],\"summary\":{}}}",
-                    serde_json::to_string(&p.summary).unwrap_or_default()
-                );
-                let text = if p.first {
-                    format!("{{\"results\":[{tail}")
-                } else {
-                    tail
-                };
-                return Some((Ok::<_, actix_web::Error>(web::Bytes::from(text)), None));
+                return Some((Ok::<_, actix_web::Error>(batch_tail(&p)), None));
             }
             let start = p.next_index;
             p.next_index += chunk.len();
-            let set = state.set.clone();
             let today = crate::clock::today();
-            // Reviewing is CPU work: off the async workers.
-            let reviewed = web::block(move || {
-                chunk
-                    .into_iter()
-                    .map(|v| {
-                        let case_ref = v
-                            .get("case_ref")
-                            .and_then(Value::as_str)
-                            .map(|s| s.chars().take(100).collect::<String>());
-                        ReviewCase::from_json(&v)
-                            .and_then(|c| review::review(&set, &c, today).map(|r| (c, r)))
-                            .map_err(|e| Box::new((case_ref, ApiError::from(&e))))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .unwrap_or_default();
-            // Log every reviewed case of this step together (one group commit).
-            let appends = reviewed.iter().map(|r| {
-                let state = state.clone();
-                let entry = r
-                    .as_ref()
-                    .ok()
-                    .map(|(c, rv)| review::log_entry(caller.clone(), client, c, rv));
-                async move {
-                    match entry {
-                        Some(e) => Some(state.writer.append(e).await),
-                        None => None,
-                    }
-                }
-            });
-            let stored = future::join_all(appends).await;
-            let mut text = String::with_capacity(reviewed.len() * 2048);
+            // Reviewing is CPU work: off the async workers. The step's cases share one commit.
+            let st = state.clone();
+            let pending = web::block(move || st.decider.review_batch(chunk, &asker, today))
+                .await
+                .unwrap_or_default();
+            let mut text = String::with_capacity(pending.len() * 2048);
             if p.first {
                 text.push_str("{\"results\":[");
             }
-            for (k, (r, s)) in reviewed.into_iter().zip(stored).enumerate() {
-                let index = start + k;
-                let item = match (r, s) {
-                    (Ok((case, rv)), Some(Ok(row))) => {
-                        p.summary.reviewed += 1;
-                        match rv.verdict {
-                            Verdict::Conforms => p.summary.conforms += 1,
-                            Verdict::Deviates => p.summary.deviates += 1,
-                            Verdict::Unlawful => p.summary.unlawful += 1,
-                        }
-                        p.summary.reason_required += usize::from(rv.reason_required);
-                        BatchItem {
-                            index,
-                            status: "reviewed",
-                            case_ref: Some(case.case_ref),
-                            receipt: Some(row.receipt),
-                            review: Some(rv),
-                            error: None,
-                        }
-                    }
-                    (Ok((case, _)), s) => {
-                        p.summary.errors += 1;
-                        let why = match s {
-                            Some(Err(e)) => e.to_string(),
-                            _ => "no log writer".into(),
-                        };
-                        error_item(index, Some(case.case_ref), ApiError::unavailable(&why))
-                    }
-                    (Err(failed), _) => {
-                        p.summary.errors += 1;
-                        let (case_ref, e) = *failed;
-                        error_item(index, case_ref, e)
-                    }
-                };
+            for (k, r) in pending.into_iter().enumerate() {
+                let item = batch_item(start + k, r, &mut p.summary).await;
                 if !p.first {
                     text.push(',');
                 }
@@ -301,6 +229,60 @@ pub async fn batch(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .streaming(body))
+}
+
+/// The end of the streamed answer: the summary (and the opening, for an empty stream).
+fn batch_tail(p: &BatchProgress) -> web::Bytes {
+    let tail = format!(
+        "],\"summary\":{}}}",
+        serde_json::to_string(&p.summary).unwrap_or_default()
+    );
+    web::Bytes::from(if p.first {
+        format!("{{\"results\":[{tail}")
+    } else {
+        tail
+    })
+}
+
+/// One case of the batch, once its log entry is committed (or why it has none), counted.
+async fn batch_item(
+    index: usize,
+    r: Result<Pending<CaseReview>, CaseRefused>,
+    summary: &mut BatchSummary,
+) -> BatchItem {
+    let logged = match r {
+        Ok(pending) => {
+            let case_ref = pending.answer().case_ref.clone();
+            pending
+                .logged()
+                .await
+                .map_err(|e| (Some(case_ref), ApiError::from(e)))
+        }
+        Err(refused) => Err((refused.case_ref, ApiError::from(&refused.error))),
+    };
+    match logged {
+        Ok(l) => {
+            summary.reviewed += 1;
+            match l.answer.verdict {
+                Verdict::Conforms => summary.conforms += 1,
+                Verdict::Deviates => summary.deviates += 1,
+                Verdict::Unlawful => summary.unlawful += 1,
+            }
+            summary.reason_required += usize::from(l.answer.reason_required);
+            BatchItem {
+                index,
+                status: "reviewed",
+                case_ref: Some(l.answer.case_ref.clone()),
+                receipt: Some(l.receipt),
+                review: Some(l.answer),
+                error: None,
+            }
+        }
+        Err((case_ref, e)) => {
+            summary.errors += 1;
+            error_item(index, case_ref, e)
+        }
+    }
 }
 
 fn batch_shape_error() -> ApiError {

@@ -12,6 +12,7 @@ pub mod writer;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
@@ -27,29 +28,95 @@ pub struct Caller {
     pub role: String,
 }
 
-/// An entry before it is stored: everything but its place in the chain.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// What kind of answer an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// 裁量查询: one calculation.
+    Calculation,
+    /// 法制审核: one reviewed case.
+    Review,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Calculation => "calculation",
+            EntryKind::Review => "review",
+        }
+    }
+}
+
+/// Through what the question came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Client {
+    /// A REST client.
+    Rest,
+    /// The inspector's page (`/m`).
+    Mobile,
+    /// `penalty-standards review cases.csv`.
+    Csv,
+}
+
+impl Client {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Client::Rest => "rest",
+            Client::Mobile => "mobile",
+            Client::Csv => "csv",
+        }
+    }
+}
+
+/// An entry before it is stored: everything but its place in the chain. The request and the
+/// answer's essentials arrive already encoded (each serialised once, from typed values); the
+/// body is this struct's JSON, in this field order.
+#[derive(Debug, Clone, Serialize)]
 pub struct NewEntry {
-    /// `calculation` (later: `review`).
+    pub kind: EntryKind,
+    pub caller: Caller,
+    pub client: Client,
+    pub matter_id: String,
+    pub standards_version: String,
+    /// The engine's outcome (`penalty`, `no_penalty`, `time_barred`) or the review's verdict.
+    pub outcome: &'static str,
+    pub tier: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_ref: Option<String>,
+    /// The request as understood (party, facts, circumstances, dates).
+    pub request: Box<RawValue>,
+    /// The answer's essentials.
+    pub result: Box<RawValue>,
+    /// Made on a device without network and sent later (the mobile page).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
+    /// For a review: one index row per act (derived from `result`, not part of the body).
+    #[serde(skip)]
+    pub review_acts: Vec<ReviewActIndex>,
+}
+
+/// A value encoded once, to be placed in an entry's body as it is.
+pub fn raw(value: &impl Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("log values serialize")
+}
+
+/// A stored body read back: the [`NewEntry`] fields, as text and JSON values.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntryBody {
     pub kind: String,
     pub caller: Caller,
-    /// `mobile` or `rest`.
     pub client: String,
     pub matter_id: String,
     pub standards_version: String,
     pub outcome: String,
     pub tier: Option<usize>,
+    #[serde(default)]
     pub case_ref: Option<String>,
-    /// The request as received (facts, circumstances, dates, party).
     pub request: Value,
-    /// The answer's essentials (tier, fine band, adjustments, measures, flags).
     pub result: Value,
-    /// Made on a device without network and sent later (the mobile page).
     #[serde(default)]
     pub offline: bool,
-    /// For a review: one index row per act (derived from `result`, not part of the body).
-    #[serde(skip)]
-    pub review_acts: Vec<ReviewActIndex>,
 }
 
 /// What the statistics need of one reviewed act.
@@ -69,13 +136,13 @@ pub struct ReviewActIndex {
 #[derive(Debug, Clone)]
 pub struct PreparedEntry {
     pub body: String,
-    pub kind: String,
+    pub kind: &'static str,
     pub inspector: String,
     pub unit: String,
     pub role: String,
-    pub client: String,
+    pub client: &'static str,
     pub matter_id: String,
-    pub outcome: String,
+    pub outcome: &'static str,
     pub tier: Option<i64>,
     pub case_ref: Option<String>,
     pub review_acts: Vec<ReviewActIndex>,
@@ -84,19 +151,19 @@ pub struct PreparedEntry {
 impl NewEntry {
     /// Encodes the entry once: the body is the JSON of the entry (nested objects have sorted
     /// keys), stored as text and hashed as stored, so verification never re-serialises.
-    pub fn prepare(&self) -> PreparedEntry {
+    pub fn prepare(self) -> PreparedEntry {
         PreparedEntry {
-            body: serde_json::to_string(self).expect("entries serialize"),
-            kind: self.kind.clone(),
-            inspector: self.caller.name.clone(),
-            unit: self.caller.unit.clone(),
-            role: self.caller.role.clone(),
-            client: self.client.clone(),
-            matter_id: self.matter_id.clone(),
-            outcome: self.outcome.clone(),
+            body: serde_json::to_string(&self).expect("entries serialize"),
+            kind: self.kind.as_str(),
+            inspector: self.caller.name,
+            unit: self.caller.unit,
+            role: self.caller.role,
+            client: self.client.as_str(),
+            matter_id: self.matter_id,
+            outcome: self.outcome,
             tier: self.tier.map(|t| t as i64),
-            case_ref: self.case_ref.clone(),
-            review_acts: self.review_acts.clone(),
+            case_ref: self.case_ref,
+            review_acts: self.review_acts,
         }
     }
 }
@@ -175,7 +242,7 @@ impl Row {
             matter_id: e.matter_id.clone(),
             unit: e.unit.clone(),
             inspector: e.inspector.clone(),
-            outcome: e.outcome.clone(),
+            outcome: e.outcome.to_string(),
             body: e.body.clone(),
             prev_hash: prev_hash.to_string(),
             hash,
@@ -184,7 +251,7 @@ impl Row {
 
     /// The entry as the API shows it.
     pub fn entry(&self) -> Result<StoredEntry, serde_json::Error> {
-        let e: NewEntry = serde_json::from_str(&self.body)?;
+        let e: EntryBody = serde_json::from_str(&self.body)?;
         Ok(StoredEntry {
             seq: self.seq,
             receipt: self.receipt.clone(),
@@ -291,7 +358,7 @@ impl Verifier {
         {
             return Err(ChainFault::Altered { seq: row.seq });
         }
-        let body: NewEntry =
+        let body: EntryBody =
             serde_json::from_str(&row.body).map_err(|_| ChainFault::Altered { seq: row.seq })?;
         let columns: [(&'static str, &str, &str); 5] = [
             ("receipt", &row.receipt, &receipt_for(row.seq, &row.hash)),
@@ -332,21 +399,21 @@ mod tests {
 
     fn entry(n: usize) -> NewEntry {
         NewEntry {
-            kind: "calculation".into(),
+            kind: EntryKind::Calculation,
             caller: Caller {
                 token_id: "t1".into(),
                 name: "张三".into(),
                 unit: "ZHZF".into(),
                 role: "inspector".into(),
             },
-            client: "rest".into(),
+            client: Client::Rest,
             matter_id: format!("ZHZF-{n:03}"),
             standards_version: "2026.1".into(),
-            outcome: "penalty".into(),
+            outcome: "penalty",
             tier: Some(2),
             case_ref: None,
-            request: json!({"facts": {"area": "12"}}),
-            result: json!({"fine": {"min": "500.00", "max": "500.00"}}),
+            request: raw(&json!({"facts": {"area": "12"}})),
+            result: raw(&json!({"fine": {"min": "500.00", "max": "500.00"}})),
             offline: false,
             review_acts: Vec::new(),
         }

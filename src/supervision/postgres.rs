@@ -6,7 +6,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls};
 
 use super::store::*;
-use super::{PreparedEntry, Row, StoredEntry};
+use super::{PreparedEntry, ReviewActIndex, Row, StoredEntry};
 
 pub struct PgStore {
     client: Client,
@@ -50,10 +50,7 @@ impl PgStore {
     }
 
     fn counts(&mut self, sql: &str, values: &[String]) -> Result<Vec<Count>, StoreError> {
-        let rows = self
-            .client
-            .query(&pg(sql), &params(values))
-            .map_err(StoreError::from)?;
+        let rows = self.client.query(&pg(sql), &params(values))?;
         Ok(rows
             .iter()
             .map(|r| Count {
@@ -66,106 +63,46 @@ impl PgStore {
 
 impl Store for PgStore {
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction().map_err(StoreError::from)?;
+        let mut tx = self.client.transaction()?;
         // Instances starting together take turns.
-        tx.execute("SELECT pg_advisory_xact_lock(72190431)", &[])
-            .map_err(StoreError::from)?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .map_err(StoreError::from)?;
+        tx.execute("SELECT pg_advisory_xact_lock(72190431)", &[])?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
         for (version, sql) in MIGRATIONS {
-            let done = tx
-                .query_opt(
-                    "SELECT version FROM schema_migrations WHERE version = $1",
-                    &[version],
-                )
-                .map_err(StoreError::from)?;
+            let done = tx.query_opt(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                &[version],
+            )?;
             if done.is_none() {
                 tx.batch_execute(sql)
                     .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                     &[version, &now_strings().0],
-                )
-                .map_err(StoreError::from)?;
+                )?;
             }
         }
         tx.commit().map_err(StoreError::from)
     }
 
     fn append(&mut self, entries: &[PreparedEntry]) -> Result<Vec<Row>, StoreError> {
-        let mut tx = self.client.transaction().map_err(StoreError::from)?;
-        let head = tx
-            .query_one(
-                "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
-                &[],
-            )
-            .map_err(StoreError::from)?;
-        let (mut seq, mut prev): (i64, String) = (head.get(0), head.get(1));
-        let (at, day) = now_strings();
-        let insert = tx.prepare(&pg(INSERT_ENTRY)).map_err(StoreError::from)?;
-        let mut out = Vec::with_capacity(entries.len());
-        for e in entries {
-            seq += 1;
-            let r = Row::seal(e, seq, &at, &day, &prev);
-            tx.execute(
-                &insert,
-                &[
-                    &r.seq,
-                    &r.receipt,
-                    &r.recorded_at,
-                    &r.day,
-                    &e.kind,
-                    &e.inspector,
-                    &e.unit,
-                    &e.role,
-                    &e.client,
-                    &e.matter_id,
-                    &e.outcome,
-                    &e.tier,
-                    &e.case_ref,
-                    &e.body,
-                    &r.prev_hash,
-                    &r.hash,
-                ],
-            )
-            .map_err(StoreError::from)?;
-            for a in &e.review_acts {
-                tx.execute(
-                    &pg(INSERT_REVIEW_ACT),
-                    &[
-                        &r.seq,
-                        &a.act,
-                        &r.day,
-                        &e.unit,
-                        &a.inspector,
-                        &a.matter_id,
-                        &a.verdict,
-                        &a.direction,
-                        &(a.reason_required as i64),
-                    ],
-                )
-                .map_err(StoreError::from)?;
-            }
-            prev = r.hash.clone();
-            out.push(r);
-        }
-        tx.execute(
-            "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",
-            &[&seq, &prev],
-        )
-        .map_err(StoreError::from)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
+        let mut tx = self.client.transaction()?;
+        let rows = append_in(
+            &mut PgChain {
+                tx: &mut tx,
+                insert_entry: None,
+                insert_act: None,
+            },
+            entries,
+        )?;
+        tx.commit()?;
+        Ok(rows)
     }
 
     fn entry(&mut self, receipt: &str) -> Result<Option<StoredEntry>, StoreError> {
-        let row = self
-            .client
-            .query_opt(
-                &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE receipt = $1"),
-                &[&receipt],
-            )
-            .map_err(StoreError::from)?;
+        let row = self.client.query_opt(
+            &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE receipt = $1"),
+            &[&receipt],
+        )?;
         row.map(|r| entry_from_row(row_of(&r))).transpose()
     }
 
@@ -182,13 +119,11 @@ impl Store for PgStore {
             .query_one(
                 &format!("SELECT COUNT(*) FROM log_entries{w}"),
                 &params(&values),
-            )
-            .map_err(StoreError::from)?
+            )?
             .get(0);
         let rows = self
             .client
-            .query(&format!("SELECT {ROW_COLUMNS} FROM log_entries{w} ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"), &params(&values))
-            .map_err(StoreError::from)?;
+            .query(&format!("SELECT {ROW_COLUMNS} FROM log_entries{w} ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"), &params(&values))?;
         let entries = rows
             .iter()
             .map(|r| entry_from_row(row_of(r)))
@@ -209,21 +144,17 @@ impl Store for PgStore {
         } else {
             format!("{w} AND seq > {after_seq}")
         };
-        let rows = self
-            .client
-            .query(
-                &format!("SELECT {ROW_COLUMNS} FROM log_entries{cond} ORDER BY seq LIMIT {limit}"),
-                &params(&values),
-            )
-            .map_err(StoreError::from)?;
+        let rows = self.client.query(
+            &format!("SELECT {ROW_COLUMNS} FROM log_entries{cond} ORDER BY seq LIMIT {limit}"),
+            &params(&values),
+        )?;
         Ok(rows.iter().map(row_of).collect())
     }
 
     fn head(&mut self) -> Result<(i64, String), StoreError> {
         let r = self
             .client
-            .query_one("SELECT seq, hash FROM chain_head WHERE id = 1", &[])
-            .map_err(StoreError::from)?;
+            .query_one("SELECT seq, hash FROM chain_head WHERE id = 1", &[])?;
         Ok((r.get(0), r.get(1)))
     }
 
@@ -235,16 +166,14 @@ impl Store for PgStore {
             .query_one(
                 &pg(&format!("SELECT COUNT(*) FROM log_entries{w}")),
                 &params(&values),
-            )
-            .map_err(StoreError::from)?
+            )?
             .get(0);
         let per_unit = self.counts(&sql(0), &values)?;
         let per_matter = self.counts(&sql(1), &values)?;
         let per_day = self.counts(&sql(2), &values)?;
         let per_inspector = self
             .client
-            .query(&pg(&sql(3)), &params(&values))
-            .map_err(StoreError::from)?
+            .query(&pg(&sql(3)), &params(&values))?
             .iter()
             .map(|r| {
                 let (count, no_penalty): (i64, i64) = (r.get(2), r.get(3));
@@ -259,8 +188,7 @@ impl Store for PgStore {
             .collect();
         let tiers_per_matter = self
             .client
-            .query(&pg(&sql(4)), &params(&values))
-            .map_err(StoreError::from)?
+            .query(&pg(&sql(4)), &params(&values))?
             .iter()
             .map(|r| TierCount {
                 matter_id: r.get(0),
@@ -293,8 +221,7 @@ impl Store for PgStore {
     fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError> {
         let rows = self
             .client
-            .query("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, id", &[])
-            .map_err(StoreError::from)?;
+            .query("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, id", &[])?;
         Ok(rows
             .iter()
             .map(|r| TokenRecord {
@@ -323,20 +250,16 @@ impl Store for PgStore {
 impl PgStore {
     fn review_stats(&mut self, filter: &Filter) -> Result<ReviewStats, StoreError> {
         let (w, values) = review_filter(filter).sql();
-        let head = self
-            .client
-            .query_one(
-                &pg(&format!(
-                    "SELECT COUNT(DISTINCT seq), COUNT(*) FROM review_acts{w}"
-                )),
-                &params(&values),
-            )
-            .map_err(StoreError::from)?;
+        let head = self.client.query_one(
+            &pg(&format!(
+                "SELECT COUNT(DISTINCT seq), COUNT(*) FROM review_acts{w}"
+            )),
+            &params(&values),
+        )?;
         let mut query = |sql: &str| -> Result<Vec<DeviationCount>, StoreError> {
             Ok(self
                 .client
-                .query(&pg(sql), &params(&values))
-                .map_err(StoreError::from)?
+                .query(&pg(sql), &params(&values))?
                 .iter()
                 .map(|r| {
                     DeviationCount::new(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5))
@@ -346,5 +269,94 @@ impl PgStore {
         let [a, b, c] = review_stats_sql(&w);
         let groups = [query(&a)?, query(&b)?, query(&c)?];
         Ok(ReviewStats::assemble(head.get(0), head.get(1), groups))
+    }
+}
+
+/// An append's statements in a PostgreSQL transaction; the head row is locked `FOR UPDATE`.
+/// The inserts are prepared once per transaction.
+struct PgChain<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    insert_entry: Option<postgres::Statement>,
+    insert_act: Option<postgres::Statement>,
+}
+
+impl PgChain<'_, '_> {
+    fn statement(
+        tx: &mut postgres::Transaction<'_>,
+        slot: &mut Option<postgres::Statement>,
+        sql: &str,
+    ) -> Result<postgres::Statement, StoreError> {
+        if slot.is_none() {
+            *slot = Some(tx.prepare(&pg(sql))?);
+        }
+        Ok(slot.clone().expect("prepared above"))
+    }
+}
+
+impl ChainTx for PgChain<'_, '_> {
+    fn locked_head(&mut self) -> Result<(i64, String), StoreError> {
+        let head = self.tx.query_one(
+            "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
+            &[],
+        )?;
+        Ok((head.get(0), head.get(1)))
+    }
+
+    fn insert_entry(&mut self, r: &Row, e: &PreparedEntry) -> Result<(), StoreError> {
+        let insert = Self::statement(self.tx, &mut self.insert_entry, INSERT_ENTRY)?;
+        self.tx.execute(
+            &insert,
+            &[
+                &r.seq,
+                &r.receipt,
+                &r.recorded_at,
+                &r.day,
+                &e.kind,
+                &e.inspector,
+                &e.unit,
+                &e.role,
+                &e.client,
+                &e.matter_id,
+                &e.outcome,
+                &e.tier,
+                &e.case_ref,
+                &e.body,
+                &r.prev_hash,
+                &r.hash,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_review_act(
+        &mut self,
+        r: &Row,
+        e: &PreparedEntry,
+        a: &ReviewActIndex,
+    ) -> Result<(), StoreError> {
+        let insert = Self::statement(self.tx, &mut self.insert_act, INSERT_REVIEW_ACT)?;
+        self.tx.execute(
+            &insert,
+            &[
+                &r.seq,
+                &a.act,
+                &r.day,
+                &e.unit,
+                &a.inspector,
+                &a.matter_id,
+                &a.verdict,
+                &a.direction,
+                &(a.reason_required as i64),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",
+            &[&seq, &hash],
+        )?;
+        Ok(())
     }
 }

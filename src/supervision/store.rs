@@ -4,17 +4,28 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{PreparedEntry, Row, StoredEntry};
+use super::{PreparedEntry, ReviewActIndex, Row, StoredEntry};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct StoreError(pub String);
 
-impl StoreError {
-    pub fn from(e: impl std::fmt::Display) -> Self {
-        StoreError(e.to_string())
-    }
+/// The errors of both drivers and of reading a stored body, each kept as its message.
+macro_rules! store_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError(e.to_string())
+            }
+        }
+    )*};
 }
+store_error_from!(
+    rusqlite::Error,
+    postgres::Error,
+    serde_json::Error,
+    std::io::Error
+);
 
 /// Filters of the log listing, export and statistics (all optional; `from`/`to` are days, inclusive).
 #[derive(Debug, Clone, Default)]
@@ -283,6 +294,43 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX log_entries_kind ON log_entries (kind);",
     ),
 ];
+
+/// The four statements an append needs, in one backend's open transaction.
+pub(crate) trait ChainTx {
+    /// The chain's head, locked until the transaction ends (several instances append to one log).
+    fn locked_head(&mut self) -> Result<(i64, String), StoreError>;
+    fn insert_entry(&mut self, row: &Row, e: &PreparedEntry) -> Result<(), StoreError>;
+    fn insert_review_act(
+        &mut self,
+        row: &Row,
+        e: &PreparedEntry,
+        act: &ReviewActIndex,
+    ) -> Result<(), StoreError>;
+    fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError>;
+}
+
+/// Appends entries in one transaction, both backends alike: each sealed after the one before
+/// it, with its review index rows, then the head moved to the last.
+pub(crate) fn append_in(
+    tx: &mut impl ChainTx,
+    entries: &[PreparedEntry],
+) -> Result<Vec<Row>, StoreError> {
+    let (mut seq, mut prev) = tx.locked_head()?;
+    let (at, day) = now_strings();
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let row = Row::seal(e, seq, &at, &day, &prev);
+        tx.insert_entry(&row, e)?;
+        for act in &e.review_acts {
+            tx.insert_review_act(&row, e, act)?;
+        }
+        prev = row.hash.clone();
+        out.push(row);
+    }
+    tx.set_head(seq, &prev)?;
+    Ok(out)
+}
 
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, receipt, recorded_at, day, kind, inspector, unit, role, client, matter_id, outcome, tier, case_ref, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 pub(crate) const INSERT_REVIEW_ACT: &str = "INSERT INTO review_acts (seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";

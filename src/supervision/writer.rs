@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::store::{Store, StoreError};
-use super::{NewEntry, PreparedEntry, Row};
+use super::{NewEntry, PreparedEntry, Row, StorageConfig};
 
 const MAX_BATCH: usize = 512;
 const QUEUE: usize = 8192;
@@ -44,23 +44,65 @@ impl LogWriter {
         LogWriter { tx }
     }
 
-    /// Appends one entry; resolves once it is committed. The entry is encoded here, on the
-    /// caller's thread, so that the single writer thread only hashes and inserts.
-    pub async fn append(&self, entry: NewEntry) -> Result<Row, LogError> {
+    /// Opens the log (migrating it), starts its writer and the housekeeping thread that keeps
+    /// the SQLite write-ahead log checkpointed.
+    pub fn open(storage: &StorageConfig) -> Result<LogWriter, StoreError> {
+        let writer = LogWriter::start(storage.open_migrated()?);
+        let mut housekeeping = storage.open()?;
+        std::thread::Builder::new()
+            .name("log-checkpoint".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    if let Err(e) = housekeeping.checkpoint() {
+                        tracing::warn!("log checkpoint: {e}");
+                    }
+                }
+            })?;
+        Ok(writer)
+    }
+
+    /// Queues one entry for the writer; the [`Committed`] resolves once it is durable. The
+    /// entry is encoded here, on the caller's thread, so that the single writer thread only
+    /// hashes and inserts. Entries queued together before anyone waits share one commit.
+    pub fn submit(&self, entry: NewEntry) -> Result<Committed, LogError> {
         let (reply, answer) = oneshot::channel();
         match self.tx.try_send(Job {
             entry: entry.prepare(),
             reply,
         }) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => return Err(LogError::Busy),
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(LogError::Failed("the log writer stopped".into()));
-            }
+            Ok(()) => Ok(Committed(answer)),
+            Err(TrySendError::Full(_)) => Err(LogError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(stopped()),
         }
-        answer
+    }
+
+    /// Appends one entry; resolves once it is committed.
+    pub async fn append(&self, entry: NewEntry) -> Result<Row, LogError> {
+        self.submit(entry)?.wait().await
+    }
+}
+
+fn stopped() -> LogError {
+    LogError::Failed("the log writer stopped".into())
+}
+
+/// An entry in the writer's queue: wait for its row (async, or blocking from a plain thread).
+pub struct Committed(oneshot::Receiver<Result<Row, String>>);
+
+impl Committed {
+    pub async fn wait(self) -> Result<Row, LogError> {
+        self.0
             .await
-            .map_err(|_| LogError::Failed("the log writer stopped".into()))?
+            .map_err(|_| stopped())?
+            .map_err(LogError::Failed)
+    }
+
+    /// For the command line, which has no async runtime.
+    pub fn wait_blocking(self) -> Result<Row, LogError> {
+        self.0
+            .blocking_recv()
+            .map_err(|_| stopped())?
             .map_err(LogError::Failed)
     }
 }

@@ -1,0 +1,156 @@
+//! What the log keeps of a decision: the request as understood, the answer's essentials and
+//! the digest of the exact answer sent. Each part is encoded once, from typed values.
+//!
+//! A calculation's entry leaves out what the standards version and the request determine
+//! (tier name, statutory and standard bands, dates, explanation, legal basis): the engine is
+//! deterministic, so those are reproducible from the entry, and `answer_sha256` proves which
+//! bytes were answered. It keeps what supervision reads without recomputing: the fine, the
+//! adjustments, the measures, the flags.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::Asker;
+use crate::engine::{AdjustmentKind, CalcRequest, CalcResult};
+use crate::review::{CaseReview, ReviewCase};
+use crate::standards::{Band, Party};
+use crate::supervision::{EntryKind, NewEntry, ReviewActIndex, hex, raw};
+
+/// A calculation's request as the log keeps it (the matter and case number are columns).
+#[derive(Serialize)]
+struct LoggedRequest<'a> {
+    party: Party,
+    facts: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    circumstances: &'a [String],
+    act_date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discovered_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offline_at: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LoggedAdjustment<'a> {
+    kind: AdjustmentKind,
+    circumstances: &'a [String],
+}
+
+/// A calculation's answer as the log keeps it.
+#[derive(Serialize)]
+struct LoggedAnswer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fine: Option<&'a Band>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    adjustments: Vec<LoggedAdjustment<'a>>,
+    measures: &'a [String],
+    no_penalty_possible: bool,
+    summary_procedure_allowed: bool,
+    hearing_right: bool,
+    /// sha256 of the JSON answered (without the receipt), hex.
+    answer_sha256: String,
+}
+
+/// The entry of one calculation; `answer` is the JSON sent (before the receipt is added).
+pub fn calculation_entry(
+    asker: &Asker,
+    request: &CalcRequest,
+    result: &CalcResult,
+    answer: &[u8],
+    offline_at: Option<&str>,
+) -> NewEntry {
+    let logged_request = LoggedRequest {
+        party: request.party,
+        facts: &request.facts,
+        circumstances: &request.circumstances,
+        act_date: request.act_date,
+        discovered_date: request.discovered_date,
+        decision_date: request.decision_date,
+        offline_at,
+    };
+    let logged_answer = LoggedAnswer {
+        fine: result.fine.as_ref(),
+        adjustments: result
+            .adjustments
+            .iter()
+            .map(|a| LoggedAdjustment {
+                kind: a.kind,
+                circumstances: &a.circumstances,
+            })
+            .collect(),
+        measures: &result.measures,
+        no_penalty_possible: result.no_penalty_possible,
+        summary_procedure_allowed: result.summary_procedure_allowed,
+        hearing_right: result.hearing_right,
+        answer_sha256: hex(&Sha256::digest(answer)),
+    };
+    NewEntry {
+        kind: EntryKind::Calculation,
+        caller: asker.caller.clone(),
+        client: asker.client,
+        matter_id: result.matter_id.clone(),
+        standards_version: result.standards_version.clone(),
+        outcome: result.outcome.as_str(),
+        tier: Some(result.tier.level),
+        case_ref: request.case_ref.clone(),
+        request: raw(&logged_request),
+        result: raw(&logged_answer),
+        offline: offline_at.is_some(),
+        review_acts: Vec::new(),
+    }
+}
+
+/// The entry of a review: the case as received, the verdicts, and one index row per act for
+/// the deviation statistics.
+pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> NewEntry {
+    let first = &review.acts[0];
+    let inspector = case
+        .inspector
+        .clone()
+        .unwrap_or_else(|| "（未填写承办人）".to_string());
+    NewEntry {
+        kind: EntryKind::Review,
+        caller: asker.caller.clone(),
+        client: asker.client,
+        matter_id: first.matter_id.clone(),
+        standards_version: review.standards_version.clone(),
+        outcome: review.verdict.as_str(),
+        tier: Some(first.standard.tier.level),
+        case_ref: Some(case.case_ref.clone()),
+        request: raw(case),
+        result: raw(&serde_json::json!({
+            "verdict": review.verdict,
+            "reason_required": review.reason_required,
+            "acts": review.acts.iter().map(|a| serde_json::json!({
+                "act": a.act,
+                "matter_id": a.matter_id,
+                "governing": a.governing.as_ref().map(|g| &g.matter_id),
+                "verdict": a.verdict,
+                "direction": a.direction,
+                "fine_deviation": a.fine_deviation,
+                "reason_required": a.reason_required,
+                "tier": {"level": a.standard.tier.level, "name": a.standard.tier.name},
+                "standard_fine": a.standard.fine,
+                "proposed": a.proposed,
+                "findings": a.findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })),
+        offline: false,
+        review_acts: review
+            .acts
+            .iter()
+            .map(|a| ReviewActIndex {
+                act: a.act as i64,
+                inspector: inspector.clone(),
+                matter_id: a.matter_id.clone(),
+                verdict: a.verdict.as_str().into(),
+                direction: a.direction.map(|d| d.as_str().to_string()),
+                reason_required: a.reason_required,
+            })
+            .collect(),
+    }
+}

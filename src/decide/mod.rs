@@ -1,0 +1,245 @@
+//! The decision layer: the one place where a question becomes a decision and its log entry.
+//!
+//! ```text
+//! request (typed) ──▶ standards ──▶ engine / review ──▶ answer (encoded once) ──▶ log entry
+//!                                                              │                    │
+//!                                     handler sends these bytes ◀── after commit ───┘
+//! ```
+//!
+//! The API (and through it the inspector's page) and the command line only translate to and
+//! from it. Every decision is submitted to the log before anyone may see it: a [`Pending`]
+//! answer is only released by [`Pending::logged`] (or its blocking twin), which waits for the
+//! entry's commit and hands out the receipt with the answer. Standards versions will be chosen
+//! here, by the act's and the decision's dates, when there is more than one.
+
+mod entry;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::engine::{self, CalcError, CalcRequest, CalcResult};
+use crate::review::{self, CaseReview, ReviewCase};
+use crate::standards::StandardsSet;
+use crate::supervision::writer::{Committed, LogError, LogWriter};
+use crate::supervision::{Caller, Client};
+
+pub use entry::{calculation_entry, review_entry};
+
+/// Who asks, and through what; the log keeps both with every entry.
+#[derive(Debug, Clone)]
+pub struct Asker {
+    pub caller: Caller,
+    pub client: Client,
+}
+
+/// Why no answer was given.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    /// The request does not fit (names the field).
+    #[error("{}", .0.message_en)]
+    Refused(CalcError),
+    /// The decision was made but could not be logged: it must not be answered.
+    #[error("{0}")]
+    Log(#[from] LogError),
+}
+
+impl From<CalcError> for DecideError {
+    fn from(e: CalcError) -> Self {
+        DecideError::Refused(e)
+    }
+}
+
+/// A decision whose log entry is queued but not yet known to be committed.
+#[must_use = "an answer may only be given once its log entry is committed"]
+pub struct Pending<T> {
+    answer: T,
+    committed: Committed,
+}
+
+/// A decision with its committed log entry's receipt.
+#[derive(Debug)]
+pub struct Logged<T> {
+    pub receipt: String,
+    pub answer: T,
+}
+
+impl<T> Pending<T> {
+    /// The decision, to read while its entry is being committed (never to send).
+    pub fn answer(&self) -> &T {
+        &self.answer
+    }
+
+    /// Waits for the commit; only then is the answer released.
+    pub async fn logged(self) -> Result<Logged<T>, LogError> {
+        let row = self.committed.wait().await?;
+        Ok(Logged {
+            receipt: row.receipt,
+            answer: self.answer,
+        })
+    }
+
+    /// As [`Pending::logged`], from a thread without an async runtime (the command line).
+    pub fn logged_blocking(self) -> Result<Logged<T>, LogError> {
+        let row = self.committed.wait_blocking()?;
+        Ok(Logged {
+            receipt: row.receipt,
+            answer: self.answer,
+        })
+    }
+}
+
+/// A calculation's answer, with the JSON sent to the caller encoded once: the log keeps the
+/// digest of exactly these bytes.
+#[derive(Debug)]
+pub struct Calculated {
+    pub result: CalcResult,
+    pub json: Vec<u8>,
+}
+
+impl Logged<Calculated> {
+    /// The answer as sent: `{"receipt": …, <the result's fields>}`, without encoding it again.
+    pub fn to_json(&self) -> Vec<u8> {
+        with_receipt(&self.receipt, &self.answer.json)
+    }
+}
+
+/// Puts `"receipt"` first into an encoded JSON object.
+pub fn with_receipt(receipt: &str, object: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(object.len() + receipt.len() + 16);
+    out.extend_from_slice(b"{\"receipt\":");
+    out.extend_from_slice(&serde_json::to_vec(receipt).expect("strings encode"));
+    match object {
+        [b'{', b'}'] => out.push(b'}'),
+        [b'{', rest @ ..] => {
+            out.push(b',');
+            out.extend_from_slice(rest);
+        }
+        _ => unreachable!("answers are JSON objects"),
+    }
+    out
+}
+
+/// A batch case that could not be reviewed: its case number (if it had one) and why.
+#[derive(Debug)]
+pub struct CaseRefused {
+    pub case_ref: Option<String>,
+    pub error: CalcError,
+}
+
+/// Decides and logs: calculations and case reviews, for every caller alike.
+pub struct Decider {
+    set: Arc<StandardsSet>,
+    log: LogWriter,
+}
+
+impl Decider {
+    pub fn new(set: Arc<StandardsSet>, log: LogWriter) -> Decider {
+        Decider { set, log }
+    }
+
+    /// The standards in force (one version for now).
+    pub fn standards(&self) -> &Arc<StandardsSet> {
+        &self.set
+    }
+
+    /// The standard penalty for one violation, queued for the log. `offline_at` is when an
+    /// inspector's device made it without network (RFC 3339), sent later.
+    pub fn calculate(
+        &self,
+        request: &CalcRequest,
+        asker: &Asker,
+        offline_at: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Pending<Calculated>, DecideError> {
+        let result = engine::calculate(&self.set, request, today)?;
+        let json = serde_json::to_vec(&result).expect("results encode");
+        let entry = calculation_entry(asker, request, &result, &json, offline_at);
+        let committed = self.log.submit(entry)?;
+        Ok(Pending {
+            answer: Calculated { result, json },
+            committed,
+        })
+    }
+
+    /// The review of one proposed decision, queued for the log.
+    pub fn review(
+        &self,
+        case: &ReviewCase,
+        asker: &Asker,
+        today: NaiveDate,
+    ) -> Result<Pending<CaseReview>, DecideError> {
+        let reviewed = review::review(&self.set, case, today)?;
+        let committed = self.log.submit(review_entry(asker, case, &reviewed))?;
+        Ok(Pending {
+            answer: reviewed,
+            committed,
+        })
+    }
+
+    /// Reviews the cases of one step of a batch, each on its own: all reviewed cases are queued
+    /// before any is waited for, so that they share one commit.
+    pub fn review_batch(
+        &self,
+        cases: Vec<Value>,
+        asker: &Asker,
+        today: NaiveDate,
+    ) -> Vec<Result<Pending<CaseReview>, CaseRefused>> {
+        cases
+            .into_iter()
+            .map(|v| {
+                let case_ref = v
+                    .get("case_ref")
+                    .and_then(Value::as_str)
+                    .map(|s| s.chars().take(100).collect::<String>());
+                let refused = |error| CaseRefused {
+                    case_ref: case_ref.clone(),
+                    error,
+                };
+                let case = ReviewCase::from_json(&v).map_err(refused)?;
+                match self.review(&case, asker, today) {
+                    Ok(p) => Ok(p),
+                    Err(DecideError::Refused(e)) => Err(refused(e)),
+                    Err(DecideError::Log(e)) => Err(refused(log_unavailable(&e))),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A log failure inside a batch, reported for its case like any other refusal.
+fn log_unavailable(e: &LogError) -> CalcError {
+    CalcError {
+        code: "log_unavailable",
+        field: None,
+        message: format!("监督日志无法写入，未作答：{e}"),
+        message_en: format!("the log could not be written, so no answer: {e}"),
+        not_found: false,
+    }
+}
+
+/// The standard penalty without a log entry: only for the command line's `calc`, which answers
+/// nobody but the person at the terminal (documented as not logged).
+pub fn calculate_unlogged(
+    set: &StandardsSet,
+    request: &CalcRequest,
+    today: NaiveDate,
+) -> Result<CalcResult, CalcError> {
+    engine::calculate(set, request, today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_receipt_goes_first_into_the_encoded_answer() {
+        let out = with_receipt("17-9F3A", br#"{"matter_id":"ZHZF-001","fine":null}"#);
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["receipt"], "17-9F3A");
+        assert_eq!(v["matter_id"], "ZHZF-001");
+        assert!(out.starts_with(br#"{"receipt":"17-9F3A","matter_id""#));
+        assert_eq!(with_receipt("1-0000", b"{}"), br#"{"receipt":"1-0000"}"#);
+    }
+}
