@@ -1,17 +1,17 @@
 //! Who may do what: roles, bearer tokens (random, shown once, stored as hashes, revocable),
-//! constant-time checks, and a per-token rate limit.
+//! constant-time checks, and a per-token rate limit. Pure: the cache that reads the tokens
+//! from the log database is `api::tokens`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::supervision::hex;
-use crate::supervision::store::{StoreError, TokenRecord};
-use crate::supervision::writer::ReadPool;
+use crate::supervision::store::TokenRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -105,74 +105,20 @@ pub enum AuthFailure {
     Unavailable(String),
 }
 
-/// The tokens, cached in memory and re-read at most every few seconds, so that a token created
-/// or revoked from the command line takes effect on a running server within that time.
-pub struct Tokens {
-    pool: Arc<ReadPool>,
-    cache: Mutex<(Option<Instant>, HashMap<String, TokenRecord>)>,
-}
-
-const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
-
-impl Tokens {
-    pub fn new(pool: Arc<ReadPool>) -> Self {
-        Tokens {
-            pool,
-            cache: Mutex::new((None, HashMap::new())),
-        }
+/// Parses an `Authorization` header value into (id, secret).
+pub fn parse_header(header: &str) -> Result<(&str, &str), AuthFailure> {
+    let token = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .ok_or(AuthFailure::Malformed)?;
+    let rest = token
+        .strip_prefix(TOKEN_PREFIX)
+        .ok_or(AuthFailure::Malformed)?;
+    let (id, secret) = rest.split_once('_').ok_or(AuthFailure::Malformed)?;
+    if id.is_empty() || secret.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AuthFailure::Malformed);
     }
-
-    /// Forgets the cache (after a change made through the API).
-    pub fn invalidate(&self) {
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).0 = None;
-    }
-
-    /// The record of a token id from the cache, or `None` when the cache must be re-read first
-    /// (stale, or the id unknown and the cache older than a moment: a token just created).
-    fn cached(&self, id: &str) -> Option<Option<TokenRecord>> {
-        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let age = cache.0.map(|t| t.elapsed())?;
-        match cache.1.get(id) {
-            Some(r) if age < TOKEN_CACHE_TTL => Some(Some(r.clone())),
-            None if age < Duration::from_millis(200) => Some(None),
-            _ => None,
-        }
-    }
-
-    /// Re-reads every token (blocking I/O: call from a blocking context).
-    pub fn refresh(&self) -> Result<(), StoreError> {
-        let all = self.pool.with(|s| s.tokens())?;
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache.1 = all.into_iter().map(|t| (t.id.clone(), t)).collect();
-        cache.0 = Some(Instant::now());
-        Ok(())
-    }
-
-    /// Parses an `Authorization` header value into (id, secret).
-    pub fn parse_header(header: &str) -> Result<(&str, &str), AuthFailure> {
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .ok_or(AuthFailure::Malformed)?;
-        let rest = token
-            .strip_prefix(TOKEN_PREFIX)
-            .ok_or(AuthFailure::Malformed)?;
-        let (id, secret) = rest.split_once('_').ok_or(AuthFailure::Malformed)?;
-        if id.is_empty() || secret.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(AuthFailure::Malformed);
-        }
-        Ok((id, secret))
-    }
-
-    /// Resolves a header against the cache. `Ok(None)` means the cache must be refreshed (with
-    /// [`Tokens::refresh`], off the async threads) before deciding.
-    pub fn authenticate_cached(&self, header: &str) -> Result<Option<Principal>, AuthFailure> {
-        let (id, secret) = Self::parse_header(header)?;
-        let Some(record) = self.cached(id) else {
-            return Ok(None);
-        };
-        principal_of(record.ok_or(AuthFailure::Invalid)?, secret).map(Some)
-    }
+    Ok((id, secret))
 }
 
 /// Resolves a bare token (`pst_<id>_<secret>`) against a list of records (the command line).
@@ -181,7 +127,7 @@ pub fn authenticate_token(
     token: &str,
 ) -> Result<Principal, AuthFailure> {
     let header = format!("Bearer {}", token.trim());
-    let (id, secret) = Tokens::parse_header(&header)?;
+    let (id, secret) = parse_header(&header)?;
     let record = records
         .into_iter()
         .find(|r| r.id == id)
@@ -190,7 +136,7 @@ pub fn authenticate_token(
 }
 
 /// The holder of a live token whose secret matches (constant-time), else `Invalid`.
-fn principal_of(record: TokenRecord, secret: &str) -> Result<Principal, AuthFailure> {
+pub fn principal_of(record: TokenRecord, secret: &str) -> Result<Principal, AuthFailure> {
     {
         if !constant_time_eq(
             secret_hash(secret).as_bytes(),

@@ -4,6 +4,7 @@ pub mod error;
 pub mod log;
 pub mod openapi;
 pub mod review;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AuthFailure, Principal, RateLimiter, Role, Tokens};
+use crate::auth::{AuthFailure, Principal, RateLimiter, Role};
 use crate::circumstances::{self, Circumstance};
 use crate::decide::{Asker, Decider};
 use crate::engine::{CalcRequest, CalcResult};
@@ -24,6 +25,7 @@ use crate::supervision::store::StoreError;
 use crate::supervision::writer::{LogWriter, ReadPool};
 use crate::supervision::{Caller, Client, StorageConfig};
 use error::{ApiError, ErrorBody};
+use tokens::Tokens;
 
 /// Largest request body accepted (a calculation is well under 4 KiB).
 pub const MAX_BODY: usize = 64 * 1024;
