@@ -149,7 +149,7 @@ fn an_altered_entry_is_caught() {
         filled(&storage, 6);
         tamper(
             &storage,
-            "UPDATE log_entries SET body = REPLACE(body, '\"penalty\"', '\"no_penalty\"') WHERE seq = 4",
+            "UPDATE log_entries SET body = REPLACE(body, 'organisation', 'individual') WHERE seq = 4",
         );
         assert_eq!(
             fault(&storage),
@@ -159,23 +159,60 @@ fn an_altered_entry_is_caught() {
     }
 }
 
+/// Every column the filters and statistics read is inside the hash: relabelling a calculation
+/// as a review, moving it to another tier, case, inspector or unit is an alteration.
 #[test]
 fn an_altered_column_is_caught() {
     for (name, storage) in backends("column") {
         filled(&storage, 6);
-        tamper(
-            &storage,
-            "UPDATE log_entries SET inspector = '王五' WHERE seq = 2",
-        );
-        assert_eq!(
-            fault(&storage),
-            Some(ChainFault::ColumnAltered {
-                seq: 2,
-                column: "inspector"
-            }),
-            "{name}"
-        );
+        for (k, update) in [
+            "inspector = '冒名者'",
+            "kind = 'review'",
+            "tier = 99",
+            "case_ref = '案X'",
+            "unit = 'QQQQ'",
+            "outcome = 'time_barred'",
+            "matter_id = 'QQQQ-999'",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let seq = k as i64 % 6 + 1;
+            let restore = backup_row(&storage, seq);
+            tamper(
+                &storage,
+                &format!("UPDATE log_entries SET {update} WHERE seq = {seq}"),
+            );
+            assert_eq!(
+                fault(&storage),
+                Some(ChainFault::Altered { seq }),
+                "{name}: {update}"
+            );
+            tamper(&storage, &restore);
+            assert_eq!(fault(&storage), None, "{name}: restored after {update}");
+        }
     }
+}
+
+/// SQL that puts row `seq`'s columns back as they are now.
+fn backup_row(storage: &StorageConfig, seq: i64) -> String {
+    let mut store = storage.open().unwrap();
+    let row = store
+        .rows(&Default::default(), seq - 1, 1)
+        .unwrap()
+        .remove(0);
+    let c = row.columns;
+    let text = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    format!(
+        "UPDATE log_entries SET inspector = {}, kind = {}, tier = {}, case_ref = {}, unit = {}, outcome = {}, matter_id = {} WHERE seq = {seq}",
+        text(&c.inspector),
+        text(&c.kind),
+        c.tier.map_or("NULL".into(), |t| t.to_string()),
+        c.case_ref.as_deref().map_or("NULL".into(), text),
+        text(&c.unit),
+        text(&c.outcome),
+        text(&c.matter_id),
+    )
 }
 
 #[test]
@@ -207,7 +244,7 @@ fn swapped_entries_are_caught() {
         );
         assert_eq!(
             fault(&storage),
-            Some(ChainFault::BrokenLink { seq: 2 }),
+            Some(ChainFault::Altered { seq: 2 }),
             "{name}"
         );
     }
@@ -252,7 +289,7 @@ fn log_verify_command_reports_the_first_tampered_entry() {
         assert!(String::from_utf8_lossy(&ok.stdout).contains("4 entries"));
         tamper(
             &storage,
-            "UPDATE log_entries SET body = REPLACE(body, '案3', '案X') WHERE seq = 3",
+            "UPDATE log_entries SET case_ref = '案X' WHERE seq = 3",
         );
         let bad = run();
         assert!(!bad.status.success());

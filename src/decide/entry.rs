@@ -40,7 +40,7 @@ struct LoggedAdjustment<'a> {
     circumstances: &'a [String],
 }
 
-/// A calculation's answer as the log keeps it.
+/// A calculation's answer as the log keeps it (flags only when set).
 #[derive(Serialize)]
 struct LoggedAnswer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,8 +48,11 @@ struct LoggedAnswer<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     adjustments: Vec<LoggedAdjustment<'a>>,
     measures: &'a [String],
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     no_penalty_possible: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     summary_procedure_allowed: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     hearing_right: bool,
     /// sha256 of the JSON answered (without the receipt), hex.
     answer_sha256: String,

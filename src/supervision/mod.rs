@@ -70,9 +70,8 @@ impl Client {
 }
 
 /// An entry before it is stored: everything but its place in the chain. The request and the
-/// answer's essentials arrive already encoded (each serialised once, from typed values); the
-/// body is this struct's JSON, in this field order.
-#[derive(Debug, Clone, Serialize)]
+/// answer's essentials arrive already encoded (each serialised once, from typed values).
+#[derive(Debug, Clone)]
 pub struct NewEntry {
     pub kind: EntryKind,
     pub caller: Caller,
@@ -82,18 +81,30 @@ pub struct NewEntry {
     /// The engine's outcome (`penalty`, `no_penalty`, `time_barred`) or the review's verdict.
     pub outcome: &'static str,
     pub tier: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_ref: Option<String>,
     /// The request as understood (party, facts, circumstances, dates).
     pub request: Box<RawValue>,
     /// The answer's essentials.
     pub result: Box<RawValue>,
     /// Made on a device without network and sent later (the mobile page).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub offline: bool,
     /// For a review: one index row per act (derived from `result`, not part of the body).
-    #[serde(skip)]
     pub review_acts: Vec<ReviewActIndex>,
+}
+
+/// The body of an entry (format 2): what has no column of its own. The columns and this body
+/// are hashed together ([`chain_hash_v2`]), so no column can change unnoticed.
+#[derive(Serialize)]
+struct BodyV2<'a> {
+    v: u8,
+    token_id: &'a str,
+    role: &'a str,
+    client: Client,
+    standards_version: &'a str,
+    request: &'a RawValue,
+    result: &'a RawValue,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    offline: bool,
 }
 
 /// A value encoded once, to be placed in an entry's body as it is.
@@ -101,22 +112,29 @@ pub fn raw(value: &impl Serialize) -> Box<RawValue> {
     serde_json::value::to_raw_value(value).expect("log values serialize")
 }
 
-/// A stored body read back: the [`NewEntry`] fields, as text and JSON values.
+/// A stored body read back. Format 1 (before migration 3) repeats every column inside the
+/// body (`kind`, `caller`, `matter_id`, …); format 2 (`"v": 2`) holds only the rest.
 #[derive(Debug, Clone, Deserialize)]
-pub struct EntryBody {
-    pub kind: String,
-    pub caller: Caller,
-    pub client: String,
-    pub matter_id: String,
-    pub standards_version: String,
-    pub outcome: String,
-    pub tier: Option<usize>,
+struct StoredBody {
     #[serde(default)]
-    pub case_ref: Option<String>,
-    pub request: Value,
-    pub result: Value,
+    v: u8,
+    // Format 1 only.
+    kind: Option<String>,
+    caller: Option<Caller>,
+    matter_id: Option<String>,
+    outcome: Option<String>,
+    tier: Option<usize>,
+    case_ref: Option<String>,
+    // Format 2 only.
+    token_id: Option<String>,
+    role: Option<String>,
+    // Both.
+    client: String,
+    standards_version: String,
+    request: Value,
+    result: Value,
     #[serde(default)]
-    pub offline: bool,
+    offline: bool,
 }
 
 /// What the statistics need of one reviewed act.
@@ -131,38 +149,55 @@ pub struct ReviewActIndex {
     pub reason_required: bool,
 }
 
+/// The values of an entry the database indexes and filters on, each in its own column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    pub kind: String,
+    /// The caller's name.
+    pub inspector: String,
+    /// The caller's unit.
+    pub unit: String,
+    pub matter_id: String,
+    pub outcome: String,
+    pub tier: Option<i64>,
+    pub case_ref: Option<String>,
+}
+
 /// An entry ready for the writer: its body already encoded (on the request's worker, in
-/// parallel), plus the few values the database indexes.
+/// parallel), and its columns.
 #[derive(Debug, Clone)]
 pub struct PreparedEntry {
     pub body: String,
-    pub kind: &'static str,
-    pub inspector: String,
-    pub unit: String,
-    pub role: String,
-    pub client: &'static str,
-    pub matter_id: String,
-    pub outcome: &'static str,
-    pub tier: Option<i64>,
-    pub case_ref: Option<String>,
+    pub columns: Columns,
     pub review_acts: Vec<ReviewActIndex>,
 }
 
 impl NewEntry {
-    /// Encodes the entry once: the body is the JSON of the entry (nested objects have sorted
-    /// keys), stored as text and hashed as stored, so verification never re-serialises.
+    /// Encodes the entry once: the body (format 2) is stored as text and hashed as stored, so
+    /// verification never re-serialises.
     pub fn prepare(self) -> PreparedEntry {
+        let body = serde_json::to_string(&BodyV2 {
+            v: 2,
+            token_id: &self.caller.token_id,
+            role: &self.caller.role,
+            client: self.client,
+            standards_version: &self.standards_version,
+            request: &self.request,
+            result: &self.result,
+            offline: self.offline,
+        })
+        .expect("entries serialize");
         PreparedEntry {
-            body: serde_json::to_string(&self).expect("entries serialize"),
-            kind: self.kind.as_str(),
-            inspector: self.caller.name,
-            unit: self.caller.unit,
-            role: self.caller.role,
-            client: self.client.as_str(),
-            matter_id: self.matter_id,
-            outcome: self.outcome,
-            tier: self.tier.map(|t| t as i64),
-            case_ref: self.case_ref,
+            body,
+            columns: Columns {
+                kind: self.kind.as_str().into(),
+                inspector: self.caller.name,
+                unit: self.caller.unit,
+                matter_id: self.matter_id,
+                outcome: self.outcome.into(),
+                tier: self.tier.map(|t| t as i64),
+                case_ref: self.case_ref,
+            },
             review_acts: self.review_acts,
         }
     }
@@ -205,6 +240,51 @@ pub fn chain_hash(prev_hash: &str, seq: i64, recorded_at: &str, day: &str, body:
     hex(&h.finalize())
 }
 
+/// Format 2: sha256 over the previous hash, the entry's place, every column and the body, each
+/// part length-prefixed (so no two different rows share a preimage); `~` marks an absent value.
+pub fn chain_hash_v2(
+    prev_hash: &str,
+    seq: i64,
+    recorded_at: &str,
+    day: &str,
+    c: &Columns,
+    body: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let tier = c.tier.map(|t| t.to_string());
+    let parts: [Option<&str>; 12] = [
+        Some(prev_hash),
+        Some(&seq.to_string()),
+        Some(recorded_at),
+        Some(day),
+        Some(&c.kind),
+        Some(&c.inspector),
+        Some(&c.unit),
+        Some(&c.matter_id),
+        Some(&c.outcome),
+        tier.as_deref(),
+        c.case_ref.as_deref(),
+        Some(body),
+    ];
+    for part in parts {
+        match part {
+            Some(p) => {
+                h.update(p.len().to_string().as_bytes());
+                h.update(b":");
+                h.update(p.as_bytes());
+            }
+            None => h.update(b"~"),
+        }
+        h.update(b"\n");
+    }
+    hex(&h.finalize())
+}
+
+/// Whether a stored body is of format 2 (its hash covers the columns).
+fn is_v2(body: &str) -> bool {
+    body.starts_with("{\"v\":2,")
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -214,17 +294,14 @@ pub fn receipt_for(seq: i64, hash: &str) -> String {
     format!("{seq}-{}", hash[..4].to_uppercase())
 }
 
-/// A stored row as the database holds it.
+/// A stored row as the database holds it, with the hash of the row before it.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub seq: i64,
     pub receipt: String,
     pub recorded_at: String,
     pub day: String,
-    pub matter_id: String,
-    pub unit: String,
-    pub inspector: String,
-    pub outcome: String,
+    pub columns: Columns,
     pub body: String,
     pub prev_hash: String,
     pub hash: String,
@@ -233,41 +310,78 @@ pub struct Row {
 impl Row {
     /// Places a prepared entry in the chain after `prev_hash`.
     pub fn seal(e: &PreparedEntry, seq: i64, recorded_at: &str, day: &str, prev_hash: &str) -> Row {
-        let hash = chain_hash(prev_hash, seq, recorded_at, day, &e.body);
+        let hash = chain_hash_v2(prev_hash, seq, recorded_at, day, &e.columns, &e.body);
         Row {
             seq,
             receipt: receipt_for(seq, &hash),
             recorded_at: recorded_at.to_string(),
             day: day.to_string(),
-            matter_id: e.matter_id.clone(),
-            unit: e.unit.clone(),
-            inspector: e.inspector.clone(),
-            outcome: e.outcome.to_string(),
+            columns: e.columns.clone(),
             body: e.body.clone(),
             prev_hash: prev_hash.to_string(),
             hash,
         }
     }
 
+    /// The hash this row's content calls for (by its body's format).
+    fn expected_hash(&self) -> String {
+        if is_v2(&self.body) {
+            chain_hash_v2(
+                &self.prev_hash,
+                self.seq,
+                &self.recorded_at,
+                &self.day,
+                &self.columns,
+                &self.body,
+            )
+        } else {
+            chain_hash(
+                &self.prev_hash,
+                self.seq,
+                &self.recorded_at,
+                &self.day,
+                &self.body,
+            )
+        }
+    }
+
     /// The entry as the API shows it.
     pub fn entry(&self) -> Result<StoredEntry, serde_json::Error> {
-        let e: EntryBody = serde_json::from_str(&self.body)?;
+        let b: StoredBody = serde_json::from_str(&self.body)?;
+        let c = &self.columns;
+        let caller = match b.caller {
+            Some(caller) => caller,
+            None => Caller {
+                token_id: b.token_id.unwrap_or_default(),
+                name: c.inspector.clone(),
+                unit: c.unit.clone(),
+                role: b.role.unwrap_or_default(),
+            },
+        };
         Ok(StoredEntry {
             seq: self.seq,
             receipt: self.receipt.clone(),
             recorded_at: self.recorded_at.clone(),
             day: self.day.clone(),
-            kind: e.kind,
-            caller: e.caller,
-            client: e.client,
-            matter_id: e.matter_id,
-            standards_version: e.standards_version,
-            outcome: e.outcome,
-            tier: e.tier,
-            case_ref: e.case_ref,
-            request: e.request,
-            result: e.result,
-            offline: e.offline,
+            kind: b.kind.unwrap_or_else(|| c.kind.clone()),
+            caller,
+            client: b.client,
+            matter_id: b.matter_id.unwrap_or_else(|| c.matter_id.clone()),
+            standards_version: b.standards_version,
+            outcome: b.outcome.unwrap_or_else(|| c.outcome.clone()),
+            tier: if b.v >= 2 {
+                c.tier.map(|t| t as usize)
+            } else {
+                b.tier
+            },
+            case_ref: if b.v >= 2 {
+                c.case_ref.clone()
+            } else {
+                b.case_ref
+            },
+            request: b.request,
+            result: b.result,
+            offline: b.offline,
             prev_hash: self.prev_hash.clone(),
             hash: self.hash.clone(),
         })
@@ -320,6 +434,35 @@ impl std::fmt::Display for ChainFault {
     }
 }
 
+/// A format-1 row's hash covers only its body: the columns must agree with the body.
+fn check_v1_columns(row: &Row) -> Result<(), ChainFault> {
+    let body: StoredBody =
+        serde_json::from_str(&row.body).map_err(|_| ChainFault::Altered { seq: row.seq })?;
+    let c = &row.columns;
+    let caller = body.caller.unwrap_or(Caller {
+        token_id: String::new(),
+        name: String::new(),
+        unit: String::new(),
+        role: String::new(),
+    });
+    let columns: [(&'static str, bool); 7] = [
+        ("kind", Some(&c.kind) == body.kind.as_ref()),
+        ("matter_id", Some(&c.matter_id) == body.matter_id.as_ref()),
+        ("unit", c.unit == caller.unit),
+        ("inspector", c.inspector == caller.name),
+        ("outcome", Some(&c.outcome) == body.outcome.as_ref()),
+        ("tier", c.tier == body.tier.map(|t| t as i64)),
+        ("case_ref", c.case_ref == body.case_ref),
+    ];
+    match columns.iter().find(|(_, same)| !same) {
+        Some((column, _)) => Err(ChainFault::ColumnAltered {
+            seq: row.seq,
+            column,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Walks rows in order, carrying the state between batches (so the whole log need not be in memory).
 pub struct Verifier {
     expected_seq: i64,
@@ -348,30 +491,11 @@ impl Verifier {
         if row.prev_hash != self.prev_hash {
             return Err(ChainFault::BrokenLink { seq: row.seq });
         }
-        if chain_hash(
-            &row.prev_hash,
-            row.seq,
-            &row.recorded_at,
-            &row.day,
-            &row.body,
-        ) != row.hash
-        {
+        if row.expected_hash() != row.hash {
             return Err(ChainFault::Altered { seq: row.seq });
         }
-        let body: EntryBody =
-            serde_json::from_str(&row.body).map_err(|_| ChainFault::Altered { seq: row.seq })?;
-        let columns: [(&'static str, &str, &str); 5] = [
-            ("receipt", &row.receipt, &receipt_for(row.seq, &row.hash)),
-            ("matter_id", &row.matter_id, &body.matter_id),
-            ("unit", &row.unit, &body.caller.unit),
-            ("inspector", &row.inspector, &body.caller.name),
-            ("outcome", &row.outcome, &body.outcome),
-        ];
-        if let Some((column, _, _)) = columns.iter().find(|(_, a, b)| a != b) {
-            return Err(ChainFault::ColumnAltered {
-                seq: row.seq,
-                column,
-            });
+        if !is_v2(&row.body) {
+            check_v1_columns(row)?;
         }
         self.prev_hash = row.hash.clone();
         self.expected_seq += 1;
@@ -448,6 +572,68 @@ mod tests {
         )
     }
 
+    /// A row written before migration 3: its hash covers only the body, which repeats the
+    /// columns; the columns are checked against it.
+    fn format_1_row(seq: i64, prev: &str) -> Row {
+        let body = r#"{"kind":"calculation","caller":{"token_id":"t1","name":"张三","unit":"ZHZF","role":"inspector"},"client":"rest","matter_id":"ZHZF-001","standards_version":"2026.1","outcome":"penalty","tier":2,"case_ref":null,"request":{"facts":{}},"result":{},"offline":false}"#;
+        let hash = chain_hash(prev, seq, "2026-11-22T01:00:00Z", "2026-11-22", body);
+        Row {
+            seq,
+            receipt: receipt_for(seq, &hash),
+            recorded_at: "2026-11-22T01:00:00Z".into(),
+            day: "2026-11-22".into(),
+            columns: Columns {
+                kind: "calculation".into(),
+                inspector: "张三".into(),
+                unit: "ZHZF".into(),
+                matter_id: "ZHZF-001".into(),
+                outcome: "penalty".into(),
+                tier: Some(2),
+                case_ref: None,
+            },
+            body: body.into(),
+            prev_hash: prev.into(),
+            hash,
+        }
+    }
+
+    #[test]
+    fn rows_of_both_formats_verify_and_format_1_columns_are_checked_against_the_body() {
+        let first = format_1_row(1, GENESIS);
+        let second = Row::seal(
+            &entry(2).prepare(),
+            2,
+            "2026-11-23T01:00:00Z",
+            "2026-11-23",
+            &first.hash,
+        );
+        assert_eq!(verify(&[first.clone(), second.clone()]), Ok(()));
+        let e = first.entry().unwrap();
+        assert_eq!((e.caller.name.as_str(), e.tier), ("张三", Some(2)));
+        let e = second.entry().unwrap();
+        assert_eq!(
+            (e.caller.role.as_str(), e.client.as_str()),
+            ("inspector", "rest")
+        );
+        for (column, edit) in [
+            (
+                "tier",
+                (|r: &mut Row| r.columns.tier = Some(5)) as fn(&mut Row),
+            ),
+            ("kind", |r| r.columns.kind = "review".into()),
+            ("case_ref", |r| r.columns.case_ref = Some("案9".into())),
+            ("outcome", |r| r.columns.outcome = "no_penalty".into()),
+        ] {
+            let mut old = first.clone();
+            edit(&mut old);
+            assert_eq!(
+                verify(&[old, second.clone()]),
+                Err(ChainFault::ColumnAltered { seq: 1, column }),
+                "{column}"
+            );
+        }
+    }
+
     #[test]
     fn an_intact_chain_verifies_and_receipts_carry_the_hash() {
         let rows = chain(5);
@@ -467,15 +653,20 @@ mod tests {
         rows[3].recorded_at = "2026-11-23T01:00:00Z".into();
         assert_eq!(verify(&rows), Err(ChainFault::Altered { seq: 4 }));
 
-        let mut rows = chain(5);
-        rows[1].outcome = "no_penalty".into();
-        assert_eq!(
-            verify(&rows),
-            Err(ChainFault::ColumnAltered {
-                seq: 2,
-                column: "outcome"
-            })
-        );
+        // Every column is inside the hash (format 2): relabelling is an alteration.
+        for edit in [
+            (|r: &mut Row| r.columns.outcome = "no_penalty".into()) as fn(&mut Row),
+            |r| r.columns.kind = "review".into(),
+            |r| r.columns.tier = Some(1),
+            |r| r.columns.case_ref = Some("案1".into()),
+            |r| r.columns.inspector = "王五".into(),
+            |r| r.columns.unit = "STHJ".into(),
+            |r| r.columns.matter_id = "ZHZF-009".into(),
+        ] {
+            let mut rows = chain(5);
+            edit(&mut rows[1]);
+            assert_eq!(verify(&rows), Err(ChainFault::Altered { seq: 2 }));
+        }
 
         let mut rows = chain(5);
         rows.remove(2);

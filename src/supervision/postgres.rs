@@ -6,7 +6,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls};
 
 use super::store::*;
-use super::{PreparedEntry, ReviewActIndex, Row, StoredEntry};
+use super::{Columns, PreparedEntry, ReviewActIndex, Row, StoredEntry, receipt_for};
 
 pub struct PgStore {
     client: Client,
@@ -22,18 +22,25 @@ fn params(values: &[String]) -> Vec<&(dyn ToSql + Sync)> {
 }
 
 fn row_of(r: &postgres::Row) -> Row {
+    let seq = r.get(0);
+    let hash: String = r.get(11);
     Row {
-        seq: r.get(0),
-        receipt: r.get(1),
-        recorded_at: r.get(2),
-        day: r.get(3),
-        matter_id: r.get(4),
-        unit: r.get(5),
-        inspector: r.get(6),
-        outcome: r.get(7),
-        body: r.get(8),
-        prev_hash: r.get(9),
-        hash: r.get(10),
+        seq,
+        receipt: receipt_for(seq, &hash),
+        recorded_at: r.get(1),
+        day: r.get(2),
+        columns: Columns {
+            kind: r.get(3),
+            inspector: r.get(4),
+            unit: r.get(5),
+            matter_id: r.get(6),
+            outcome: r.get(7),
+            tier: r.get(8),
+            case_ref: r.get(9),
+        },
+        body: r.get(10),
+        hash,
+        prev_hash: r.get(12),
     }
 }
 
@@ -73,7 +80,7 @@ impl Store for PgStore {
                 &[version],
             )?;
             if done.is_none() {
-                tx.batch_execute(sql)
+                tx.batch_execute(&sql.replace("{seq_key}", "BIGINT PRIMARY KEY"))
                     .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
@@ -99,11 +106,18 @@ impl Store for PgStore {
     }
 
     fn entry(&mut self, receipt: &str) -> Result<Option<StoredEntry>, StoreError> {
+        let Some(seq) = receipt_seq(receipt) else {
+            return Ok(None);
+        };
         let row = self.client.query_opt(
-            &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE receipt = $1"),
-            &[&receipt],
+            &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE seq = $1"),
+            &[&seq],
         )?;
-        row.map(|r| entry_from_row(row_of(&r))).transpose()
+        // The receipt's check digits must match too: a receipt is not a sequence number.
+        row.map(|r| row_of(&r))
+            .filter(|r| r.receipt == receipt)
+            .map(entry_from_row)
+            .transpose()
     }
 
     fn list(
@@ -304,24 +318,21 @@ impl ChainTx for PgChain<'_, '_> {
 
     fn insert_entry(&mut self, r: &Row, e: &PreparedEntry) -> Result<(), StoreError> {
         let insert = Self::statement(self.tx, &mut self.insert_entry, INSERT_ENTRY)?;
+        let c = &e.columns;
         self.tx.execute(
             &insert,
             &[
                 &r.seq,
-                &r.receipt,
                 &r.recorded_at,
                 &r.day,
-                &e.kind,
-                &e.inspector,
-                &e.unit,
-                &e.role,
-                &e.client,
-                &e.matter_id,
-                &e.outcome,
-                &e.tier,
-                &e.case_ref,
+                &c.kind,
+                &c.inspector,
+                &c.unit,
+                &c.matter_id,
+                &c.outcome,
+                &c.tier,
+                &c.case_ref,
                 &e.body,
-                &r.prev_hash,
                 &r.hash,
             ],
         )?;
@@ -341,7 +352,7 @@ impl ChainTx for PgChain<'_, '_> {
                 &r.seq,
                 &a.act,
                 &r.day,
-                &e.unit,
+                &e.columns.unit,
                 &a.inspector,
                 &a.matter_id,
                 &a.verdict,

@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use super::store::*;
-use super::{PreparedEntry, ReviewActIndex, Row, StoredEntry};
+use super::{Columns, PreparedEntry, ReviewActIndex, Row, StoredEntry, receipt_for};
 
 /// The write-ahead log is truncated once it passes this size (see [`SqliteStore::bound_wal`]).
 pub const WAL_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
@@ -110,22 +110,19 @@ impl ChainTx for SqliteChain<'_> {
     }
 
     fn insert_entry(&mut self, r: &Row, e: &PreparedEntry) -> Result<(), StoreError> {
+        let c = &e.columns;
         self.0.prepare_cached(INSERT_ENTRY)?.execute(params![
             r.seq,
-            r.receipt,
             r.recorded_at,
             r.day,
-            e.kind,
-            e.inspector,
-            e.unit,
-            e.role,
-            e.client,
-            e.matter_id,
-            e.outcome,
-            e.tier,
-            e.case_ref,
+            c.kind,
+            c.inspector,
+            c.unit,
+            c.matter_id,
+            c.outcome,
+            c.tier,
+            c.case_ref,
             e.body,
-            r.prev_hash,
             r.hash
         ])?;
         Ok(())
@@ -141,7 +138,7 @@ impl ChainTx for SqliteChain<'_> {
             r.seq,
             a.act,
             r.day,
-            e.unit,
+            e.columns.unit,
             a.inspector,
             a.matter_id,
             a.verdict,
@@ -161,18 +158,25 @@ impl ChainTx for SqliteChain<'_> {
 }
 
 fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+    let seq = r.get(0)?;
+    let hash: String = r.get(11)?;
     Ok(Row {
-        seq: r.get(0)?,
-        receipt: r.get(1)?,
-        recorded_at: r.get(2)?,
-        day: r.get(3)?,
-        matter_id: r.get(4)?,
-        unit: r.get(5)?,
-        inspector: r.get(6)?,
-        outcome: r.get(7)?,
-        body: r.get(8)?,
-        prev_hash: r.get(9)?,
-        hash: r.get(10)?,
+        seq,
+        receipt: receipt_for(seq, &hash),
+        recorded_at: r.get(1)?,
+        day: r.get(2)?,
+        columns: Columns {
+            kind: r.get(3)?,
+            inspector: r.get(4)?,
+            unit: r.get(5)?,
+            matter_id: r.get(6)?,
+            outcome: r.get(7)?,
+            tier: r.get(8)?,
+            case_ref: r.get(9)?,
+        },
+        body: r.get(10)?,
+        hash,
+        prev_hash: r.get(12)?,
     })
 }
 
@@ -231,7 +235,7 @@ impl Store for SqliteStore {
                 )
                 .optional()?;
             if done.is_none() {
-                tx.execute_batch(sql)
+                tx.execute_batch(&sql.replace("{seq_key}", "INTEGER PRIMARY KEY"))
                     .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
@@ -253,15 +257,21 @@ impl Store for SqliteStore {
     }
 
     fn entry(&mut self, receipt: &str) -> Result<Option<StoredEntry>, StoreError> {
+        let Some(seq) = receipt_seq(receipt) else {
+            return Ok(None);
+        };
         let row = self
             .conn
             .query_row(
-                &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE receipt = ?1"),
-                [receipt],
+                &format!("SELECT {ROW_COLUMNS} FROM log_entries WHERE seq = ?1"),
+                [seq],
                 row_of,
             )
             .optional()?;
-        row.map(entry_from_row).transpose()
+        // The receipt's check digits must match too: a receipt is not a sequence number.
+        row.filter(|r| r.receipt == receipt)
+            .map(entry_from_row)
+            .transpose()
     }
 
     fn list(
@@ -454,6 +464,74 @@ mod tests {
         );
         let verified = crate::supervision::verify(&mut store).unwrap();
         assert_eq!(verified.map(|(n, _)| n), Ok(1600));
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A log written before migration 3 (format-1 rows, receipt and previous-hash columns)
+    /// migrates without losing anything: its entries verify and are found by receipt, and new
+    /// entries chain onto them.
+    #[test]
+    fn a_log_of_format_1_rows_migrates_and_keeps_verifying() {
+        use crate::supervision::{GENESIS, chain_hash, receipt_for};
+        let dir = std::env::temp_dir().join(format!("pst-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut store = SqliteStore::open(&dir).unwrap();
+        let conn = store.connection();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .unwrap();
+        for (version, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, '2026-01-01')",
+                [version],
+            )
+            .unwrap();
+        }
+        let mut prev = GENESIS.to_string();
+        let mut receipts = Vec::new();
+        for seq in 1..=3i64 {
+            let body = serde_json::json!({"kind": "calculation",
+                "caller": {"token_id": "t1", "name": "张三", "unit": "ZHZF", "role": "inspector"},
+                "client": "rest", "matter_id": "ZHZF-001", "standards_version": "2026.1",
+                "outcome": "penalty", "tier": seq, "case_ref": null,
+                "request": {"facts": {"area": seq.to_string()}}, "result": {}, "offline": false})
+            .to_string();
+            let (at, day) = ("2026-11-22T01:00:00Z", "2026-11-22");
+            let hash = chain_hash(&prev, seq, at, day, &body);
+            let receipt = receipt_for(seq, &hash);
+            conn.execute(
+                "INSERT INTO log_entries VALUES (?1, ?2, ?3, ?4, 'calculation', '张三', 'ZHZF', 'inspector', 'rest', 'ZHZF-001', 'penalty', ?1, NULL, ?5, ?6, ?7)",
+                params![seq, receipt, at, day, body, prev, hash],
+            )
+            .unwrap();
+            conn.execute(
+                "UPDATE chain_head SET seq = ?1, hash = ?2",
+                params![seq, hash],
+            )
+            .unwrap();
+            prev = hash;
+            receipts.push(receipt);
+        }
+        store.migrate().unwrap();
+        store.append(&[entry(4)]).unwrap();
+        let verified = crate::supervision::verify(&mut store).unwrap();
+        assert_eq!(verified.map(|(n, _)| n), Ok(4));
+        let old = store
+            .entry(&receipts[1])
+            .unwrap()
+            .expect("found by receipt");
+        assert_eq!(
+            (old.seq, old.tier, old.caller.role.as_str()),
+            (2, Some(2), "inspector")
+        );
+        assert_eq!(old.prev_hash.len(), 64);
+        assert!(
+            store.entry("2-0000").unwrap().is_none(),
+            "check digits matter"
+        );
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

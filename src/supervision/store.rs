@@ -293,7 +293,46 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX review_acts_unit_day ON review_acts (unit, day);
     CREATE INDEX log_entries_kind ON log_entries (kind);",
     ),
+    (
+        3,
+        // Leaner rows: the receipt (seq + 4 hex of the hash), the previous hash (the row
+        // before's) and role and client (kept in the body from now on; in format-1 bodies
+        // already) are no longer columns. Rows written from now on hash their columns with the
+        // body (format 2); older rows keep their hashes. Nothing is lost: every dropped value
+        // is derivable or in the body. `{seq_key}`: SQLite's INTEGER PRIMARY KEY is the row id
+        // itself (no second index); PostgreSQL keeps BIGINT.
+        "CREATE TABLE log_entries_v3 (
+        seq {seq_key},
+        recorded_at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        inspector TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        matter_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        tier BIGINT,
+        case_ref TEXT,
+        body TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    INSERT INTO log_entries_v3 (seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash)
+        SELECT seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash FROM log_entries;
+    DROP TABLE log_entries;
+    ALTER TABLE log_entries_v3 RENAME TO log_entries;
+    CREATE INDEX log_entries_unit_day ON log_entries (unit, day);
+    CREATE INDEX log_entries_matter ON log_entries (matter_id);
+    CREATE INDEX log_entries_inspector ON log_entries (inspector);
+    CREATE INDEX log_entries_kind ON log_entries (kind);",
+    ),
 ];
+
+/// The sequence number a receipt names (`<seq>-<4 hex>`), if it has that shape.
+pub(crate) fn receipt_seq(receipt: &str) -> Option<i64> {
+    let (seq, check) = receipt.split_once('-')?;
+    (check.len() == 4 && check.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| seq.parse().ok())
+        .flatten()
+}
 
 /// The four statements an append needs, in one backend's open transaction.
 pub(crate) trait ChainTx {
@@ -332,10 +371,10 @@ pub(crate) fn append_in(
     Ok(out)
 }
 
-pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, receipt, recorded_at, day, kind, inspector, unit, role, client, matter_id, outcome, tier, case_ref, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 pub(crate) const INSERT_REVIEW_ACT: &str = "INSERT INTO review_acts (seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-pub(crate) const ROW_COLUMNS: &str =
-    "seq, receipt, recorded_at, day, matter_id, unit, inspector, outcome, body, prev_hash, hash";
+/// A row's columns in [`Row`] order; the previous hash is the row before's (genesis for the first).
+pub(crate) const ROW_COLUMNS: &str = "seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash, COALESCE((SELECT p.hash FROM log_entries p WHERE p.seq = log_entries.seq - 1), '0000000000000000000000000000000000000000000000000000000000000000')";
 
 /// Rebuilds a stored entry from its row.
 pub(crate) fn entry_from_row(row: Row) -> Result<StoredEntry, StoreError> {
