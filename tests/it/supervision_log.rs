@@ -1,8 +1,6 @@
 //! The supervision log on both backends: the same tests against SQLite and PostgreSQL.
 //! Tampering is done directly in the database, as an attacker with database access would.
 
-mod common;
-
 use std::process::Command;
 
 use penalty_standards::supervision::store::{Filter, Store};
@@ -17,15 +15,15 @@ fn backends(tag: &str) -> Vec<(&'static str, StorageConfig)> {
     let mut v = vec![(
         "sqlite",
         StorageConfig {
-            data_dir: common::temp_dir(tag),
+            data_dir: crate::support::temp_dir(tag),
             database_url: None,
         },
     )];
-    if let Some(url) = common::fresh_pg_database() {
+    if let Some(url) = crate::support::fresh_pg_database() {
         v.push((
             "postgres",
             StorageConfig {
-                data_dir: common::temp_dir(tag),
+                data_dir: crate::support::temp_dir(tag),
                 database_url: Some(url),
             },
         ));

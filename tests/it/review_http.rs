@@ -1,9 +1,7 @@
 //! Case review over the real HTTP server: one case, a 1,000-case batch with bad cases in it,
 //! the log entries and the deviation statistics (SQLite and PostgreSQL).
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use penalty_standards::auth::Role;
 use penalty_standards::supervision::StorageConfig;
 use serde_json::{Value, json};

@@ -1,15 +1,13 @@
 //! An acknowledged entry survives `kill -9`: the real binary under concurrent load is killed
 //! with SIGKILL, restarted, and every receipt it answered is in the log, whose chain verifies.
 
-mod common;
-
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{bearer, request_to, temp_dir};
+use crate::support::{bearer, request_to, temp_dir};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_penalty-standards");
@@ -166,7 +164,7 @@ fn acknowledged_entries_survive_sigkill_on_sqlite() {
 
 #[test]
 fn acknowledged_entries_survive_sigkill_on_postgres() {
-    if let Some(url) = common::fresh_pg_database() {
+    if let Some(url) = crate::support::fresh_pg_database() {
         kill_mid_load(Some(&url));
     }
 }

@@ -1,9 +1,7 @@
 //! Every endpoint × every role, no token, a revoked token and a malformed header; reviewers
 //! confined to their unit; rate limits; the log never holds a token.
 
-mod common;
-
-use common::{Response, bearer, request_to, shared, start_app, temp_dir};
+use crate::support::{Response, bearer, request_to, shared, start_app, temp_dir};
 use penalty_standards::auth::Role;
 use penalty_standards::supervision::StorageConfig;
 use serde_json::{Value, json};
@@ -428,7 +426,7 @@ fn rate_limit_per_token() {
 
 #[test]
 fn postgres_backed_service_answers_and_logs() {
-    let Some(url) = common::fresh_pg_database() else {
+    let Some(url) = crate::support::fresh_pg_database() else {
         return;
     };
     let app = start_app(

@@ -2,16 +2,14 @@
 //! (`/standards`, units, matters, search), and the .xlsx and .csv exports read back with
 //! calamine and the csv crate.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use crate::support::*;
 use calamine::{Data, Dimensions, Reader, Xlsx, open_workbook_from_rs};
-use common::*;
 use penalty_standards::api::AppState;
 use penalty_standards::sources::load_standards;
 use penalty_standards::startup;

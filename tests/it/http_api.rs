@@ -1,8 +1,6 @@
 //! Every endpoint and every error class, through the real HTTP server on the bundled standards.
 
-mod common;
-
-use common::{bearer, encode, get, get_as, post_json, post_raw, request, shared};
+use crate::support::{bearer, encode, get, get_as, post_json, post_raw, request, shared};
 use penalty_standards::auth::Role;
 use serde_json::{Value, json};
 
@@ -174,7 +172,7 @@ fn calculate_error_classes() {
         f(&mut v);
         post_json("/api/v1/calculate", &v)
     };
-    let cases: Vec<(common::Response, u16, &str, Option<String>)> = vec![
+    let cases: Vec<(crate::support::Response, u16, &str, Option<String>)> = vec![
         (
             post_raw("/api/v1/calculate", b"{\"matter_id\": "),
             400,

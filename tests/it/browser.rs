@@ -5,12 +5,10 @@
 //! target/screenshots. `scripts/test` installs chromium; this test installs playwright-core
 //! (npm) when it is missing. Never skipped.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 use penalty_standards::auth::Role;
 use penalty_standards::supervision::StorageConfig;
 
