@@ -8,9 +8,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::*;
+use crate::support::TestApp;
 use penalty_standards::auth::Role;
-use penalty_standards::supervision::StorageConfig;
 
 #[test]
 fn pages_in_a_real_browser() {
@@ -28,18 +27,12 @@ fn pages_in_a_real_browser() {
             .expect("npm runs");
         assert!(status.success(), "npm ci in tests/browser failed");
     }
-    let app = start_app(
-        StorageConfig {
-            data_dir: temp_dir("browser"),
-            database_url: None,
-        },
-        0,
-    );
+    let app = TestApp::builder().start();
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     let out = Command::new("node")
         .arg("e2e.mjs")
         .current_dir(&dir)
-        .env("BASE_URL", format!("http://{}", app.addr))
+        .env("BASE_URL", app.url(""))
         .env("INSPECTOR_TOKEN", app.token(Role::Inspector))
         .env("SUPERVISOR_TOKEN", app.token(Role::Supervisor))
         .env("SCREENSHOT_DIR", &shots)
