@@ -1,7 +1,9 @@
 //! What the integration tests share: the server under test ([`TestApp`]), its HTTP client,
-//! temporary directories, the test PostgreSQL server.
+//! temporary directories, and the heavy prerequisites (PostgreSQL, Chromium, the law texts),
+//! which a plain `cargo test` skips, saying so, where they are missing.
 
 mod app;
+pub mod heavy;
 mod http;
 pub mod pg;
 

@@ -2,18 +2,16 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Its admin URL. Without one, PostgreSQL tests say clearly that they are skipped; with
-/// PENALTY_REQUIRE_POSTGRES=1 (as the test command and CI set it) they fail instead.
+/// Its admin URL, from PENALTY_TEST_DATABASE_URL. Without one, PostgreSQL tests are skipped
+/// saying so, or fail under PENALTY_REQUIRE_POSTGRES=1 (see [`super::heavy`]).
 pub fn admin_url() -> Option<String> {
     match std::env::var("PENALTY_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            assert!(
-                std::env::var("PENALTY_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "PENALTY_REQUIRE_POSTGRES=1 but PENALTY_TEST_DATABASE_URL is not set"
-            );
-            eprintln!(
-                "SKIPPED: PostgreSQL tests (set PENALTY_TEST_DATABASE_URL, or run scripts/test which starts a server)"
+            super::heavy::missing(
+                "PENALTY_REQUIRE_POSTGRES",
+                "PostgreSQL tests",
+                "PENALTY_TEST_DATABASE_URL is not set (scripts/test starts a server)",
             );
             None
         }
