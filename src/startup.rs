@@ -149,7 +149,7 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     }
-    let state = match AppState::with_search(set.clone(), search, storage, rate_limit) {
+    let state = match AppState::new(set.clone(), search, storage, rate_limit) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
@@ -166,8 +166,12 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     };
+    // The address actually bound (with `--bind 127.0.0.1:0`, the port the system chose).
+    let bound = listener
+        .local_addr()
+        .map_or_else(|_| bind.to_string(), |a| a.to_string());
     tracing::info!(
-        "{} {} loaded: {} matters; log: {}; listening on http://{bind} (API docs at /docs/)",
+        "{} {} loaded: {} matters; log: {}; listening on http://{bound} (API docs at /docs/)",
         set.name,
         set.version,
         set.matters.len(),

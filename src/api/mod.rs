@@ -41,20 +41,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the log (migrating it) and starts its writer. The matter search uses the bundled
-    /// vocabulary if it fits `set`, else none; see [`AppState::with_search`].
+    /// Opens the log (migrating it) and starts its writer and the decision layer on it; the
+    /// matter search comes built with its vocabulary (`sources::load_search_terms` refuses a
+    /// vocabulary that does not fit the standards: none is dropped silently).
     pub fn new(
-        set: Arc<StandardsSet>,
-        storage: &StorageConfig,
-        rate_limit: u32,
-    ) -> Result<Self, StoreError> {
-        let terms = crate::sources::load_search_terms(None, &set).unwrap_or_default();
-        let search = SearchIndex::new(&set, &terms);
-        Self::with_search(set, search, storage, rate_limit)
-    }
-
-    /// Like [`AppState::new`], with the matter search built from the standards' own vocabulary.
-    pub fn with_search(
         set: Arc<StandardsSet>,
         search: SearchIndex,
         storage: &StorageConfig,

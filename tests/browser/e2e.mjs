@@ -1,5 +1,5 @@
 // Browser tests, as a person uses the pages: Debian's chromium driven by playwright-core.
-// Run by tests/browser.rs, which starts the server and passes BASE_URL, the tokens and
+// Run by tests/it/browser.rs, which starts the server and passes BASE_URL, the tokens and
 // SCREENSHOT_DIR. Each step asserts; the first failure exits non-zero with its message.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';

@@ -2,20 +2,15 @@
 //! (`/standards`, units, matters, search), and the .xlsx and .csv exports read back with
 //! calamine and the csv crate.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::io::Cursor;
-use std::net::TcpListener;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use calamine::{Data, Dimensions, Reader, Xlsx, open_workbook_from_rs};
-use common::*;
-use penalty_standards::api::AppState;
 use penalty_standards::sources::load_standards;
-use penalty_standards::startup;
-use penalty_standards::supervision::StorageConfig;
+
+use crate::support::{Response, TestApp, encode, fixture, get, temp_dir};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -305,11 +300,12 @@ fn unknown_ids_and_units_are_404_pages() {
 
 const HOSTILE: &str = "超标排放<script>alert(\"x\")</script>, 测试";
 
-fn fixture_app() -> std::net::SocketAddr {
-    static ADDR: OnceLock<std::net::SocketAddr> = OnceLock::new();
-    *ADDR.get_or_init(|| {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/standards");
-        let dir = temp_dir("publish-fixture");
+fn fixture_app() -> &'static TestApp {
+    static APP: OnceLock<TestApp> = OnceLock::new();
+    APP.get_or_init(|| {
+        let src = fixture("standards");
+        let dir = temp_dir();
+        let dir = dir.path();
         std::fs::create_dir_all(dir.join("units")).unwrap();
         std::fs::copy(src.join("set.toml"), dir.join("set.toml")).unwrap();
         let unit = std::fs::read_to_string(src.join("units/FIX.toml")).unwrap();
@@ -321,23 +317,12 @@ fn fixture_app() -> std::net::SocketAddr {
         );
         assert!(unit.contains("<script>"));
         std::fs::write(dir.join("units/FIX.toml"), unit).unwrap();
-        let set = Arc::new(load_standards(Some(&dir)).expect("fixture standards load"));
-        let storage = StorageConfig {
-            data_dir: temp_dir("publish-fixture-log"),
-            database_url: None,
-        };
-        let state = AppState::new(set, &storage, 0).expect("app state");
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(startup::run(listener, state))
-        });
-        addr
+        TestApp::builder().standards(dir).start()
     })
 }
 
 fn fixture_get(path: &str) -> Response {
-    request_to(fixture_app(), "GET", path, None, &[])
+    fixture_app().get(path)
 }
 
 fn fixture_page(id: &str) -> String {

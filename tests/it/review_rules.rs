@@ -3,7 +3,6 @@
 //! adds 限制生产. FIX-003 confiscates illegal gains. FIX-004's fine is optional (警告 or up to
 //! 300). FIX-007: 1–3 times the disposal cost (at least 100,000). FIX-009 has no fine at all.
 
-use std::path::Path;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -14,11 +13,11 @@ use penalty_standards::standards::StandardsSet;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use crate::support::fixture;
+
 fn set() -> &'static StandardsSet {
     static SET: OnceLock<StandardsSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        load_standards(Some(Path::new("tests/fixtures/standards"))).expect("fixtures load")
-    })
+    SET.get_or_init(|| load_standards(Some(&fixture("standards"))).expect("fixtures load"))
 }
 
 fn today() -> NaiveDate {

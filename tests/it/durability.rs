@@ -1,20 +1,20 @@
 //! An acknowledged entry survives `kill -9`: the real binary under concurrent load is killed
 //! with SIGKILL, restarted, and every receipt it answered is in the log, whose chain verifies.
 
-mod common;
-
 use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{bearer, request_to, temp_dir};
 use serde_json::json;
+
+use crate::support::{Client, TestStorage};
 
 const BIN: &str = env!("CARGO_BIN_EXE_penalty-standards");
 
-fn storage_args(cmd: &mut Command, data_dir: &std::path::Path, url: Option<&str>) {
+fn storage_args(cmd: &mut Command, data_dir: &Path, url: Option<&str>) {
     cmd.arg("--data-dir")
         .arg(data_dir)
         .env_remove("DATABASE_URL");
@@ -24,7 +24,7 @@ fn storage_args(cmd: &mut Command, data_dir: &std::path::Path, url: Option<&str>
 }
 
 /// `token create` prints the token alone on its last line.
-fn create_token(data_dir: &std::path::Path, url: Option<&str>, role: &str) -> String {
+fn create_token(data_dir: &Path, url: Option<&str>, role: &str) -> String {
     let mut cmd = Command::new(BIN);
     cmd.args([
         "token",
@@ -52,6 +52,9 @@ fn create_token(data_dir: &std::path::Path, url: Option<&str>, role: &str) -> St
         .to_string()
 }
 
+/// A port that was free a moment ago. The binary binds its `--bind` address itself (it cannot
+/// be handed a listener, and with port 0 it would not tell which port it got), so another
+/// process may take the port in between: `start` then tries another.
 fn free_addr() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -59,42 +62,54 @@ fn free_addr() -> SocketAddr {
         .unwrap()
 }
 
-fn start(data_dir: &std::path::Path, url: Option<&str>, addr: SocketAddr) -> Child {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--rate-limit", "0", "--bind", &addr.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    storage_args(&mut cmd, data_dir, url);
-    let mut child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut up = false;
-    while !up && Instant::now() < deadline {
-        up = std::net::TcpStream::connect(addr).is_ok()
-            && request_to(addr, "GET", "/healthz", None, &[]).status == 200;
-        if !up {
+/// Starts `serve` and waits until it answers; its address.
+fn start(data_dir: &Path, url: Option<&str>) -> (Child, SocketAddr) {
+    for _ in 0..5 {
+        let addr = free_addr();
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--rate-limit", "0", "--bind", &addr.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        storage_args(&mut cmd, data_dir, url);
+        let mut child = cmd.spawn().unwrap();
+        let client = Client::new(addr);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if client
+                .request("GET", "/healthz")
+                .try_send()
+                .is_ok_and(|r| r.status == 200)
+            {
+                return (child, addr);
+            }
+            if child.try_wait().unwrap().is_some() {
+                break; // It exited: the port was taken meanwhile; try another.
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server did not start");
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-    if !up {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the server did not start");
-    }
-    child
+    panic!("the server did not start: no free port");
 }
 
-fn kill_mid_load(url: Option<&str>) {
-    let data_dir = temp_dir("durability");
-    let inspector = create_token(&data_dir, url, "inspector");
-    let supervisor = create_token(&data_dir, url, "supervisor");
-    let addr = free_addr();
-    let mut server = start(&data_dir, url, addr);
+fn kill_mid_load(storage: &TestStorage) {
+    let data_dir = &storage.config.data_dir;
+    let url = storage.config.database_url.as_deref();
+    let inspector = create_token(data_dir, url, "inspector");
+    let supervisor = create_token(data_dir, url, "supervisor");
+    let (mut server, addr) = start(data_dir, url);
+    let client = Client::new(addr);
 
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..8)
         .map(|w| {
-            let (answered, stop, auth) = (answered.clone(), stop.clone(), bearer(&inspector));
+            let (answered, stop, client, token) =
+                (answered.clone(), stop.clone(), client.clone(), inspector.clone());
             std::thread::spawn(move || {
                 let mut i = 0;
                 while !stop.load(Ordering::SeqCst) {
@@ -103,7 +118,7 @@ fn kill_mid_load(url: Option<&str>) {
                         "facts": {"construction_cost": format!("{}", 100000 + w * 1000 + i), "illegal_area": "45"},
                         "act_date": "2026-05-01"})
                     .to_string();
-                    let r = std::panic::catch_unwind(|| request_to(addr, "POST", "/api/v1/calculate", Some(body.as_bytes()), &[("Authorization", &auth)]));
+                    let r = client.request("POST", "/api/v1/calculate").bearer(&token).body(body.as_bytes()).try_send();
                     match r {
                         Ok(r) if r.status == 200 => answered.lock().unwrap().push(r.json()["receipt"].as_str().unwrap().to_string()),
                         Ok(r) => panic!("unexpected {}: {}", r.status, r.text()),
@@ -126,16 +141,13 @@ fn kill_mid_load(url: Option<&str>) {
     let answered = answered.lock().unwrap().clone();
     assert!(answered.len() >= 300);
 
-    let mut server = start(&data_dir, url, addr);
-    let auth = bearer(&supervisor);
+    let (mut server, addr) = start(data_dir, url);
+    let client = Client::new(addr);
     for receipt in &answered {
-        let r = request_to(
-            addr,
-            "GET",
-            &format!("/api/v1/queries/{receipt}"),
-            None,
-            &[("Authorization", &auth)],
-        );
+        let r = client
+            .request("GET", &format!("/api/v1/queries/{receipt}"))
+            .bearer(&supervisor)
+            .send();
         assert_eq!(
             r.status, 200,
             "receipt {receipt} was answered before the kill but is not in the log"
@@ -146,7 +158,7 @@ fn kill_mid_load(url: Option<&str>) {
 
     let mut cmd = Command::new(BIN);
     cmd.args(["log", "verify"]);
-    storage_args(&mut cmd, &data_dir, url);
+    storage_args(&mut cmd, data_dir, url);
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
@@ -161,12 +173,12 @@ fn kill_mid_load(url: Option<&str>) {
 
 #[test]
 fn acknowledged_entries_survive_sigkill_on_sqlite() {
-    kill_mid_load(None);
+    kill_mid_load(&TestStorage::sqlite());
 }
 
 #[test]
 fn acknowledged_entries_survive_sigkill_on_postgres() {
-    if let Some(url) = common::fresh_pg_database() {
-        kill_mid_load(Some(&url));
+    if let Some(storage) = TestStorage::postgres() {
+        kill_mid_load(&storage);
     }
 }

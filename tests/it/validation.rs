@@ -2,7 +2,7 @@
 
 use penalty_standards::standards::{Problem, SourceFile, load};
 
-const SET: &str = include_str!("fixtures/standards/set.toml");
+const SET: &str = include_str!("../fixtures/standards/set.toml");
 
 /// A valid matter; each test breaks one thing in it.
 const GOOD: &str = r#"

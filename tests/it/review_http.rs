@@ -1,11 +1,8 @@
 //! Case review over the real HTTP server: one case, a 1,000-case batch with bad cases in it,
 //! the log entries and the deviation statistics (SQLite and PostgreSQL).
 
-mod common;
-
-use common::*;
+use crate::support::{TestApp, TestAppBuilder, get_as, shared};
 use penalty_standards::auth::Role;
-use penalty_standards::supervision::StorageConfig;
 use serde_json::{Value, json};
 
 /// ZHZF-001 with these facts is tier 2 (see the bundled standards); the proposal varies.
@@ -21,23 +18,11 @@ fn zhzf_case(case_ref: &str, inspector: &str, fine: &str) -> Value {
     })
 }
 
-fn post_as(addr: std::net::SocketAddr, token: &str, path: &str, body: &Value) -> Response {
-    let auth = bearer(token);
-    request_to(
-        addr,
-        "POST",
-        path,
-        Some(body.to_string().as_bytes()),
-        &[("Authorization", &auth)],
-    )
-}
-
 /// The standard band of the case, from a review that proposes nothing unusual.
 fn standard_band(app: &TestApp) -> (String, String) {
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
+    let r = app.post_as(
         "/api/v1/reviews",
+        Role::Reviewer,
         &zhzf_case("探测", "王五", "1"),
     );
     assert_eq!(r.status, 200, "{}", r.text());
@@ -52,10 +37,9 @@ fn standard_band(app: &TestApp) -> (String, String) {
 fn a_review_is_answered_with_verdict_and_receipt_and_logged() {
     let app = shared();
     let (min, _) = standard_band(app);
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
+    let r = app.post_as(
         "/api/v1/reviews",
+        Role::Reviewer,
         &zhzf_case("龙综执罚〔2026〕31号", "赵六", &min),
     );
     assert_eq!(r.status, 200, "{}", r.text());
@@ -92,26 +76,11 @@ fn a_review_is_answered_with_verdict_and_receipt_and_logged() {
 fn inspectors_and_the_public_may_not_review() {
     let app = shared();
     let body = zhzf_case("x", "y", "1000");
-    let r = post_as(
-        app.addr,
-        app.token(Role::Inspector),
-        "/api/v1/reviews",
-        &body,
-    );
+    let r = app.post_as("/api/v1/reviews", Role::Inspector, &body);
     assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
-    let r = request(
-        "POST",
-        "/api/v1/reviews",
-        Some(body.to_string().as_bytes()),
-        &[],
-    );
+    let r = app.request("POST", "/api/v1/reviews").json(&body).send();
     assert_eq!(r.status, 401);
-    let r = post_as(
-        app.addr,
-        app.token(Role::Supervisor),
-        "/api/v1/reviews",
-        &body,
-    );
+    let r = app.post_as("/api/v1/reviews", Role::Supervisor, &body);
     assert_eq!(r.status, 200, "supervisors audit case files: {}", r.text());
 }
 
@@ -120,23 +89,13 @@ fn a_bad_case_is_refused_with_its_field() {
     let app = shared();
     let mut body = zhzf_case("x", "y", "1000");
     body["acts"][0]["facts"] = json!({"construction_cost": "abc", "illegal_area": "45"});
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
-        "/api/v1/reviews",
-        &body,
-    );
+    let r = app.post_as("/api/v1/reviews", Role::Reviewer, &body);
     assert_eq!(r.status, 422, "{}", r.text());
     assert_eq!(
         r.json()["error"]["field"],
         "acts[0].facts.construction_cost"
     );
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
-        "/api/v1/reviews",
-        &json!([1, 2]),
-    );
+    let r = app.post_as("/api/v1/reviews", Role::Reviewer, &json!([1, 2]));
     assert_eq!(r.status, 422);
 }
 
@@ -158,10 +117,9 @@ fn a_batch_of_1000_reviews_each_case_on_its_own() {
             _ => zhzf_case(&format!("批量{i}"), "孙八", &min),
         })
         .collect();
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
+    let r = app.post_as(
         "/api/v1/reviews/batch",
+        Role::Reviewer,
         &json!({ "cases": cases }),
     );
     assert_eq!(r.status, 200, "{}", r.text());
@@ -211,32 +169,29 @@ fn a_batch_of_1000_reviews_each_case_on_its_own() {
 fn batch_limits() {
     let app = shared();
     let too_many: Vec<Value> = (0..1001).map(|_| json!({})).collect();
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
+    let r = app.post_as(
         "/api/v1/reviews/batch",
+        Role::Reviewer,
         &json!({ "cases": too_many }),
     );
     assert_eq!((r.status, r.code().as_str()), (422, "invalid_batch"));
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
+    let r = app.post_as(
         "/api/v1/reviews/batch",
+        Role::Reviewer,
         &json!({"cases": [], "extra": 1}),
     );
     assert_eq!(r.status, 422);
-    let r = post_as(
-        app.addr,
-        app.token(Role::Inspector),
+    let r = app.post_as(
         "/api/v1/reviews/batch",
+        Role::Inspector,
         &json!({"cases": [zhzf_case("x", "y", "1")]}),
     );
     assert_eq!(r.status, 403);
 }
 
 /// Deviation rate per unit, per inspector (承办人) and the most-deviated matters, on each backend.
-fn deviation_statistics_on(storage: StorageConfig) {
-    let app = start_app(storage, 0);
+fn deviation_statistics_on(app: TestAppBuilder) {
+    let app = app.start();
     let (min, max) = standard_band(&app);
     let above = format!("{}", max.parse::<f64>().unwrap() as i64 + 1);
     let cases = vec![
@@ -246,20 +201,13 @@ fn deviation_statistics_on(storage: StorageConfig) {
         zhzf_case("统计4", "乙", &min),
         zhzf_case("统计5", "乙", "100000000"),
     ];
-    let r = post_as(
-        app.addr,
-        app.token(Role::Reviewer),
+    let r = app.post_as(
         "/api/v1/reviews/batch",
+        Role::Reviewer,
         &json!({ "cases": cases }),
     );
     assert_eq!(r.status, 200, "{}", r.text());
-    let s = request_to(
-        app.addr,
-        "GET",
-        "/api/v1/supervision/stats",
-        None,
-        &[("Authorization", &bearer(app.token(Role::Supervisor)))],
-    );
+    let s = app.get_as("/api/v1/supervision/stats", Role::Supervisor);
     assert_eq!(s.status, 200, "{}", s.text());
     let rv = &s.json()["reviews"];
     // The probe in standard_band is a review too (a fine of 1 yuan: unlawful).
@@ -285,30 +233,21 @@ fn deviation_statistics_on(storage: StorageConfig) {
     assert_eq!(rv["most_deviated_matters"][0]["key"], "ZHZF-001");
     assert_eq!(rv["most_deviated_matters"][0]["acts"], 6);
     // Calculations only: reviews left out of the query counts.
-    let s = request_to(
-        app.addr,
-        "GET",
+    let s = app.get_as(
         "/api/v1/supervision/stats?kind=calculation",
-        None,
-        &[("Authorization", &bearer(app.token(Role::Supervisor)))],
+        Role::Supervisor,
     );
     assert_eq!(s.json()["total"], 0);
 }
 
 #[test]
 fn deviation_statistics_sqlite() {
-    deviation_statistics_on(StorageConfig {
-        data_dir: temp_dir("review-stats"),
-        database_url: None,
-    });
+    deviation_statistics_on(TestApp::builder());
 }
 
 #[test]
 fn deviation_statistics_postgres() {
-    if let Some(url) = fresh_pg_database() {
-        deviation_statistics_on(StorageConfig {
-            data_dir: temp_dir("review-stats-pg"),
-            database_url: Some(url),
-        });
+    if let Some(app) = TestApp::builder().postgres() {
+        deviation_statistics_on(app);
     }
 }

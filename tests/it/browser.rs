@@ -2,46 +2,28 @@
 //! playwright-core from tests/browser): the inspector's page on a phone (search, form, receipt,
 //! first-load weight, the offline path), the published table (and its print layout), the
 //! dashboard for a supervisor and its refusal for an inspector. Screenshots go to
-//! target/screenshots. `scripts/test` installs chromium; this test installs playwright-core
-//! (npm) when it is missing. Never skipped.
-
-mod common;
+//! target/screenshots. `scripts/test` installs chromium and playwright-core and requires this
+//! test to run (PENALTY_REQUIRE_BROWSER=1); a plain `cargo test` without them skips it, saying
+//! so.
 
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::support::TestApp;
+use crate::support::heavy::{Browser, browser};
 use penalty_standards::auth::Role;
-use penalty_standards::supervision::StorageConfig;
 
 #[test]
 fn pages_in_a_real_browser() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "Chromium is missing at {chromium}: run scripts/test (it installs Debian's chromium)"
-    );
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !dir.join("node_modules/playwright-core").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in tests/browser failed");
-    }
-    let app = start_app(
-        StorageConfig {
-            data_dir: temp_dir("browser"),
-            database_url: None,
-        },
-        0,
-    );
+    let Some(Browser { chromium, dir }) = browser() else {
+        return;
+    };
+    let app = TestApp::builder().start();
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     let out = Command::new("node")
         .arg("e2e.mjs")
         .current_dir(&dir)
-        .env("BASE_URL", format!("http://{}", app.addr))
+        .env("BASE_URL", app.url(""))
         .env("INSPECTOR_TOKEN", app.token(Role::Inspector))
         .env("SUPERVISOR_TOKEN", app.token(Role::Supervisor))
         .env("SCREENSHOT_DIR", &shots)

@@ -2,7 +2,6 @@
 //! expected ids separated by `|`, kind). A query hits when any expected id is in the top 1 / 5.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use penalty_standards::search::SearchIndex;
 use penalty_standards::sources::{load_search_terms, load_standards};
@@ -25,7 +24,7 @@ fn search_quality_on_the_inspectors_queries() {
     let set = load_standards(None).expect("the bundled standards validate");
     let terms = load_search_terms(None, &set).expect("the bundled search vocabulary validates");
     let index = SearchIndex::new(&set, &terms);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search_queries.tsv");
+    let path = crate::support::fixture("search_queries.tsv");
     let text = std::fs::read_to_string(&path).expect("the query file");
     let mut rates: BTreeMap<String, Rate> = BTreeMap::new();
     let mut all = Rate::default();

@@ -1,8 +1,6 @@
 //! Every endpoint and every error class, through the real HTTP server on the bundled standards.
 
-mod common;
-
-use common::{bearer, encode, get, get_as, post_json, post_raw, request, shared};
+use crate::support::{Response, encode, get, get_as, post_json, post_raw, shared};
 use penalty_standards::auth::Role;
 use serde_json::{Value, json};
 
@@ -174,7 +172,7 @@ fn calculate_error_classes() {
         f(&mut v);
         post_json("/api/v1/calculate", &v)
     };
-    let cases: Vec<(common::Response, u16, &str, Option<String>)> = vec![
+    let cases: Vec<(Response, u16, &str, Option<String>)> = vec![
         (
             post_raw("/api/v1/calculate", b"{\"matter_id\": "),
             400,
@@ -344,18 +342,15 @@ fn openapi_and_docs_are_served() {
 
 #[test]
 fn a_calculation_made_offline_is_logged_as_offline() {
-    let auth = bearer(shared().token(Role::Inspector));
-    let body = valid_request("ZHZF-001").to_string();
-    let r = request(
-        "POST",
-        "/api/v1/calculate",
-        Some(body.as_bytes()),
-        &[
-            ("Authorization", &auth),
-            ("X-Client", "mobile"),
-            ("X-Offline-At", "2026-11-21T09:30:00+08:00"),
-        ],
-    );
+    let app = shared();
+    let body = valid_request("ZHZF-001");
+    let r = app
+        .request("POST", "/api/v1/calculate")
+        .bearer(app.token(Role::Inspector))
+        .header("X-Client", "mobile")
+        .header("X-Offline-At", "2026-11-21T09:30:00+08:00")
+        .json(&body)
+        .send();
     assert_eq!(r.status, 200, "{}", r.text());
     let receipt = r.json()["receipt"].as_str().unwrap().to_string();
     let e = get_as(&format!("/api/v1/queries/{receipt}"), Role::Supervisor).json();
@@ -363,12 +358,12 @@ fn a_calculation_made_offline_is_logged_as_offline() {
     assert_eq!(e["client"], "mobile");
     assert_eq!(e["request"]["offline_at"], "2026-11-21T09:30:00+08:00");
 
-    let r = request(
-        "POST",
-        "/api/v1/calculate",
-        Some(body.as_bytes()),
-        &[("Authorization", &auth), ("X-Offline-At", "yesterday")],
-    );
+    let r = app
+        .request("POST", "/api/v1/calculate")
+        .bearer(app.token(Role::Inspector))
+        .header("X-Offline-At", "yesterday")
+        .json(&body)
+        .send();
     assert_eq!((r.status, r.code().as_str()), (400, "invalid_header"));
 }
 
@@ -377,7 +372,10 @@ fn the_inspectors_page_is_small_and_its_standards_pack_is_the_units() {
     let page = get("/m");
     assert_eq!(page.status, 200);
     assert!(page.text().contains("/m/app.js"));
-    let js = request("GET", "/m/app.js", None, &[("Accept-Encoding", "gzip")]);
+    let js = shared()
+        .request("GET", "/m/app.js")
+        .header("Accept-Encoding", "gzip")
+        .send();
     assert_eq!(js.header("content-encoding"), Some("gzip"));
     assert!(page.body.len() + js.body.len() < 150 * 1024);
     let sw = get("/m/sw.js");

@@ -1,7 +1,5 @@
 //! `penalty-standards review cases.csv`: the real binary on a spreadsheet export.
 
-mod common;
-
 use std::process::Command;
 
 use penalty_standards::review_csv::read_cases;
@@ -72,7 +70,8 @@ fn csv_rows_become_cases() {
 
 #[test]
 fn the_command_reviews_logs_and_writes_verdicts() {
-    let dir = common::temp_dir("review-cli");
+    let dir = crate::support::temp_dir();
+    let dir = dir.path();
     let data = dir.join("data");
     let data = data.to_str().unwrap();
     let (ok, out, err) = run(&[

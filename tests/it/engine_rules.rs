@@ -1,7 +1,6 @@
 //! One test per legal rule of the engine, on the fixture matters of tests/fixtures/standards.
 //! Each would fail if the rule it names were implemented wrongly.
 
-use std::path::Path;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -14,11 +13,11 @@ use penalty_standards::standards::{Band, Party, StandardsSet};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use crate::support::fixture;
+
 fn set() -> &'static StandardsSet {
     static SET: OnceLock<StandardsSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        load_standards(Some(Path::new("tests/fixtures/standards"))).expect("fixtures load")
-    })
+    SET.get_or_init(|| load_standards(Some(&fixture("standards"))).expect("fixtures load"))
 }
 
 fn today() -> NaiveDate {

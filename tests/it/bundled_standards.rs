@@ -1,8 +1,6 @@
 //! The bundled standards: they load, meet the figures the issue sets, and every citation and
 //! statutory band agrees with the law texts in ../shared/laws.
 
-use std::path::{Path, PathBuf};
-
 use penalty_standards::circumstances::engine_citations;
 use penalty_standards::lawtext::amounts::{StatedUnit, stated_bands};
 use penalty_standards::lawtext::corpus::Corpus;
@@ -12,15 +10,7 @@ use penalty_standards::standards::Citation;
 use penalty_standards::stats::stats;
 use rust_decimal::Decimal;
 
-fn laws_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/laws");
-    assert!(
-        dir.is_dir(),
-        "the law texts must sit at {} (../shared/laws beside the project)",
-        dir.display()
-    );
-    dir
-}
+use crate::support::heavy::laws_dir;
 
 #[test]
 fn bundled_standards_reproduce_the_longwan_figures() {
@@ -59,7 +49,10 @@ fn bundled_standards_reproduce_the_longwan_figures() {
 
 #[test]
 fn every_bundled_citation_and_band_agrees_with_the_law_texts() {
-    let corpus = Corpus::open(&laws_dir()).unwrap();
+    let Some(laws) = laws_dir() else {
+        return;
+    };
+    let corpus = Corpus::open(&laws).unwrap();
     let set = load_standards(None).unwrap();
     let mut problems = check_citations(&engine_citations(), &corpus, "(engine)");
     for m in &set.matters {
@@ -78,7 +71,10 @@ fn every_bundled_citation_and_band_agrees_with_the_law_texts() {
 
 #[test]
 fn real_articles_parse_into_their_bands() {
-    let corpus = Corpus::open(&laws_dir()).unwrap();
+    let Some(laws) = laws_dir() else {
+        return;
+    };
+    let corpus = Corpus::open(&laws).unwrap();
     let text = |law: &str, article: u32, paragraph: Option<u32>| {
         let mut c = Citation::new(law, article, paragraph, None);
         if corpus.versions(law).is_some_and(|v| v.len() > 1) {
@@ -136,7 +132,10 @@ fn real_articles_parse_into_their_bands() {
 
 #[test]
 fn missing_laws_articles_and_versions_are_reported() {
-    let corpus = Corpus::open(&laws_dir()).unwrap();
+    let Some(laws) = laws_dir() else {
+        return;
+    };
+    let corpus = Corpus::open(&laws).unwrap();
     let err = |c: Citation| resolve(&corpus, &c).expect_err("must be refused");
     assert!(err(Citation::new("中华人民共和国大气法", 99, None, None)).contains("no law titled"));
     assert!(
@@ -178,7 +177,10 @@ fn missing_laws_articles_and_versions_are_reported() {
 
 #[test]
 fn penalty_provisions_of_a_real_law_are_listed_with_their_bands() {
-    let corpus = Corpus::open(&laws_dir()).unwrap();
+    let Some(laws) = laws_dir() else {
+        return;
+    };
+    let corpus = Corpus::open(&laws).unwrap();
     let law = corpus
         .versions("中华人民共和国大气污染防治法")
         .unwrap()
@@ -216,6 +218,9 @@ fn penalty_provisions_of_a_real_law_are_listed_with_their_bands() {
 
 #[test]
 fn provisions_command_flags_uncovered_provisions() {
+    let Some(laws) = laws_dir() else {
+        return;
+    };
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_penalty-standards"))
         .args([
             "provisions",
@@ -223,7 +228,7 @@ fn provisions_command_flags_uncovered_provisions() {
             "中华人民共和国大气污染防治法",
             "--laws",
         ])
-        .arg(laws_dir())
+        .arg(laws)
         .output()
         .unwrap();
     assert!(

@@ -1,8 +1,6 @@
 //! The supervision log on both backends: the same tests against SQLite and PostgreSQL.
 //! Tampering is done directly in the database, as an attacker with database access would.
 
-mod common;
-
 use std::process::Command;
 
 use penalty_standards::supervision::store::{Filter, Store};
@@ -12,26 +10,7 @@ use penalty_standards::supervision::{
 };
 use serde_json::json;
 
-/// SQLite always; PostgreSQL when the test server is there (skipped with a message otherwise).
-fn backends(tag: &str) -> Vec<(&'static str, StorageConfig)> {
-    let mut v = vec![(
-        "sqlite",
-        StorageConfig {
-            data_dir: common::temp_dir(tag),
-            database_url: None,
-        },
-    )];
-    if let Some(url) = common::fresh_pg_database() {
-        v.push((
-            "postgres",
-            StorageConfig {
-                data_dir: common::temp_dir(tag),
-                database_url: Some(url),
-            },
-        ));
-    }
-    v
-}
+use crate::support::TestStorage;
 
 fn entry(i: usize, unit: &str, inspector: &str, outcome: &'static str) -> NewEntry {
     NewEntry {
@@ -95,8 +74,9 @@ fn fault(storage: &StorageConfig) -> Option<ChainFault> {
 
 #[test]
 fn entries_read_back_filter_and_count() {
-    for (name, storage) in backends("read") {
-        let mut s = filled(&storage, 20);
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        let mut s = filled(storage, 20);
         let (total, page) = s.list(&Filter::default(), 0, 5).unwrap();
         assert_eq!((total, page.len()), (20, 5), "{name}");
         assert_eq!(page[0].seq, 20, "{name}: newest first");
@@ -145,14 +125,15 @@ fn entries_read_back_filter_and_count() {
 
 #[test]
 fn an_altered_entry_is_caught() {
-    for (name, storage) in backends("alter") {
-        filled(&storage, 6);
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        filled(storage, 6);
         tamper(
-            &storage,
+            storage,
             "UPDATE log_entries SET body = REPLACE(body, 'organisation', 'individual') WHERE seq = 4",
         );
         assert_eq!(
-            fault(&storage),
+            fault(storage),
             Some(ChainFault::Altered { seq: 4 }),
             "{name}"
         );
@@ -163,8 +144,9 @@ fn an_altered_entry_is_caught() {
 /// as a review, moving it to another tier, case, inspector or unit is an alteration.
 #[test]
 fn an_altered_column_is_caught() {
-    for (name, storage) in backends("column") {
-        filled(&storage, 6);
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        filled(storage, 6);
         for (k, update) in [
             "inspector = '冒名者'",
             "kind = 'review'",
@@ -178,18 +160,18 @@ fn an_altered_column_is_caught() {
         .enumerate()
         {
             let seq = k as i64 % 6 + 1;
-            let restore = backup_row(&storage, seq);
+            let restore = backup_row(storage, seq);
             tamper(
-                &storage,
+                storage,
                 &format!("UPDATE log_entries SET {update} WHERE seq = {seq}"),
             );
             assert_eq!(
-                fault(&storage),
+                fault(storage),
                 Some(ChainFault::Altered { seq }),
                 "{name}: {update}"
             );
-            tamper(&storage, &restore);
-            assert_eq!(fault(&storage), None, "{name}: restored after {update}");
+            tamper(storage, &restore);
+            assert_eq!(fault(storage), None, "{name}: restored after {update}");
         }
     }
 }
@@ -217,11 +199,12 @@ fn backup_row(storage: &StorageConfig, seq: i64) -> String {
 
 #[test]
 fn a_removed_entry_is_caught() {
-    for (name, storage) in backends("remove") {
-        filled(&storage, 6);
-        tamper(&storage, "DELETE FROM log_entries WHERE seq = 3");
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        filled(storage, 6);
+        tamper(storage, "DELETE FROM log_entries WHERE seq = 3");
         assert_eq!(
-            fault(&storage),
+            fault(storage),
             Some(ChainFault::Gap {
                 expected: 3,
                 found: 4
@@ -233,17 +216,18 @@ fn a_removed_entry_is_caught() {
 
 #[test]
 fn swapped_entries_are_caught() {
-    for (name, storage) in backends("swap") {
-        filled(&storage, 6);
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        filled(storage, 6);
         // Exchange the contents of entries 2 and 5, keeping their sequence numbers.
         tamper(
-            &storage,
+            storage,
             "UPDATE log_entries SET seq = -2 WHERE seq = 2;
              UPDATE log_entries SET seq = 2 WHERE seq = 5;
              UPDATE log_entries SET seq = 5 WHERE seq = -2;",
         );
         assert_eq!(
-            fault(&storage),
+            fault(storage),
             Some(ChainFault::Altered { seq: 2 }),
             "{name}"
         );
@@ -252,11 +236,12 @@ fn swapped_entries_are_caught() {
 
 #[test]
 fn entries_cut_off_the_end_are_caught() {
-    for (name, storage) in backends("truncate") {
-        filled(&storage, 6);
-        tamper(&storage, "DELETE FROM log_entries WHERE seq >= 5");
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        filled(storage, 6);
+        tamper(storage, "DELETE FROM log_entries WHERE seq >= 5");
         assert_eq!(
-            fault(&storage),
+            fault(storage),
             Some(ChainFault::HeadMismatch {
                 head_seq: 6,
                 last_seq: 4
@@ -268,8 +253,9 @@ fn entries_cut_off_the_end_are_caught() {
 
 #[test]
 fn log_verify_command_reports_the_first_tampered_entry() {
-    for (name, storage) in backends("cli") {
-        filled(&storage, 4);
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        filled(storage, 4);
         let run = || {
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
             cmd.args(["log", "verify", "--data-dir"])
@@ -288,7 +274,7 @@ fn log_verify_command_reports_the_first_tampered_entry() {
         );
         assert!(String::from_utf8_lossy(&ok.stdout).contains("4 entries"));
         tamper(
-            &storage,
+            storage,
             "UPDATE log_entries SET case_ref = '案X' WHERE seq = 3",
         );
         let bad = run();
@@ -303,7 +289,8 @@ fn log_verify_command_reports_the_first_tampered_entry() {
 
 #[test]
 fn concurrent_writers_on_one_database_keep_one_linear_chain() {
-    for (name, storage) in backends("instances") {
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
         storage.open_migrated().unwrap();
         // Two "instances", each with its own writer and connection, appending at once.
         let writers = [
@@ -343,7 +330,8 @@ fn concurrent_writers_on_one_database_keep_one_linear_chain() {
 
 #[test]
 fn tokens_are_stored_as_hashes_and_revocable() {
-    for (name, storage) in backends("tokens") {
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
         let mut s = storage.open_migrated().unwrap();
         let (token, record) = penalty_standards::auth::new_token(
             "张三",
@@ -366,7 +354,8 @@ fn tokens_are_stored_as_hashes_and_revocable() {
 
 #[test]
 fn migrations_are_versioned_and_idempotent() {
-    for (name, storage) in backends("migrate") {
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
         let mut s = storage.open_migrated().unwrap();
         s.migrate().unwrap();
         s.append(&[entry(1, "ZHZF", "张三", "penalty").prepare()])

@@ -1,11 +1,8 @@
 //! Every endpoint × every role, no token, a revoked token and a malformed header; reviewers
 //! confined to their unit; rate limits; the log never holds a token.
 
-mod common;
-
-use common::{Response, bearer, request_to, shared, start_app, temp_dir};
+use crate::support::{Response, TestApp, shared};
 use penalty_standards::auth::Role;
-use penalty_standards::supervision::StorageConfig;
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,18 +37,17 @@ fn review_body() -> Value {
 
 fn call(who: Who, method: &str, path: &str, body: Option<&Value>) -> Response {
     let app = shared();
-    let auth = match who {
-        Who::Nobody => None,
-        Who::Role(r) => Some(bearer(app.token(r))),
-        Who::Revoked => Some(bearer(&app.revoked)),
-        Who::Malformed => Some("Token abc".to_string()),
+    let mut req = app.request(method, path);
+    req = match who {
+        Who::Nobody => req,
+        Who::Role(r) => req.bearer(app.token(r)),
+        Who::Revoked => req.bearer(&app.revoked),
+        Who::Malformed => req.header("Authorization", "Token abc"),
     };
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("Authorization", a)])
-        .unwrap_or_default();
-    let bytes = body.map(|b| b.to_string().into_bytes());
-    request_to(app.addr, method, path, bytes.as_deref(), &headers)
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    req.send()
 }
 
 /// The status a caller must get from an endpoint open to `allowed` (None: public).
@@ -231,14 +227,12 @@ fn a_calculation_is_logged_with_its_receipt_and_never_the_token() {
     assert_eq!(entry["outcome"], "penalty");
     // The mobile page says so.
     let app = shared();
-    let auth = bearer(app.token(Role::Inspector));
-    let m = request_to(
-        app.addr,
-        "POST",
-        "/api/v1/calculate",
-        Some(calc_body().to_string().as_bytes()),
-        &[("Authorization", &auth), ("X-Client", "mobile")],
-    );
+    let m = app
+        .request("POST", "/api/v1/calculate")
+        .bearer(app.token(Role::Inspector))
+        .header("X-Client", "mobile")
+        .json(&calc_body())
+        .send();
     let e = call(
         Who::Role(Role::Supervisor),
         "GET",
@@ -248,10 +242,9 @@ fn a_calculation_is_logged_with_its_receipt_and_never_the_token() {
     .json();
     assert_eq!(e["client"], "mobile");
     // No token, nor its secret, anywhere in the database file.
-    let db = std::fs::read(app.storage.data_dir.join("supervision.sqlite3")).unwrap();
-    let wal =
-        std::fs::read(app.storage.data_dir.join("supervision.sqlite3-wal")).unwrap_or_default();
-    for t in app.tokens.values() {
+    let db = std::fs::read(app.data_dir().join("supervision.sqlite3")).unwrap();
+    let wal = std::fs::read(app.data_dir().join("supervision.sqlite3-wal")).unwrap_or_default();
+    for t in app.tokens() {
         let secret = t.rsplit('_').next().unwrap().as_bytes();
         assert!(
             !db.windows(secret.len()).any(|w| w == secret)
@@ -264,8 +257,7 @@ fn a_calculation_is_logged_with_its_receipt_and_never_the_token() {
 fn reviewers_see_only_their_unit() {
     let receipt = receipt_of_a_zhzf_calculation();
     let app = shared();
-    let other = bearer(&app.other_reviewer);
-    let get = |path: &str| request_to(app.addr, "GET", path, None, &[("Authorization", &other)]);
+    let get = |path: &str| app.request("GET", path).bearer(&app.other_reviewer).send();
     assert_eq!(
         get(&format!("/api/v1/queries/{receipt}")).status,
         404,
@@ -354,14 +346,11 @@ fn a_token_revoked_through_the_api_stops_at_once() {
     let id = created["record"]["id"].as_str().unwrap().to_string();
     let app = shared();
     let use_it = || {
-        request_to(
-            app.addr,
-            "POST",
-            "/api/v1/calculate",
-            Some(calc_body().to_string().as_bytes()),
-            &[("Authorization", &bearer(&token))],
-        )
-        .status
+        app.request("POST", "/api/v1/calculate")
+            .bearer(&token)
+            .json(&calc_body())
+            .send()
+            .status
     };
     assert_eq!(use_it(), 200);
     assert_eq!(
@@ -377,111 +366,45 @@ fn a_token_revoked_through_the_api_stops_at_once() {
     assert_eq!(use_it(), 401);
     // A wrong secret for a real id is refused too.
     let forged = format!("{}_{}", &token[..token.rfind('_').unwrap()], "0".repeat(48));
-    let r = request_to(
-        app.addr,
-        "GET",
-        "/api/v1/units",
-        None,
-        &[("Authorization", &bearer(&forged))],
-    );
+    let r = app.request("GET", "/api/v1/units").bearer(&forged).send();
     assert_eq!(r.status, 401);
 }
 
 #[test]
 fn rate_limit_per_token() {
-    let app = start_app(
-        StorageConfig {
-            data_dir: temp_dir("rate"),
-            database_url: None,
-        },
-        2,
-    );
-    let auth = bearer(app.token(Role::Inspector));
+    let app = TestApp::builder().rate_limit(2).start();
     let statuses: Vec<u16> = (0..8)
-        .map(|_| {
-            request_to(
-                app.addr,
-                "GET",
-                "/api/v1/units",
-                None,
-                &[("Authorization", &auth)],
-            )
-            .status
-        })
+        .map(|_| app.get_as("/api/v1/units", Role::Inspector).status)
         .collect();
     assert!(statuses.contains(&429), "{statuses:?}");
     assert_eq!(statuses[0], 200);
     // Another token has its own bucket.
-    let other = bearer(app.token(Role::Supervisor));
-    assert_eq!(
-        request_to(
-            app.addr,
-            "GET",
-            "/api/v1/units",
-            None,
-            &[("Authorization", &other)]
-        )
-        .status,
-        200
-    );
+    assert_eq!(app.get_as("/api/v1/units", Role::Supervisor).status, 200);
 }
 
 #[test]
 fn postgres_backed_service_answers_and_logs() {
-    let Some(url) = common::fresh_pg_database() else {
+    let Some(app) = TestApp::builder().postgres() else {
         return;
     };
-    let app = start_app(
-        StorageConfig {
-            data_dir: temp_dir("pg-app"),
-            database_url: Some(url),
-        },
-        0,
-    );
-    let auth = bearer(app.token(Role::Inspector));
-    let r = request_to(
-        app.addr,
-        "POST",
-        "/api/v1/calculate",
-        Some(calc_body().to_string().as_bytes()),
-        &[("Authorization", &auth)],
-    );
+    let app = app.start();
+    let r = app.post_as("/api/v1/calculate", Role::Inspector, &calc_body());
     assert_eq!(r.status, 200, "{}", r.text());
     let receipt = r.json()["receipt"].as_str().unwrap().to_string();
-    let sup = bearer(app.token(Role::Supervisor));
-    let e = request_to(
-        app.addr,
-        "GET",
-        &format!("/api/v1/queries/{receipt}"),
-        None,
-        &[("Authorization", &sup)],
-    );
+    let e = app.get_as(&format!("/api/v1/queries/{receipt}"), Role::Supervisor);
     assert_eq!(e.status, 200);
     assert_eq!(e.json()["receipt"], receipt.as_str());
 }
 
 #[test]
 fn no_answer_when_the_log_cannot_be_written() {
-    let app = start_app(
-        StorageConfig {
-            data_dir: temp_dir("broken-log"),
-            database_url: None,
-        },
-        0,
-    );
+    let app = TestApp::builder().start();
     // The log's table disappears under the running service.
-    rusqlite::Connection::open(app.storage.data_dir.join("supervision.sqlite3"))
+    rusqlite::Connection::open(app.data_dir().join("supervision.sqlite3"))
         .unwrap()
         .execute_batch("DROP TABLE log_entries")
         .unwrap();
-    let auth = bearer(app.token(Role::Inspector));
-    let r = request_to(
-        app.addr,
-        "POST",
-        "/api/v1/calculate",
-        Some(calc_body().to_string().as_bytes()),
-        &[("Authorization", &auth)],
-    );
+    let r = app.post_as("/api/v1/calculate", Role::Inspector, &calc_body());
     assert_eq!((r.status, r.code().as_str()), (503, "log_unavailable"));
     assert!(
         r.json().get("fine").is_none() && r.json().get("receipt").is_none(),

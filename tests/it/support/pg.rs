@@ -1,0 +1,42 @@
+//! The PostgreSQL server the test command started, if any.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Its admin URL, from PENALTY_TEST_DATABASE_URL. Without one, PostgreSQL tests are skipped
+/// saying so, or fail under PENALTY_REQUIRE_POSTGRES=1 (see [`super::heavy`]).
+pub fn admin_url() -> Option<String> {
+    match std::env::var("PENALTY_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            super::heavy::missing(
+                "PENALTY_REQUIRE_POSTGRES",
+                "PostgreSQL tests",
+                "PENALTY_TEST_DATABASE_URL is not set (scripts/test starts a server)",
+            );
+            None
+        }
+    }
+}
+
+/// A new, empty database on the test server; its URL.
+pub fn fresh_database() -> Option<String> {
+    let admin = admin_url()?;
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        % 1_000_000_000;
+    let name = format!(
+        "pst_{}_{}_{stamp}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+        .expect("connect to the test PostgreSQL server");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    Some(format!("{base}/{name}"))
+}
