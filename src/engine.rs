@@ -1061,7 +1061,7 @@ fn evaluate(
     let policy = &set.policy;
     let mut adjustments = Vec::new();
     let mut fine = standard_fine;
-    let basis_of = |cs: &[circumstances::Circumstance]| -> Vec<Citation> {
+    let basis_of = |cs: &[&circumstances::Circumstance]| -> Vec<Citation> {
         let mut v: Vec<Citation> = Vec::new();
         for c in cs {
             if let Some(b) = &c.basis
@@ -1072,10 +1072,10 @@ fn evaluate(
         }
         v
     };
-    let names = |cs: &[circumstances::Circumstance]| {
+    let names = |cs: &[&circumstances::Circumstance]| {
         cs.iter().map(|c| c.label).collect::<Vec<_>>().join("、")
     };
-    let codes_of = |cs: &[circumstances::Circumstance]| {
+    let codes_of = |cs: &[&circumstances::Circumstance]| {
         cs.iter().map(|c| c.code.to_string()).collect::<Vec<_>>()
     };
     let policy_note = "本裁量基准适用规则";

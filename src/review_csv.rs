@@ -153,7 +153,7 @@ fn facts_for(
 
 fn circumstance_code(s: &str) -> String {
     circumstances::catalogue()
-        .into_iter()
+        .iter()
         .find(|c| c.code == s || c.label == s)
         .map_or(s.to_string(), |c| c.code.to_string())
 }
