@@ -15,10 +15,9 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::circumstances::{self, Effect, penalty_law};
-use crate::engine::{
-    self, CalcError, CalcRequest, CalcResult, Fields, LegalBasis, Outcome, TierRef,
-};
+use crate::engine::{self, CalcRequest, CalcResult, LegalBasis, Outcome, TierRef};
 use crate::money;
+use crate::request::{CalcError, Fields};
 use crate::standards::{Band, Party, StandardsSet};
 
 /// Most acts in one case, and most provisions one act may be said to violate.

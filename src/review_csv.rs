@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::circumstances;
-use crate::engine::CalcError;
+use crate::request::CalcError;
 use crate::review::CaseReview;
 use crate::standards::{FactType, StandardsSet};
 
