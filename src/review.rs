@@ -6,7 +6,6 @@
 //! outside the published standard: a written reason is required), `conforms`.
 
 use std::collections::BTreeSet;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -18,7 +17,7 @@ use crate::circumstances::{self, Effect, penalty_law};
 use crate::engine::{self, CalcRequest, CalcResult, LegalBasis, Outcome, TierRef};
 use crate::money;
 use crate::request::{CalcError, Fields};
-use crate::standards::{Band, Party, StandardsSet};
+use crate::standards::{Band, FactValue, Party, StandardsSet};
 
 /// Most acts in one case, and most provisions one act may be said to violate.
 pub const MAX_ACTS: usize = 20;
@@ -532,6 +531,8 @@ fn review_act(
     }
     let mut seen = BTreeSet::new();
     let mut results = Vec::with_capacity(candidates.len());
+    // The act's own illegal gains, as the engine typed them for the act's first matter.
+    let mut gains = None;
     for (p, matter_id, facts) in &candidates {
         if !seen.insert(matter_id.to_uppercase()) {
             return Err(CalcError::invalid(
@@ -551,7 +552,7 @@ fn review_act(
             decision_date: case.decision_date,
             case_ref: None,
         };
-        let r = engine::calculate(set, &req, today).map_err(|mut e| {
+        let c = engine::calculate_with_facts(set, &req, today).map_err(|mut e| {
             // Act-specific fields get the act's path; case-wide ones keep theirs.
             if let Some(field) = &e.field
                 && (field == "matter_id" || field.starts_with("facts"))
@@ -561,7 +562,10 @@ fn review_act(
             }
             e
         })?;
-        results.push(r);
+        if results.is_empty() {
+            gains = c.facts.get("illegal_gains").cloned();
+        }
+        results.push(c.result);
     }
     let g = governing_index(&results);
     let governing = (results.len() > 1).then(|| {
@@ -934,15 +938,10 @@ fn review_act(
                 .iter()
                 .filter(|m| !is_corrective(&normalise(m)) && !m.starts_with("责令监护人"))
                 .collect();
-            let gains = act
-                .facts
-                .get("illegal_gains")
-                .and_then(|v| match v {
-                    Value::String(s) => Decimal::from_str(s.trim()).ok(),
-                    Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
-                    _ => None,
-                })
-                .filter(|g| *g > Decimal::ZERO);
+            let gains = match &gains {
+                Some(FactValue::Number(g)) if *g > Decimal::ZERO => Some(*g),
+                _ => None,
+            };
             for m in &standard_penal {
                 if proposed_set.contains(&normalise(m)) {
                     continue;

@@ -20,6 +20,8 @@ mod testing;
 mod tier;
 mod time_limit;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -237,8 +239,27 @@ pub fn calculate(
     req: &CalcRequest,
     today: NaiveDate,
 ) -> Result<CalcResult, CalcError> {
+    calculate_with_facts(set, req, today).map(|c| c.result)
+}
+
+/// A calculation with the facts as the engine typed them (defaults filled), for the case
+/// review, which weighs the proposal against the same facts.
+pub(crate) struct Calculation {
+    pub result: CalcResult,
+    pub facts: HashMap<String, FactValue>,
+}
+
+pub(crate) fn calculate_with_facts(
+    set: &StandardsSet,
+    req: &CalcRequest,
+    today: NaiveDate,
+) -> Result<Calculation, CalcError> {
     let case = admission::admit(set, req, today)?;
-    Ok(evaluate(&case))
+    let result = evaluate(&case);
+    Ok(Calculation {
+        result,
+        facts: case.facts,
+    })
 }
 
 /// The legal steps, in order. A step that ends the case (time limit, no-penalty grounds) returns
