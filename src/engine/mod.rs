@@ -16,7 +16,7 @@ mod measures;
 mod no_penalty;
 mod procedure;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod tier;
 mod time_limit;
 
