@@ -1,6 +1,8 @@
 //! The published catalogue of general circumstances (一般裁量情节) and the articles of
 //! 行政处罚法 (2021) they rest on.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -52,7 +54,14 @@ macro_rules! circ {
 }
 
 /// The catalogue, in the order it is published.
-pub fn catalogue() -> Vec<Circumstance> {
+pub fn catalogue() -> &'static [Circumstance] {
+    &CATALOGUE
+}
+
+/// Built once: every calculation and review looks circumstances up here.
+static CATALOGUE: LazyLock<Vec<Circumstance>> = LazyLock::new(build_catalogue);
+
+fn build_catalogue() -> Vec<Circumstance> {
     let a = |art, para, item| Some(penalty_law(art, para, item));
     vec![
         circ!(
@@ -170,8 +179,8 @@ pub fn catalogue() -> Vec<Circumstance> {
     ]
 }
 
-pub fn find(code: &str) -> Option<Circumstance> {
-    catalogue().into_iter().find(|c| c.code == code)
+pub fn find(code: &str) -> Option<&'static Circumstance> {
+    catalogue().iter().find(|c| c.code == code)
 }
 
 /// Pairs that cannot both be true of one party.
@@ -184,7 +193,7 @@ pub const CONFLICTS: [(&str, &str); 3] = [
 /// Every article of 行政处罚法 the engine and the case review cite, for the cross-check
 /// against the law text.
 pub fn engine_citations() -> Vec<Citation> {
-    let mut v: Vec<Citation> = catalogue().into_iter().filter_map(|c| c.basis).collect();
+    let mut v: Vec<Citation> = catalogue().iter().filter_map(|c| c.basis.clone()).collect();
     v.extend([
         penalty_law(28, Some(1), None),
         penalty_law(28, Some(2), None),
@@ -202,4 +211,30 @@ pub fn engine_citations() -> Vec<Citation> {
     v.sort_by_key(|c| (c.article, c.paragraph));
     v.dedup();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_answers_from_the_one_catalogue() {
+        let confessed = find("confessed").expect("published code");
+        assert!(std::ptr::eq(confessed, &catalogue()[11]));
+        assert_eq!(confessed.basis, Some(penalty_law(32, None, Some(3))));
+        assert!(std::ptr::eq(catalogue(), catalogue()));
+        assert!(find("confesed").is_none());
+    }
+
+    #[test]
+    fn the_catalogue_keeps_its_published_order_and_codes() {
+        let codes: Vec<_> = catalogue().iter().map(|c| c.code).collect();
+        assert_eq!(codes.len(), 16);
+        assert_eq!(codes[0], "first_offense");
+        assert_eq!(codes[15], "repeat_offense");
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+    }
 }

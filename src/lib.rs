@@ -10,6 +10,7 @@ pub mod engine;
 pub mod lawtext;
 pub mod money;
 pub mod numerals;
+pub mod request;
 pub mod review;
 pub mod review_csv;
 pub mod search;

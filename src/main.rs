@@ -17,7 +17,7 @@ use penalty_standards::lawtext::corpus::Corpus;
 use penalty_standards::lawtext::crosscheck;
 use penalty_standards::standards::{self, Problem, SourceFile};
 use penalty_standards::supervision::{self, StorageConfig};
-use penalty_standards::{circumstances, engine, sources, startup, stats};
+use penalty_standards::{circumstances, engine, request, sources, startup, stats};
 
 #[derive(Parser)]
 #[command(
@@ -307,7 +307,7 @@ fn calc(dir: Option<PathBuf>, request: Option<String>) -> ExitCode {
         }
     };
     let result = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| engine::CalcError {
+        .map_err(|e| request::CalcError {
             code: "malformed_json",
             field: None,
             message: format!("请求不是合法的 JSON：{e}"),

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::circumstances;
-use crate::engine::CalcError;
+use crate::request::CalcError;
 use crate::review::CaseReview;
 use crate::standards::{FactType, StandardsSet};
 
@@ -153,7 +153,7 @@ fn facts_for(
 
 fn circumstance_code(s: &str) -> String {
     circumstances::catalogue()
-        .into_iter()
+        .iter()
         .find(|c| c.code == s || c.label == s)
         .map_or(s.to_string(), |c| c.code.to_string())
 }

@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, AppState, error::ApiError};
 use crate::auth::{Role, new_token};
-use crate::engine::CalcError;
+use crate::request::CalcError;
 use crate::search::SearchIndex;
 use crate::sources;
 use crate::supervision::StorageConfig;

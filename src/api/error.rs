@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Role;
-use crate::engine::CalcError;
+use crate::request::CalcError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorDetail {

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::engine::{self, CalcError, CalcRequest, CalcResult};
+use crate::engine::{self, CalcRequest, CalcResult};
+use crate::request::CalcError;
 use crate::review::{self, CaseReview, ReviewCase};
 use crate::standards::StandardsSet;
 use crate::supervision::writer::{Committed, LogError, LogWriter};

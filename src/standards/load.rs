@@ -2,7 +2,6 @@
 //! pairs, whether they come from disk or from the copy compiled into the binary.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -10,30 +9,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::*;
+use super::problem::{Problem, Problems, Reporter};
 use super::validate;
-
-/// One thing wrong with the standards, located as precisely as we can.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub line: usize,
-    pub matter: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: ", self.file, self.line)?;
-        if let Some(m) = &self.matter {
-            write!(f, "{m}: ")?;
-        }
-        f.write_str(&self.message)
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("the standards do not validate ({} problem(s)):\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
-pub struct Problems(pub Vec<Problem>);
 
 /// A standards source file.
 pub struct SourceFile {
@@ -163,25 +140,6 @@ impl LineIndex {
     /// 1-based line of a byte offset.
     fn line(&self, offset: usize) -> usize {
         self.0.partition_point(|&nl| nl < offset) + 1
-    }
-}
-
-/// Collects problems for one matter.
-pub(crate) struct Reporter<'a> {
-    pub file: &'a str,
-    pub line: usize,
-    pub matter: Option<&'a str>,
-    pub problems: &'a mut Vec<Problem>,
-}
-
-impl Reporter<'_> {
-    pub fn report(&mut self, message: impl Into<String>) {
-        self.problems.push(Problem {
-            file: self.file.to_string(),
-            line: self.line,
-            matter: self.matter.map(str::to_string),
-            message: message.into(),
-        });
     }
 }
 

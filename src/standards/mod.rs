@@ -2,7 +2,9 @@
 
 pub mod load;
 pub mod model;
+pub mod problem;
 pub mod validate;
 
-pub use load::{Problem, Problems, SourceFile, load};
+pub use load::{SourceFile, load};
 pub use model::*;
+pub use problem::{Problem, Problems};

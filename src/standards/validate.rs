@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use super::load::{Problem, Reporter};
 use super::model::*;
+use super::problem::{Problem, Reporter};
 
 const MAX_CELLS: usize = 20_000;
 

@@ -1,0 +1,100 @@
+//! The two bands a fine is weighed against: the statutory band (the provision's fine for this
+//! party, at these facts where it is a multiple, rate or per-unit amount) and the standard's
+//! band (the tier's fine at the same facts).
+
+use super::context::{Case, Draft, Standard};
+use crate::standards::{Band, Tier};
+
+/// The provision's band for this party; `None` where it sets no fine for this party.
+pub(super) fn statutory(case: &Case) -> Option<Band> {
+    case.rule().map(|r| r.band_at(case.base()))
+}
+
+/// The tier's fine; `None` where the tier imposes no fine.
+pub(super) fn standard(case: &Case, tier: &Tier) -> Option<Band> {
+    case.tier_band(tier)
+}
+
+pub(super) fn explain(case: &Case, standard: &Standard, draft: &mut Draft) {
+    if let Some(s) = &standard.statutory_fine {
+        draft.explanation.push(format!(
+            "法定罚款幅度（{}）为{}。",
+            case.party.label(),
+            s.render()
+        ));
+    }
+    draft.explanation.push(match &standard.standard_fine {
+        Some(f) => format!("本阶次的裁量基准罚款为{}。", f.render()),
+        None => "本阶次不处罚款。".to_string(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+    use serde_json::json;
+
+    use super::*;
+    use crate::engine::testing::{case, draft, standard as standard_of};
+    use crate::standards::Party;
+
+    fn yuan(min: i64, max: i64) -> Option<Band> {
+        Some(Band::new(Decimal::from(min), Decimal::from(max)))
+    }
+
+    #[test]
+    fn a_multiple_of_the_gains_or_its_fallback_below_the_threshold() {
+        // FIX-003: 10 to 20 times the gains; 50,000 to 100,000 where the gains are under 10,000.
+        let c = case(
+            "FIX-003",
+            Party::Organisation,
+            json!({"illegal_gains": "20000"}),
+            &[],
+        );
+        assert_eq!(statutory(&c), yuan(200_000, 400_000));
+        let (tier, _) = crate::engine::tier::select(&c);
+        // The tier's rate is 12 times.
+        assert_eq!(standard(&c, tier), yuan(240_000, 240_000));
+
+        let c = case(
+            "FIX-003",
+            Party::Organisation,
+            json!({"illegal_gains": "9999"}),
+            &[],
+        );
+        assert_eq!(statutory(&c), yuan(50_000, 100_000));
+    }
+
+    #[test]
+    fn each_party_has_its_own_band() {
+        let facts = json!({"area": "60"});
+        let org = case("FIX-002", Party::Organisation, facts.clone(), &[]);
+        let ind = case("FIX-002", Party::Individual, facts, &[]);
+        assert_eq!(statutory(&org), yuan(500, 5000));
+        assert_eq!(statutory(&ind), yuan(50, 200));
+        let tier = crate::engine::tier::select(&org).0;
+        assert_eq!(standard(&org, tier), yuan(4000, 5000));
+        assert_eq!(standard(&ind, tier), yuan(200, 200));
+    }
+
+    #[test]
+    fn a_provision_or_tier_without_a_fine_has_no_band() {
+        let c = case(
+            "FIX-009",
+            Party::Organisation,
+            json!({"days_unposted": "3"}),
+            &[],
+        );
+        let s = standard_of(&c);
+        assert_eq!((s.statutory_fine, s.standard_fine), (None, None));
+        let mut d = draft(&c);
+        explain(&c, &s, &mut d);
+        assert_eq!(d.explanation, ["本阶次不处罚款。"]);
+
+        // FIX-004's lightest tier is a warning under an optional fine.
+        let c = case("FIX-004", Party::Individual, json!({"place": "wall"}), &[]);
+        let s = standard_of(&c);
+        assert_eq!(s.statutory_fine, yuan(0, 300));
+        assert_eq!(s.standard_fine, None);
+    }
+}

@@ -1,0 +1,116 @@
+//! The time limit (追责时效, 行政处罚法 第三十六条第一款): an act not discovered within two years
+//! is no longer punished; five years where it endangered life, health or financial security
+//! with consequences. The period runs from the act, or from the end of a continuing act (the
+//! request's `act_date` is that day).
+
+use chrono::{Months, NaiveDate};
+
+use super::context::{Case, Draft};
+use super::{BasisRole, Dates};
+use crate::circumstances::penalty_law;
+
+/// The case's dates and the last day on which discovery keeps the act punishable.
+pub(super) fn dates(case: &Case) -> Dates {
+    let years = if case.has("endangers_life_health_finance") {
+        5
+    } else {
+        2
+    };
+    let time_limit_ends = case
+        .act_date
+        .checked_add_months(Months::new(12 * years))
+        .unwrap_or(NaiveDate::MAX);
+    Dates {
+        act_date: case.act_date,
+        discovered_date: case.discovered_date,
+        decision_date: case.decision_date,
+        time_limit_years: years,
+        time_limit_ends,
+    }
+}
+
+/// Discovered after the last day of the period.
+pub(super) fn expired(dates: &Dates) -> bool {
+    dates.discovered_date > dates.time_limit_ends
+}
+
+pub(super) fn explain_expiry(dates: &Dates, draft: &mut Draft) {
+    draft.cite(BasisRole::Discretion, penalty_law(36, Some(1), None));
+    draft.explanation.push(format!(
+        "违法行为发生于{}，至{}才被发现，已超过{}年追责期限（截至{}），依法不再给予行政处罚。",
+        dates.act_date, dates.discovered_date, dates.time_limit_years, dates.time_limit_ends
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::engine::testing::{case, cited, day, draft};
+    use crate::standards::Party;
+
+    fn limit(act: &str, discovered: &str, circumstances: &[&str]) -> Dates {
+        let mut c = case(
+            "FIX-002",
+            Party::Organisation,
+            json!({"area": "12"}),
+            circumstances,
+        );
+        c.act_date = day(act);
+        c.discovered_date = day(discovered);
+        c.decision_date = day(discovered);
+        dates(&c)
+    }
+
+    #[test]
+    fn two_years_with_the_last_day_still_in_time() {
+        let d = limit("2024-03-01", "2026-03-01", &[]);
+        assert_eq!(
+            (d.time_limit_years, d.time_limit_ends),
+            (2, day("2026-03-01"))
+        );
+        assert!(!expired(&d));
+        assert!(expired(&limit("2024-03-01", "2026-03-02", &[])));
+    }
+
+    #[test]
+    fn five_years_where_life_health_or_finance_was_endangered() {
+        let d = limit(
+            "2021-03-01",
+            "2026-03-01",
+            &["endangers_life_health_finance"],
+        );
+        assert_eq!(
+            (d.time_limit_years, d.time_limit_ends),
+            (5, day("2026-03-01"))
+        );
+        assert!(!expired(&d));
+        // Other aggravating circumstances do not lengthen the period.
+        assert!(expired(&limit(
+            "2021-03-01",
+            "2026-03-01",
+            &["repeat_offense"]
+        )));
+    }
+
+    #[test]
+    fn a_period_from_29_february_ends_on_28_february() {
+        let d = limit("2024-02-29", "2026-02-28", &[]);
+        assert_eq!(d.time_limit_ends, day("2026-02-28"));
+        assert!(!expired(&d));
+    }
+
+    #[test]
+    fn expiry_cites_article_36_and_says_when_the_period_ended() {
+        let c = case("FIX-002", Party::Organisation, json!({"area": "12"}), &[]);
+        let d = limit("2024-03-01", "2026-03-02", &[]);
+        let mut draft = draft(&c);
+        explain_expiry(&d, &mut draft);
+        assert_eq!(
+            cited(&draft),
+            ["《中华人民共和国行政处罚法》第三十六条第一款"]
+        );
+        assert!(draft.explanation[0].contains("已超过2年追责期限（截至2026-03-01）"));
+    }
+}
