@@ -285,8 +285,15 @@ fn is_v2(body: &str) -> bool {
     body.starts_with("{\"v\":2,")
 }
 
+/// Lower-case hex (on every request: the answer's digest, the chain hash, the token check).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// Short enough for a paper case file, checkable against the chain: `<seq>-<4 hex of hash>`.
@@ -632,6 +639,12 @@ mod tests {
                 "{column}"
             );
         }
+    }
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        assert_eq!(hex(&[]), "");
     }
 
     #[test]
