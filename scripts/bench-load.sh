@@ -42,22 +42,8 @@ run "GET /api/v1/matters?q=违章搭建 (search)" 16 "$url/api/v1/matters?q=%E8%
 echo
 echo "server resident memory after the runs: $(ps -o rss= -p $pid) KiB"
 
-# One 1,000-case review batch (one act under two provisions, 第二十九条; every tenth case with
-# an unknown matter): reviewed, logged and streamed back.
-python3 - "$dir/batch.json" <<'PY'
-import json, sys
-case = {"party": "organisation", "act_date": "2026-06-01", "decision_date": "2026-11-20",
-        "circumstances": ["confessed"],
-        "acts": [{"matter_id": "STHJ-001", "facts": {"refusal_form": "refused"},
-                  "also_violates": [{"matter_id": "STHJ-028", "facts": {"method": "refuse_entry"}}]}],
-        "proposed": {"fine": "150000", "measures": ["责令改正"]}}
-cases = []
-for i in range(1000):
-    c = json.loads(json.dumps(case)); c["case_ref"] = f"龙环罚〔2026〕{i}号"
-    if i % 10 == 9: c["acts"][0]["matter_id"] = "NOPE-1"
-    cases.append(c)
-json.dump({"cases": cases}, open(sys.argv[1], "w"), ensure_ascii=False)
-PY
+# One 1,000-case review batch (scripts/review_batch.py): reviewed, logged and streamed back.
+python3 scripts/review_batch.py "$dir/batch.json"
 curl -s -o /dev/null -w "review batch of 1,000 cases: %{time_total} s, %{size_download} bytes streamed back\n" \
   -H "Authorization: Bearer $REVIEWER" -H 'Content-Type: application/json' \
   --data-binary @"$dir/batch.json" "$url/api/v1/reviews/batch"

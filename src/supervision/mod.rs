@@ -523,31 +523,36 @@ impl Verifier {
     }
 }
 
+/// A calculation entry for the log's own tests: entry `n` of a run, by 张三 of ZHZF.
+#[cfg(test)]
+pub(crate) fn sample_entry(n: usize) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::Calculation,
+        caller: Caller {
+            token_id: "t1".into(),
+            name: "张三".into(),
+            unit: "ZHZF".into(),
+            role: "inspector".into(),
+        },
+        client: Client::Rest,
+        matter_id: format!("ZHZF-{:03}", n % 900),
+        standards_version: "2026.1".into(),
+        outcome: "penalty",
+        tier: Some(n % 5 + 1),
+        case_ref: None,
+        request: raw(&serde_json::json!({"facts": {"area": n.to_string()}})),
+        result: raw(&serde_json::json!({"fine": {"min": "500.00", "max": "500.00"}})),
+        offline: false,
+        review_acts: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn entry(n: usize) -> NewEntry {
-        NewEntry {
-            kind: EntryKind::Calculation,
-            caller: Caller {
-                token_id: "t1".into(),
-                name: "张三".into(),
-                unit: "ZHZF".into(),
-                role: "inspector".into(),
-            },
-            client: Client::Rest,
-            matter_id: format!("ZHZF-{n:03}"),
-            standards_version: "2026.1".into(),
-            outcome: "penalty",
-            tier: Some(2),
-            case_ref: None,
-            request: raw(&json!({"facts": {"area": "12"}})),
-            result: raw(&json!({"fine": {"min": "500.00", "max": "500.00"}})),
-            offline: false,
-            review_acts: Vec::new(),
-        }
+        sample_entry(n)
     }
 
     fn chain(n: usize) -> Vec<Row> {
@@ -659,7 +664,7 @@ mod tests {
     #[test]
     fn alterations_removals_and_swaps_are_caught() {
         let mut rows = chain(5);
-        rows[2].body = rows[2].body.replace("\"12\"", "\"1\"");
+        rows[2].body = rows[2].body.replace("\"3\"", "\"4\"");
         assert_eq!(verify(&rows), Err(ChainFault::Altered { seq: 3 }));
 
         let mut rows = chain(5);

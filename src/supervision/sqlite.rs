@@ -418,29 +418,10 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::supervision::{Caller, Client, EntryKind, NewEntry, raw};
+    use crate::supervision::sample_entry;
 
     fn entry(n: usize) -> PreparedEntry {
-        NewEntry {
-            kind: EntryKind::Calculation,
-            caller: Caller {
-                token_id: "t1".into(),
-                name: "张三".into(),
-                unit: "ZHZF".into(),
-                role: "inspector".into(),
-            },
-            client: Client::Rest,
-            matter_id: format!("ZHZF-{:03}", n % 90),
-            standards_version: "2026.1".into(),
-            outcome: "penalty",
-            tier: Some(n % 5),
-            case_ref: None,
-            request: raw(&serde_json::json!({"facts": {"area": n.to_string()}})),
-            result: raw(&serde_json::json!({"fine": {"min": "500.00", "max": "500.00"}})),
-            offline: false,
-            review_acts: Vec::new(),
-        }
-        .prepare()
+        sample_entry(n).prepare()
     }
 
     /// Without the writer's truncating checkpoint the WAL of this loop grows to 19 MB; with
