@@ -43,6 +43,16 @@ impl Role {
         }
     }
 
+    /// In Chinese, for the pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Inspector => "执法人员",
+            Role::Reviewer => "法制审核人员",
+            Role::Supervisor => "监督人员",
+            Role::Admin => "管理员",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }

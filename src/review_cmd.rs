@@ -147,7 +147,7 @@ pub fn run(
             token_id: who.token_id,
             name: who.name,
             unit: who.unit,
-            role: who.role.as_str().into(),
+            role: who.role,
         },
         client: Client::Csv,
     };

@@ -186,7 +186,7 @@ fn csv_line(e: &StoredEntry) -> String {
         .to_string(),
         e.caller.unit.clone(),
         e.caller.name.clone(),
-        e.caller.role.clone(),
+        e.caller.role.as_str().to_string(),
         e.client.clone(),
         e.matter_id.clone(),
         e.standards_version.clone(),

@@ -383,7 +383,7 @@ pub(crate) fn log_caller(who: Principal) -> Caller {
         token_id: who.token_id,
         name: who.name,
         unit: who.unit,
-        role: who.role.as_str().into(),
+        role: who.role,
     }
 }
 

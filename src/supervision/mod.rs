@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+
+use crate::auth::Role;
 use utoipa::ToSchema;
 
 /// The hash before the first entry.
@@ -25,7 +27,7 @@ pub struct Caller {
     pub token_id: String,
     pub name: String,
     pub unit: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// What kind of answer an entry records.
@@ -98,7 +100,7 @@ pub struct NewEntry {
 struct BodyV2<'a> {
     v: u8,
     token_id: &'a str,
-    role: &'a str,
+    role: Role,
     client: Client,
     standards_version: &'a str,
     request: &'a RawValue,
@@ -127,7 +129,7 @@ struct StoredBody {
     case_ref: Option<String>,
     // Format 2 only.
     token_id: Option<String>,
-    role: Option<String>,
+    role: Option<Role>,
     // Both.
     client: String,
     standards_version: String,
@@ -179,7 +181,7 @@ impl NewEntry {
         let body = serde_json::to_string(&BodyV2 {
             v: 2,
             token_id: &self.caller.token_id,
-            role: &self.caller.role,
+            role: self.caller.role,
             client: self.client,
             standards_version: &self.standards_version,
             request: &self.request,
@@ -356,14 +358,15 @@ impl Row {
     pub fn entry(&self) -> Result<StoredEntry, serde_json::Error> {
         let b: StoredBody = serde_json::from_str(&self.body)?;
         let c = &self.columns;
-        let caller = match b.caller {
-            Some(caller) => caller,
-            None => Caller {
+        let caller = match (b.caller, b.role) {
+            (Some(caller), _) => caller,
+            (None, Some(role)) => Caller {
                 token_id: b.token_id.unwrap_or_default(),
                 name: c.inspector.clone(),
                 unit: c.unit.clone(),
-                role: b.role.unwrap_or_default(),
+                role,
             },
+            (None, None) => return Err(serde::de::Error::missing_field("role")),
         };
         Ok(StoredEntry {
             seq: self.seq,
@@ -446,17 +449,12 @@ fn check_v1_columns(row: &Row) -> Result<(), ChainFault> {
     let body: StoredBody =
         serde_json::from_str(&row.body).map_err(|_| ChainFault::Altered { seq: row.seq })?;
     let c = &row.columns;
-    let caller = body.caller.unwrap_or(Caller {
-        token_id: String::new(),
-        name: String::new(),
-        unit: String::new(),
-        role: String::new(),
-    });
+    let caller = body.caller.as_ref();
     let columns: [(&'static str, bool); 7] = [
         ("kind", Some(&c.kind) == body.kind.as_ref()),
         ("matter_id", Some(&c.matter_id) == body.matter_id.as_ref()),
-        ("unit", c.unit == caller.unit),
-        ("inspector", c.inspector == caller.name),
+        ("unit", Some(&c.unit) == caller.map(|p| &p.unit)),
+        ("inspector", Some(&c.inspector) == caller.map(|p| &p.name)),
         ("outcome", Some(&c.outcome) == body.outcome.as_ref()),
         ("tier", c.tier == body.tier.map(|t| t as i64)),
         ("case_ref", c.case_ref == body.case_ref),
@@ -532,7 +530,7 @@ pub(crate) fn sample_entry(n: usize) -> NewEntry {
             token_id: "t1".into(),
             name: "张三".into(),
             unit: "ZHZF".into(),
-            role: "inspector".into(),
+            role: Role::Inspector,
         },
         client: Client::Rest,
         matter_id: format!("ZHZF-{:03}", n % 900),
@@ -624,8 +622,8 @@ mod tests {
         assert_eq!((e.caller.name.as_str(), e.tier), ("张三", Some(2)));
         let e = second.entry().unwrap();
         assert_eq!(
-            (e.caller.role.as_str(), e.client.as_str()),
-            ("inspector", "rest")
+            (e.caller.role, e.client.as_str()),
+            (Role::Inspector, "rest")
         );
         for (column, edit) in [
             (

@@ -480,7 +480,7 @@ async fn entry(
                     p { a href="/supervision/entries" { "← 全部记录" } }
                     table {
                         tr { th { "时间" } td { (e.recorded_at) } }
-                        tr { th { "人员" } td { (e.caller.name) "（" (e.caller.unit) "，" (e.caller.role) "）" } }
+                        tr { th { "人员" } td { (e.caller.name) "（" (e.caller.unit) "，" (e.caller.role.label()) "）" } }
                         tr { th { "类型" } td { (e.kind) "，" (e.client) @if e.offline { "，离线查询" } } }
                         tr { th { "事项" } td { (e.matter_id) } }
                         tr { th { "结果" } td { (e.outcome) } }

@@ -19,7 +19,7 @@ fn entry(i: usize, unit: &str, inspector: &str, outcome: &'static str) -> NewEnt
             token_id: "abc".into(),
             name: inspector.into(),
             unit: unit.into(),
-            role: "inspector".into(),
+            role: penalty_standards::auth::Role::Inspector,
         },
         client: Client::Rest,
         matter_id: format!("{unit}-{:03}", i % 3 + 1),
