@@ -1,7 +1,7 @@
 //! `penalty-standards`: serve the API, check the standards, run one calculation.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -13,9 +13,11 @@ mod review_cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use penalty_standards::auth::{Role, new_token};
+use penalty_standards::decide::{self, Recheck};
 use penalty_standards::lawtext::corpus::Corpus;
 use penalty_standards::lawtext::crosscheck;
 use penalty_standards::standards::{self, Problem, SourceFile};
+use penalty_standards::supervision::store::{Filter, Store};
 use penalty_standards::supervision::{self, StorageConfig};
 use penalty_standards::{circumstances, engine, request, sources, startup, stats};
 
@@ -56,6 +58,13 @@ enum LogCommand {
     Verify {
         #[command(flatten)]
         storage: Storage,
+        /// Also recompute every calculation of the loaded standards version and compare it with
+        /// the digest of the answer that was given.
+        #[arg(long)]
+        recompute: bool,
+        /// The standards to recompute with (default: the bundled ones).
+        #[arg(long)]
+        standards: Option<PathBuf>,
     },
 }
 
@@ -351,24 +360,71 @@ fn open(storage: &StorageConfig) -> Result<Box<dyn supervision::store::Store>, E
     })
 }
 
-fn log_verify(storage: &StorageConfig) -> ExitCode {
+/// `log verify`: the chain, then (with `--recompute`) every answer of the loaded version.
+fn log_verify(storage: &StorageConfig, recompute: Option<Option<&Path>>) -> ExitCode {
     let mut store = match open(storage) {
         Ok(s) => s,
         Err(code) => return code,
     };
     match supervision::verify(store.as_mut()) {
-        Ok(Ok((n, head))) => {
-            println!("ok: {n} entries, the chain is intact; head hash {head}");
-            ExitCode::SUCCESS
-        }
+        Ok(Ok((n, head))) => println!("ok: {n} entries, the chain is intact; head hash {head}"),
         Ok(Err(fault)) => {
             println!("TAMPERED: {fault}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    }
+    match recompute {
+        Some(standards) => log_recompute(store.as_mut(), standards),
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// Recomputes every calculation of the loaded standards version; fails if any answer differs.
+fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
+    let set = match sources::load_standards(standards) {
+        Ok(s) => s,
+        Err(p) => {
+            eprintln!("{p}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut matches, mut skipped, mut differs) = (0u64, 0u64, Vec::new());
+    let mut after = 0;
+    loop {
+        let rows = match store.rows(&Filter::default(), after, 1000) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for row in &rows {
+            match row.entry().map(|e| decide::recheck(&set, &e)) {
+                Ok(Recheck::Matches) => matches += 1,
+                Ok(Recheck::Skipped(_)) => skipped += 1,
+                Ok(Recheck::Differs(why)) => differs.push(format!("{}: {why}", row.receipt)),
+                Err(e) => differs.push(format!("{}: unreadable body: {e}", row.receipt)),
+            }
+        }
+    }
+    println!(
+        "recomputed with standards {}: {matches} answers match, {} differ, {skipped} not recomputable here (reviews, other versions, entries from before answers were digested)",
+        set.version,
+        differs.len()
+    );
+    for line in differs.iter().take(20) {
+        println!("DIFFERS {line}");
+    }
+    if differs.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -559,8 +615,13 @@ fn main() -> ExitCode {
             storage,
         } => startup::serve(&bind, standards.as_deref(), &storage.config(), rate_limit),
         Command::Log {
-            command: LogCommand::Verify { storage },
-        } => log_verify(&storage.config()),
+            command:
+                LogCommand::Verify {
+                    storage,
+                    recompute,
+                    standards,
+                },
+        } => log_verify(&storage.config(), recompute.then_some(standards.as_deref())),
         Command::Token { command } => token(command),
         Command::Check { standards, laws } => check(standards, laws),
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),

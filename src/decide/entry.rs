@@ -32,6 +32,9 @@ struct LoggedRequest<'a> {
     decision_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     offline_at: Option<&'a str>,
+    /// The day the engine took as today (China time): with the request and the standards
+    /// version, what recomputes the answer (`log verify --recompute`).
+    today: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -65,6 +68,7 @@ pub fn calculation_entry(
     result: &CalcResult,
     answer: &[u8],
     offline_at: Option<&str>,
+    today: NaiveDate,
 ) -> NewEntry {
     let logged_request = LoggedRequest {
         party: request.party,
@@ -74,6 +78,7 @@ pub fn calculation_entry(
         discovered_date: request.discovered_date,
         decision_date: request.decision_date,
         offline_at,
+        today,
     };
     let logged_answer = LoggedAnswer {
         fine: result.fine.as_ref(),

@@ -13,6 +13,7 @@
 //! here, by the act's and the decision's dates, when there is more than one.
 
 mod entry;
+mod recheck;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ use crate::supervision::writer::{Committed, LogError, LogWriter};
 use crate::supervision::{Caller, Client};
 
 pub use entry::{calculation_entry, review_entry};
+pub use recheck::{Recheck, recheck};
 
 /// Who asks, and through what; the log keeps both with every entry.
 #[derive(Debug, Clone)]
@@ -156,7 +158,7 @@ impl Decider {
     ) -> Result<Pending<Calculated>, DecideError> {
         let result = engine::calculate(&self.set, request, today)?;
         let json = serde_json::to_vec(&result).expect("results encode");
-        let entry = calculation_entry(asker, request, &result, &json, offline_at);
+        let entry = calculation_entry(asker, request, &result, &json, offline_at, today);
         let committed = self.log.submit(entry)?;
         Ok(Pending {
             answer: Calculated { result, json },

@@ -368,3 +368,80 @@ fn migrations_are_versioned_and_idempotent() {
         );
     }
 }
+
+/// Copies a directory tree (the bundled standards, to change one figure in the copy).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The log keeps the digest of every answer given: `log verify --recompute` recomputes each
+/// calculation of the loaded version and finds them all again — and names the receipt whose
+/// answer the same version no longer gives when a figure was changed under that version.
+#[test]
+fn log_verify_recomputes_every_answer_and_names_the_ones_that_changed() {
+    use penalty_standards::auth::Role;
+    let app = crate::support::TestApp::builder().start();
+    let stall = |area: &str| {
+        json!({"matter_id": "ZHZF-019", "party": "individual", "facts": {"stall_area": area},
+               "act_date": "2026-11-01", "case_ref": "龙综执罚〔2026〕7号"})
+    };
+    let building = json!({"matter_id": "ZHZF-001", "party": "organisation",
+        "facts": {"construction_cost": "1200000", "illegal_area": "85"},
+        "circumstances": ["confessed"], "act_date": "2026-06-01"});
+    let mut receipts = Vec::new();
+    for body in [stall("1.5"), stall("0.5"), building] {
+        let r = app.post_as("/api/v1/calculate", Role::Inspector, &body);
+        assert_eq!(r.status, 200, "{}", r.text());
+        receipts.push(r.json()["receipt"].as_str().unwrap().to_string());
+    }
+    let verify = |standards: Option<&std::path::Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
+        cmd.args(["log", "verify", "--recompute", "--data-dir"])
+            .arg(app.data_dir())
+            .env_remove("DATABASE_URL");
+        if let Some(dir) = standards {
+            cmd.arg("--standards").arg(dir);
+        }
+        cmd.output().unwrap()
+    };
+    let ok = verify(None);
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{out}");
+    assert!(out.contains("3 answers match, 0 differ"), "{out}");
+
+    // The same version name with 较轻 of ZHZF-019 at 25 yuan instead of 20.
+    let dir = crate::support::temp_dir();
+    let standards = dir.path().join("standards");
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("standards"),
+        &standards,
+    );
+    let unit = standards.join("units/ZHZF.toml");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    let changed = text.replacen(
+        "when = { stall_area = { gte = 1, lt = 2 }, in_bridge_or_underpass = false }\nfine = 20",
+        "when = { stall_area = { gte = 1, lt = 2 }, in_bridge_or_underpass = false }\nfine = 25",
+        1,
+    );
+    assert_ne!(
+        text, changed,
+        "the tier to change is where the test expects it"
+    );
+    std::fs::write(&unit, changed).unwrap();
+    let bad = verify(Some(&standards));
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success(), "{out}");
+    assert!(out.contains("2 answers match, 1 differ"), "{out}");
+    assert!(
+        out.contains(&format!("DIFFERS {}: the answer differs", receipts[0])),
+        "{out}"
+    );
+}

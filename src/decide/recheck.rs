@@ -1,0 +1,59 @@
+//! Recomputing logged answers: the engine is deterministic, so a calculation entry (the request
+//! as understood, the day it was answered, the standards version) must give again the answer
+//! whose digest it keeps. `log verify --recompute` runs this over the whole log: an answer that
+//! no longer matches means the standards or the engine changed under the same version name.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::engine::{self, CalcRequest};
+use crate::standards::StandardsSet;
+use crate::supervision::{StoredEntry, hex};
+
+/// What recomputing one entry showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recheck {
+    /// The same answer, byte for byte.
+    Matches,
+    /// A different answer (or none) from the same request, day and version.
+    Differs(String),
+    /// Not recomputable here, and why (a review, another standards version, an entry written
+    /// before answers were digested).
+    Skipped(&'static str),
+}
+
+/// Recomputes a calculation entry against `set` and compares the digest of the answer.
+pub fn recheck(set: &StandardsSet, entry: &StoredEntry) -> Recheck {
+    if entry.kind != "calculation" {
+        return Recheck::Skipped("not a calculation");
+    }
+    if entry.standards_version != set.version {
+        return Recheck::Skipped("another standards version");
+    }
+    let (Some(digest), Some(today)) = (
+        entry.result.get("answer_sha256").and_then(Value::as_str),
+        entry.request.get("today").and_then(Value::as_str),
+    ) else {
+        return Recheck::Skipped("written before answers were digested");
+    };
+    let Ok(today) = today.parse() else {
+        return Recheck::Differs(format!("the logged day `{today}` is not a date"));
+    };
+    let mut request = entry.request.clone();
+    if let Some(fields) = request.as_object_mut() {
+        fields.remove("today");
+        fields.remove("offline_at");
+        fields.insert("matter_id".into(), json!(entry.matter_id));
+        if let Some(case_ref) = &entry.case_ref {
+            fields.insert("case_ref".into(), json!(case_ref));
+        }
+    }
+    let answer = CalcRequest::from_json(&request)
+        .and_then(|r| engine::calculate(set, &r, today))
+        .map(|result| serde_json::to_vec(&result).expect("results encode"));
+    match answer {
+        Ok(bytes) if hex(&Sha256::digest(&bytes)) == digest => Recheck::Matches,
+        Ok(_) => Recheck::Differs("the answer differs from the one given".into()),
+        Err(e) => Recheck::Differs(format!("the request is now refused: {}", e.message_en)),
+    }
+}
