@@ -525,35 +525,9 @@ fn provisions(
             return ExitCode::FAILURE;
         }
     };
-    // Which matters cite (law, article, paragraph) as their penalty provision.
-    let covering = |title: &str, article: u32, paragraph: Option<u32>| -> Vec<String> {
-        set.matters
-            .iter()
-            .filter(|m| {
-                std::iter::once(&m.penalty).chain(&m.penalty_also).any(|c| {
-                    c.law == title
-                        && c.article == article
-                        && (paragraph.is_none()
-                            || c.paragraph.is_none()
-                            || c.paragraph == paragraph)
-                })
-            })
-            .map(|m| m.id.clone())
-            .collect()
-    };
     let titles: Vec<String> = match law {
         Some(t) => vec![t.to_string()],
-        None => {
-            let mut t: Vec<String> = set
-                .matters
-                .iter()
-                .flat_map(|m| std::iter::once(&m.penalty).chain(&m.penalty_also))
-                .map(|c| c.law.clone())
-                .collect();
-            t.sort();
-            t.dedup();
-            t
-        }
+        None => penalty_laws(&set),
     };
     for title in &titles {
         let Some(version) = corpus.versions(title).and_then(|v| v.last()) else {
@@ -563,46 +537,82 @@ fn provisions(
         let list = penalty_standards::lawtext::penalty_provisions(version.law());
         let covered = list
             .iter()
-            .filter(|p| !covering(title, p.article, p.paragraph).is_empty())
+            .filter(|p| !covering(&set, title, p.article, p.paragraph).is_empty())
             .count();
-        if law.is_none() {
-            println!(
-                "{title} ({}): {} penalty provisions, {covered} covered by a matter",
-                version.date,
-                list.len()
-            );
-            continue;
-        }
         println!(
             "{title} ({}): {} penalty provisions, {covered} covered by a matter",
             version.date,
             list.len()
         );
-        for p in &list {
-            let mut c =
-                penalty_standards::standards::Citation::new(title, p.article, p.paragraph, None);
-            c.version = None;
-            let bands: Vec<String> = p.bands.iter().map(show_band).collect();
-            let ids = covering(title, p.article, p.paragraph);
-            let items = if p.items > 0 {
-                format!(" [{}项]", p.items)
-            } else {
-                String::new()
-            };
-            let cover = if ids.is_empty() {
-                "NOT COVERED".to_string()
-            } else {
-                ids.join(" ")
-            };
-            println!(
-                "  {}{items}  {}  — {}…  {cover}",
-                c.render().trim_start_matches(&format!("《{title}》")),
-                bands.join(", "),
-                p.excerpt
-            );
+        if law.is_some() {
+            for p in &list {
+                print_provision(&set, title, p);
+            }
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The laws the standards cite as penalty provisions, sorted, once each.
+fn penalty_laws(set: &standards::StandardsSet) -> Vec<String> {
+    let mut t: Vec<String> = set
+        .matters
+        .iter()
+        .flat_map(|m| std::iter::once(&m.penalty).chain(&m.penalty_also))
+        .map(|c| c.law.clone())
+        .collect();
+    t.sort();
+    t.dedup();
+    t
+}
+
+/// Which matters cite (law, article, paragraph) as their penalty provision.
+fn covering(
+    set: &standards::StandardsSet,
+    title: &str,
+    article: u32,
+    paragraph: Option<u32>,
+) -> Vec<String> {
+    set.matters
+        .iter()
+        .filter(|m| {
+            std::iter::once(&m.penalty).chain(&m.penalty_also).any(|c| {
+                c.law == title
+                    && c.article == article
+                    && (paragraph.is_none() || c.paragraph.is_none() || c.paragraph == paragraph)
+            })
+        })
+        .map(|m| m.id.clone())
+        .collect()
+}
+
+/// One line per provision: where, its items, its bands, the start of its text, the matters
+/// that cover it (or NOT COVERED).
+fn print_provision(
+    set: &standards::StandardsSet,
+    title: &str,
+    p: &penalty_standards::lawtext::Provision,
+) {
+    let mut c = penalty_standards::standards::Citation::new(title, p.article, p.paragraph, None);
+    c.version = None;
+    let bands: Vec<String> = p.bands.iter().map(show_band).collect();
+    let ids = covering(set, title, p.article, p.paragraph);
+    let items = if p.items > 0 {
+        format!(" [{}项]", p.items)
+    } else {
+        String::new()
+    };
+    let cover = if ids.is_empty() {
+        "NOT COVERED".to_string()
+    } else {
+        ids.join(" ")
+    };
+    println!(
+        "  {}{items}  {}  — {}…  {cover}",
+        c.render().trim_start_matches(&format!("《{title}》")),
+        bands.join(", "),
+        p.excerpt
+    );
 }
 
 fn main() -> ExitCode {

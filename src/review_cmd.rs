@@ -5,14 +5,17 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use penalty_standards::auth::{self, Role};
+use penalty_standards::auth::{self, Principal, Role};
 use std::sync::Arc;
 
-use penalty_standards::decide::{Asker, DecideError, Decider};
-use penalty_standards::review::{ReviewCase, Verdict};
+use chrono::NaiveDate;
+use penalty_standards::decide::{Asker, DecideError, Decider, Logged};
+use penalty_standards::request::CalcError;
+use penalty_standards::review::{CaseReview, ReviewCase, Verdict};
 use penalty_standards::review_csv::{self, CsvCase};
 use penalty_standards::sources;
 use penalty_standards::standards::StandardsSet;
+use penalty_standards::supervision::store::Store;
 use penalty_standards::supervision::writer::LogWriter;
 use penalty_standards::supervision::{Caller, Client, StorageConfig};
 
@@ -66,83 +69,102 @@ pub fn run(
     standards: Option<&Path>,
     storage: &StorageConfig,
 ) -> ExitCode {
-    let set: StandardsSet = match sources::load_standards(standards) {
-        Ok(s) => s,
-        Err(p) => {
-            for problem in p.0 {
-                eprintln!("error: {problem}");
-            }
-            return ExitCode::FAILURE;
+    match review_file(file, out, token, standards, storage) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// Prints `error: {message}` and gives the exit code of a failure that is not the standards'.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// The whole command; every failure has been reported when it returns its exit code.
+fn review_file(
+    file: &Path,
+    out: Option<PathBuf>,
+    token: &str,
+    standards: Option<&Path>,
+    storage: &StorageConfig,
+) -> Result<(), ExitCode> {
+    let set = load_set(standards)?;
+    let mut store = storage.open_migrated().map_err(|e| {
+        fail(format_args!(
+            "cannot open the supervision log ({}): {e}",
+            storage.describe()
+        ))
+    })?;
+    let who = reviewer(store.as_mut(), token)?;
+    let text = read_utf8(file)?;
+    let cases = review_csv::read_cases(&set, &text)
+        .map_err(|e| fail(format_args!("{}: {e}", file.display())))?;
+    let out = out.unwrap_or_else(|| default_out(file));
+    let mut writer = create_verdicts(&out)?;
+    let decider = Decider::new(Arc::new(set), LogWriter::start(store));
+    let counts = review_all(&decider, &asker_of(who), &cases, &mut writer, &out)?;
+    println!(
+        "{} cases: {} conform, {} deviate, {} unlawful, {} could not be reviewed; verdicts in {}",
+        cases.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        out.display()
+    );
+    Ok(())
+}
+
+fn load_set(standards: Option<&Path>) -> Result<StandardsSet, ExitCode> {
+    sources::load_standards(standards).map_err(|p| {
+        for problem in p.0 {
+            eprintln!("error: {problem}");
         }
-    };
-    let mut store = match storage.open_migrated() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "error: cannot open the supervision log ({}): {e}",
-                storage.describe()
-            );
-            return ExitCode::from(2);
-        }
-    };
-    let who = match store
+        ExitCode::FAILURE
+    })
+}
+
+/// Who the token belongs to, if they may review (a reviewer or a supervisor).
+fn reviewer(store: &mut dyn Store, token: &str) -> Result<Principal, ExitCode> {
+    match store
         .tokens()
         .map(|records| auth::authenticate_token(records, token))
     {
-        Ok(Ok(p)) if matches!(p.role, Role::Reviewer | Role::Supervisor) => p,
-        Ok(Ok(p)) => {
-            eprintln!(
-                "error: a {} token may not review (reviewer or supervisor)",
-                p.role.as_str()
-            );
-            return ExitCode::from(2);
-        }
-        Ok(Err(_)) => {
-            eprintln!("error: the token is malformed, unknown or revoked");
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("error: reading tokens: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        eprintln!(
-            "error: {} is not UTF-8; save it from the spreadsheet as \"CSV UTF-8\"",
+        Ok(Ok(p)) if matches!(p.role, Role::Reviewer | Role::Supervisor) => Ok(p),
+        Ok(Ok(p)) => Err(fail(format_args!(
+            "a {} token may not review (reviewer or supervisor)",
+            p.role.as_str()
+        ))),
+        Ok(Err(_)) => Err(fail("the token is malformed, unknown or revoked")),
+        Err(e) => Err(fail(format_args!("reading tokens: {e}"))),
+    }
+}
+
+fn read_utf8(file: &Path) -> Result<String, ExitCode> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| fail(format_args!("cannot read {}: {e}", file.display())))?;
+    String::from_utf8(bytes).map_err(|_| {
+        fail(format_args!(
+            "{} is not UTF-8; save it from the spreadsheet as \"CSV UTF-8\"",
             file.display()
-        );
-        return ExitCode::from(2);
-    };
-    let cases = match review_csv::read_cases(&set, &text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let out = out.unwrap_or_else(|| default_out(file));
-    let mut writer = match std::fs::File::create(&out) {
-        Ok(mut f) => {
-            // A BOM so that a spreadsheet opens the Chinese text as UTF-8.
-            if let Err(e) = f.write_all("\u{feff}".as_bytes()) {
-                eprintln!("error: writing {}: {e}", out.display());
-                return ExitCode::from(2);
-            }
-            csv::Writer::from_writer(std::io::BufWriter::new(f))
-        }
-        Err(e) => {
-            eprintln!("error: cannot create {}: {e}", out.display());
-            return ExitCode::from(2);
-        }
-    };
-    let asker = Asker {
+        ))
+    })
+}
+
+type VerdictWriter = csv::Writer<std::io::BufWriter<std::fs::File>>;
+
+/// The verdicts file, begun with a BOM so that a spreadsheet opens the Chinese text as UTF-8.
+fn create_verdicts(out: &Path) -> Result<VerdictWriter, ExitCode> {
+    let mut f = std::fs::File::create(out)
+        .map_err(|e| fail(format_args!("cannot create {}: {e}", out.display())))?;
+    f.write_all("\u{feff}".as_bytes())
+        .map_err(|e| fail(format_args!("writing {}: {e}", out.display())))?;
+    Ok(csv::Writer::from_writer(std::io::BufWriter::new(f)))
+}
+
+fn asker_of(who: Principal) -> Asker {
+    Asker {
         caller: Caller {
             token_id: who.token_id,
             name: who.name,
@@ -150,40 +172,25 @@ pub fn run(
             role: who.role,
         },
         client: Client::Csv,
-    };
-    let decider = Decider::new(Arc::new(set), LogWriter::start(store));
+    }
+}
+
+/// Reviews the cases step by step, writing each step's verdicts; the counts of cases that
+/// conform, deviate, are unlawful and could not be reviewed. A write error is reported once,
+/// at the end (the reviews go on being logged); a log error stops at once.
+fn review_all(
+    decider: &Decider,
+    asker: &Asker,
+    cases: &[CsvCase],
+    writer: &mut VerdictWriter,
+    out: &Path,
+) -> Result<[usize; 4], ExitCode> {
     let progress = Progress::new(cases.len());
     let today = penalty_standards::clock::today();
     let mut counts = [0usize; 4]; // conforms, deviates, unlawful, errors
     let mut write_failed = writer.write_record(review_csv::VERDICT_HEADER).err();
     for (step, chunk) in cases.chunks(STEP).enumerate() {
-        // Every case of the step is queued before any is waited for: one commit per step.
-        let pending: Vec<_> = chunk
-            .iter()
-            .map(|c: &CsvCase| {
-                let case = ReviewCase::from_json(c.json.as_ref().map_err(Clone::clone)?)?;
-                decider.review(&case, &asker, today)
-            })
-            .collect();
-        let mut reviewed = Vec::with_capacity(pending.len());
-        for p in pending {
-            reviewed.push(match p {
-                Ok(p) => match p.logged_blocking() {
-                    Ok(logged) => Ok(logged),
-                    Err(e) => {
-                        eprintln!("\nerror: the log could not be written, stopping: {e}");
-                        let _ = writer.flush();
-                        return ExitCode::from(2);
-                    }
-                },
-                Err(DecideError::Refused(e)) => Err(e),
-                Err(DecideError::Log(e)) => {
-                    eprintln!("\nerror: the log could not be written, stopping: {e}");
-                    let _ = writer.flush();
-                    return ExitCode::from(2);
-                }
-            });
-        }
+        let reviewed = review_step(decider, asker, chunk, today, writer)?;
         for (c, r) in chunk.iter().zip(&reviewed) {
             let lines = match r {
                 Ok(logged) => {
@@ -209,17 +216,42 @@ pub fn run(
         progress.show((step * STEP + chunk.len()).min(cases.len()));
     }
     if let Some(e) = write_failed.or_else(|| writer.flush().err().map(csv::Error::from)) {
-        eprintln!("error: writing {}: {e}", out.display());
-        return ExitCode::from(2);
+        return Err(fail(format_args!("writing {}: {e}", out.display())));
     }
-    println!(
-        "{} cases: {} conform, {} deviate, {} unlawful, {} could not be reviewed; verdicts in {}",
-        cases.len(),
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
-        out.display()
-    );
-    ExitCode::SUCCESS
+    Ok(counts)
+}
+
+/// One step's cases, all queued before any is waited for (one commit per step); each logged
+/// review, or why the case could not be reviewed.
+fn review_step(
+    decider: &Decider,
+    asker: &Asker,
+    chunk: &[CsvCase],
+    today: NaiveDate,
+    writer: &mut VerdictWriter,
+) -> Result<Vec<Result<Logged<CaseReview>, CalcError>>, ExitCode> {
+    let pending: Vec<_> = chunk
+        .iter()
+        .map(|c: &CsvCase| {
+            let case = ReviewCase::from_json(c.json.as_ref().map_err(Clone::clone)?)?;
+            decider.review(&case, asker, today)
+        })
+        .collect();
+    let log_failed = |e: &dyn std::fmt::Display, writer: &mut VerdictWriter| {
+        eprintln!("\nerror: the log could not be written, stopping: {e}");
+        let _ = writer.flush();
+        ExitCode::from(2)
+    };
+    let mut reviewed = Vec::with_capacity(pending.len());
+    for p in pending {
+        reviewed.push(match p {
+            Ok(p) => match p.logged_blocking() {
+                Ok(logged) => Ok(logged),
+                Err(e) => return Err(log_failed(&e, writer)),
+            },
+            Err(DecideError::Refused(e)) => Err(e),
+            Err(DecideError::Log(e)) => return Err(log_failed(&e, writer)),
+        });
+    }
+    Ok(reviewed)
 }

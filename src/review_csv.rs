@@ -229,6 +229,55 @@ pub fn read_cases(set: &StandardsSet, text: &str) -> Result<Vec<CsvCase>, String
         .headers()
         .map_err(|e| format!("cannot read the header: {e}"))?
         .clone();
+    let index = column_index(&header)?;
+    let mut cases: Vec<CsvCase> = Vec::new();
+    let mut acts: Vec<Value> = Vec::new();
+    let mut current: Option<Pending> = None;
+    for (n, record) in reader.records().enumerate() {
+        let line = n + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                finish_case(current.take(), &mut acts, &mut cases);
+                cases.push(unreadable_row(line, &e));
+                continue;
+            }
+        };
+        let get = |k: &str| -> String {
+            index
+                .get(k)
+                .and_then(|i| record.get(*i))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let case_ref = get("case_ref");
+        let same = current.as_ref().is_some_and(|c| c.1 == case_ref);
+        if !same {
+            finish_case(current.take(), &mut acts, &mut cases);
+            current = Some((Vec::new(), case_ref, case_head(&get), None));
+        }
+        let cur = current.as_mut().expect("a current case");
+        cur.0.push(line);
+        if cur.3.is_none() {
+            match act_json(set, &get, line) {
+                Ok(a) => acts.push(a),
+                Err(e) => cur.3 = Some(e),
+            }
+        }
+    }
+    finish_case(current.take(), &mut acts, &mut cases);
+    Ok(cases)
+}
+
+/// Each known column's position, by its English or Chinese header; an unknown column or a
+/// missing `case_ref` / `matter_id` is an error.
+fn column_index(
+    header: &csv::StringRecord,
+) -> Result<std::collections::HashMap<&'static str, usize>, String> {
     let mut index = std::collections::HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let h = h.trim();
@@ -248,97 +297,70 @@ pub fn read_cases(set: &StandardsSet, text: &str) -> Result<Vec<CsvCase>, String
             return Err(format!("the header has no `{required}` column"));
         }
     }
-    let mut cases: Vec<CsvCase> = Vec::new();
-    let mut acts: Vec<Value> = Vec::new();
-    let mut current: Option<Pending> = None;
-    let flush = |cur: Option<Pending>, acts: &mut Vec<Value>, cases: &mut Vec<CsvCase>| {
-        if let Some((lines, case_ref, mut head, err)) = cur {
-            let json = match err {
-                Some(e) => Err(e),
-                None => {
-                    // Each row carries its act's proposal (acts[i].proposed).
-                    head.insert("acts".into(), Value::Array(std::mem::take(acts)));
-                    Ok(Value::Object(head))
-                }
-            };
-            acts.clear();
-            cases.push(CsvCase {
-                lines,
-                case_ref,
-                json,
-            });
+    Ok(index)
+}
+
+/// A row the CSV reader could not read: a case of its own that could not be built.
+fn unreadable_row(line: usize, e: &csv::Error) -> CsvCase {
+    CsvCase {
+        lines: vec![line],
+        case_ref: String::new(),
+        json: Err(row_error(
+            line,
+            "",
+            format!("无法读取：{e}"),
+            format!("unreadable: {e}"),
+        )),
+    }
+}
+
+/// The case-level fields, from a case's first row: number, party (Chinese words to the API's
+/// codes), inspector and dates when given, circumstances (names to codes).
+fn case_head(get: &dyn Fn(&str) -> String) -> Map<String, Value> {
+    let mut head = Map::new();
+    head.insert("case_ref".into(), Value::String(get("case_ref")));
+    let party = match get("party").as_str() {
+        "公民" | "个人" | "自然人" | "individual" => "individual".to_string(),
+        "单位" | "法人" | "组织" | "法人或者其他组织" | "organisation" => {
+            "organisation".to_string()
         }
+        other => other.to_string(),
     };
-    for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                flush(current.take(), &mut acts, &mut cases);
-                cases.push(CsvCase {
-                    lines: vec![line],
-                    case_ref: String::new(),
-                    json: Err(row_error(
-                        line,
-                        "",
-                        format!("无法读取：{e}"),
-                        format!("unreadable: {e}"),
-                    )),
-                });
-                continue;
-            }
-        };
-        let get = |k: &str| -> String {
-            index
-                .get(k)
-                .and_then(|i| record.get(*i))
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        };
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let case_ref = get("case_ref");
-        let same = current.as_ref().is_some_and(|c| c.1 == case_ref);
-        if !same {
-            flush(current.take(), &mut acts, &mut cases);
-            let mut head = Map::new();
-            head.insert("case_ref".into(), Value::String(case_ref.clone()));
-            let party = match get("party").as_str() {
-                "公民" | "个人" | "自然人" | "individual" => "individual".to_string(),
-                "单位" | "法人" | "组织" | "法人或者其他组织" | "organisation" => {
-                    "organisation".to_string()
-                }
-                other => other.to_string(),
-            };
-            head.insert("party".into(), Value::String(party));
-            for k in ["inspector", "act_date", "discovered_date", "decision_date"] {
-                let v = get(k);
-                if !v.is_empty() {
-                    head.insert(k.into(), Value::String(v));
-                }
-            }
-            head.insert(
-                "circumstances".into(),
-                split_list(&get("circumstances"))
-                    .iter()
-                    .map(|c| Value::String(circumstance_code(c)))
-                    .collect(),
-            );
-            current = Some((Vec::new(), case_ref, head, None));
-        }
-        let cur = current.as_mut().expect("a current case");
-        cur.0.push(line);
-        if cur.3.is_none() {
-            match act_json(set, &get, line) {
-                Ok(a) => acts.push(a),
-                Err(e) => cur.3 = Some(e),
-            }
+    head.insert("party".into(), Value::String(party));
+    for k in ["inspector", "act_date", "discovered_date", "decision_date"] {
+        let v = get(k);
+        if !v.is_empty() {
+            head.insert(k.into(), Value::String(v));
         }
     }
-    flush(current.take(), &mut acts, &mut cases);
-    Ok(cases)
+    head.insert(
+        "circumstances".into(),
+        split_list(&get("circumstances"))
+            .iter()
+            .map(|c| Value::String(circumstance_code(c)))
+            .collect(),
+    );
+    head
+}
+
+/// Ends the case being read, if any: its acts (taken from `acts`) or its first row error.
+fn finish_case(cur: Option<Pending>, acts: &mut Vec<Value>, cases: &mut Vec<CsvCase>) {
+    if let Some((lines, case_ref, mut head, err)) = cur {
+        let json = match err {
+            Some(e) => Err(e),
+            None => {
+                // Each row carries its act's proposal (acts[i].proposed).
+                head.insert("acts".into(), Value::Array(std::mem::take(acts)));
+                Ok(Value::Object(head))
+            }
+        };
+        acts.clear();
+        cases.push(CsvCase {
+            lines,
+            case_ref,
+            json,
+        });
+    }
 }
 
 /// The verdicts file's header.

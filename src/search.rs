@@ -26,7 +26,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::numerals::parse_numeral;
-use crate::standards::{Problem, Problems, StandardsSet};
+use crate::standards::{Matter, Problem, Problems, StandardsSet};
 
 /// The vocabulary file's name in a standards directory.
 pub const TERMS_FILE: &str = "search_terms.toml";
@@ -62,99 +62,155 @@ impl SearchTerms {
     /// Parses `search_terms.toml` and checks it against `set`: every abbreviation names a law the
     /// set cites, every synonym target occurs in some matter's name, category or tier situation.
     pub fn parse(file: &str, text: &str, set: &StandardsSet) -> Result<Self, Problems> {
-        let problem = |line: usize, message: String| Problem {
-            file: file.to_string(),
-            line,
-            matter: None,
-            message,
-        };
         let raw: RawTerms = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(1, |s| line_at(text, s.start));
-            Problems(vec![problem(line, e.message().to_string())])
+            Problems(vec![terms_problem(file, line, e.message().to_string())])
         })?;
-        let laws: HashSet<&str> = set
-            .matters
-            .iter()
-            .flat_map(|m| {
-                [&m.violated, &m.penalty]
-                    .into_iter()
-                    .chain(&m.penalty_also)
-                    .map(|c| c.law.as_str())
-            })
-            .collect();
-        let texts: Vec<String> = set
-            .matters
-            .iter()
-            .map(|m| {
-                let mut s = format!("{}\n{}", m.name, m.category);
-                for t in &m.tiers {
-                    s.push('\n');
-                    s.push_str(&t.situation);
-                }
-                normalize(&s)
-            })
-            .collect();
-        let mut problems = Vec::new();
-        let mut seen = HashSet::new();
-        let mut key_ok = |key: &str, table: &str, line: usize, problems: &mut Vec<Problem>| {
-            let k = normalize(key);
-            if k.chars().count() < 2 || k.chars().any(char::is_whitespace) {
-                problems.push(problem(
-                    line,
-                    format!("{table}.\"{key}\": a key has two or more characters and no spaces"),
-                ));
-            } else if !seen.insert((table.to_string(), k.clone())) {
-                problems.push(problem(
-                    line,
-                    format!("{table}.\"{key}\": the key is given twice (keys ignore case)"),
-                ));
-            }
-            k
+        let mut check = TermsCheck {
+            file,
+            text,
+            problems: Vec::new(),
+            seen: HashSet::new(),
         };
-        let mut out = SearchTerms::default();
-        for (key, target) in &raw.law_abbreviations {
-            let line = line_at(text, target.span().start);
-            let k = key_ok(key, "law_abbreviations", line, &mut problems);
-            let t = target.get_ref();
-            if laws.contains(t.as_str()) {
-                out.law_abbreviations.push((k, t.clone()));
-            } else {
-                problems.push(problem(
-                    line,
-                    format!(
-                        "law_abbreviations.\"{key}\": `{t}` is not a law cited in the standards"
-                    ),
-                ));
-            }
-        }
-        for (key, targets) in &raw.synonyms {
-            let line = line_at(text, targets.span().start);
-            let k = key_ok(key, "synonyms", line, &mut problems);
-            if targets.get_ref().is_empty() {
-                problems.push(problem(line, format!("synonyms.\"{key}\": no words given")));
-            }
-            let mut ts = Vec::new();
-            for t in targets.get_ref() {
-                let nt = normalize(t.trim());
-                if nt.is_empty() || !texts.iter().any(|x| x.contains(&nt)) {
-                    problems.push(problem(
-                        line,
-                        format!(
-                            "synonyms.\"{key}\": `{t}` occurs in no matter's name, category or tier situation"
-                        ),
-                    ));
-                } else {
-                    ts.push(nt);
-                }
-            }
-            out.synonyms.push((k, ts));
-        }
+        let out = SearchTerms {
+            law_abbreviations: check.abbreviations(&raw.law_abbreviations, &cited_laws(set)),
+            synonyms: check.synonyms(&raw.synonyms, &matter_texts(set)),
+        };
+        let mut problems = check.problems;
         problems.sort_by_key(|p| p.line);
         if problems.is_empty() {
             Ok(out)
         } else {
             Err(Problems(problems))
         }
+    }
+}
+
+fn terms_problem(file: &str, line: usize, message: String) -> Problem {
+    Problem {
+        file: file.to_string(),
+        line,
+        matter: None,
+        message,
+    }
+}
+
+/// The titles of the laws the set cites (违法依据, 处罚依据 and `penalty_also`).
+fn cited_laws(set: &StandardsSet) -> HashSet<&str> {
+    set.matters
+        .iter()
+        .flat_map(|m| {
+            [&m.violated, &m.penalty]
+                .into_iter()
+                .chain(&m.penalty_also)
+                .map(|c| c.law.as_str())
+        })
+        .collect()
+}
+
+/// Per matter, its name, category and tier situations, normalised: where synonym targets
+/// must occur.
+fn matter_texts(set: &StandardsSet) -> Vec<String> {
+    set.matters
+        .iter()
+        .map(|m| {
+            let mut s = format!("{}\n{}", m.name, m.category);
+            for t in &m.tiers {
+                s.push('\n');
+                s.push_str(&t.situation);
+            }
+            normalize(&s)
+        })
+        .collect()
+}
+
+/// The vocabulary file's checks, with the problems found so far.
+struct TermsCheck<'a> {
+    file: &'a str,
+    text: &'a str,
+    problems: Vec<Problem>,
+    /// (table, normalised key) already given.
+    seen: HashSet<(String, String)>,
+}
+
+impl TermsCheck<'_> {
+    fn report(&mut self, line: usize, message: String) {
+        self.problems.push(terms_problem(self.file, line, message));
+    }
+
+    /// A key, normalised; reported if it is shorter than two characters, has a space, or is
+    /// given twice in its table.
+    fn key(&mut self, key: &str, table: &str, line: usize) -> String {
+        let k = normalize(key);
+        if k.chars().count() < 2 || k.chars().any(char::is_whitespace) {
+            self.report(
+                line,
+                format!("{table}.\"{key}\": a key has two or more characters and no spaces"),
+            );
+        } else if !self.seen.insert((table.to_string(), k.clone())) {
+            self.report(
+                line,
+                format!("{table}.\"{key}\": the key is given twice (keys ignore case)"),
+            );
+        }
+        k
+    }
+
+    /// The abbreviations whose law the set cites.
+    fn abbreviations(
+        &mut self,
+        raw: &BTreeMap<String, Spanned<String>>,
+        laws: &HashSet<&str>,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (key, target) in raw {
+            let line = line_at(self.text, target.span().start);
+            let k = self.key(key, "law_abbreviations", line);
+            let t = target.get_ref();
+            if laws.contains(t.as_str()) {
+                out.push((k, t.clone()));
+            } else {
+                self.report(
+                    line,
+                    format!(
+                        "law_abbreviations.\"{key}\": `{t}` is not a law cited in the standards"
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every synonym key with those of its words that occur in some matter's `texts`.
+    fn synonyms(
+        &mut self,
+        raw: &BTreeMap<String, Spanned<Vec<String>>>,
+        texts: &[String],
+    ) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for (key, targets) in raw {
+            let line = line_at(self.text, targets.span().start);
+            let k = self.key(key, "synonyms", line);
+            if targets.get_ref().is_empty() {
+                self.report(line, format!("synonyms.\"{key}\": no words given"));
+            }
+            let mut ts = Vec::new();
+            for t in targets.get_ref() {
+                let nt = normalize(t.trim());
+                if nt.is_empty() || !texts.iter().any(|x| x.contains(&nt)) {
+                    self.report(
+                        line,
+                        format!(
+                            "synonyms.\"{key}\": `{t}` occurs in no matter's name, category or tier situation"
+                        ),
+                    );
+                } else {
+                    ts.push(nt);
+                }
+            }
+            out.push((k, ts));
+        }
+        out
     }
 }
 
@@ -298,11 +354,13 @@ struct Synonym {
     initials: Vec<u32>,
 }
 
+/// 2-character gram → (matter, bit set of the fields having it, times in the name).
+type Grams = HashMap<u64, Vec<(u32, u8, u8)>>;
+
 /// The matter search, built once when the standards load.
 pub struct SearchIndex {
     docs: Vec<Doc>,
-    /// 2-character gram → (matter, bit set of the fields having it, times in the name).
-    grams: HashMap<u64, Vec<(u32, u8, u8)>>,
+    grams: Grams,
     /// Character → matters whose name has it (a tie-breaker only).
     name_chars: HashMap<char, Vec<u32>>,
     laws: Vec<String>,
@@ -414,6 +472,195 @@ fn find_article(s: &[char]) -> Option<ArticleRef> {
     })
 }
 
+/// The index of `title` in `laws`, added at the end if it is new.
+fn law_of(title: &str, laws: &mut Vec<String>) -> usize {
+    if let Some(i) = laws.iter().position(|l| l == title) {
+        return i;
+    }
+    laws.push(title.to_string());
+    laws.len() - 1
+}
+
+/// A matter's name, id, unit, pinyin initials, word boundaries and citations, as searched;
+/// the laws it cites are added to `laws`.
+fn matter_doc(m: &Matter, laws: &mut Vec<String>) -> Doc {
+    let mut cites = Vec::new();
+    for (c, main) in [(&m.violated, true), (&m.penalty, true)]
+        .into_iter()
+        .chain(m.penalty_also.iter().map(|c| (c, false)))
+    {
+        let law = law_of(&c.law, laws);
+        cites.push(Cite {
+            law,
+            article: c.article,
+            paragraph: c.paragraph,
+            item: c.item,
+            main,
+        });
+    }
+    let name = normalize(&m.name);
+    let chars: Vec<char> = name.chars().collect();
+    let (first_initial, any_initial) = chars.iter().map(|&c| initials(c)).unzip();
+    let boundary = (0..=chars.len())
+        .map(|i| {
+            i == 0 || i == chars.len() || !is_word_char(chars[i - 1]) || !is_word_char(chars[i])
+        })
+        .collect();
+    let (prefix, number) = m.id.rsplit_once('-').unwrap_or((&m.id, ""));
+    Doc {
+        name,
+        id_prefix: prefix.to_lowercase(),
+        id_number: number.parse().unwrap_or(0),
+        unit: m.unit.to_lowercase(),
+        name_len: chars.len(),
+        first_initial,
+        any_initial,
+        boundary,
+        cites,
+    }
+}
+
+/// A matter's searched fields, normalised, heaviest first (see [`FIELD_WEIGHT`]).
+fn matter_fields(set: &StandardsSet, m: &Matter) -> [String; FIELDS] {
+    let join =
+        |parts: &mut dyn Iterator<Item = &str>| normalize(&parts.collect::<Vec<_>>().join("\n"));
+    let details = join(&mut m.facts.iter().flat_map(|f| {
+        std::iter::once(f.label.as_str()).chain(f.values.iter().map(|v| v.label.as_str()))
+    }));
+    let unit_name = set.unit(&m.unit).map_or("", |u| u.name.as_str());
+    [
+        normalize(&m.name),
+        join(&mut m.tiers.iter().map(|t| t.situation.as_str())),
+        normalize(&m.category),
+        details,
+        normalize(unit_name),
+    ]
+}
+
+/// Every name a law is found by: its full title, the title without 中华人民共和国 (unless
+/// another law's full title is that), and the vocabulary's abbreviations.
+fn law_names(laws: &[String], terms: &SearchTerms) -> HashMap<String, usize> {
+    let mut law_names: HashMap<String, usize> = HashMap::new();
+    for (i, title) in laws.iter().enumerate() {
+        let t = normalize(title);
+        if let Some(short) = t.strip_prefix("中华人民共和国") {
+            law_names.entry(short.to_string()).or_insert(i);
+        }
+        law_names.insert(t, i);
+    }
+    for (short, title) in &terms.law_abbreviations {
+        if let Some(i) = laws.iter().position(|l| l == title) {
+            law_names.insert(short.clone(), i);
+        }
+    }
+    law_names
+}
+
+/// 2-character gram → (matter, fields having it, times in the name), sorted by matter; and
+/// each name character → the matters whose name has it.
+fn gram_index(fields_of: &[[String; FIELDS]]) -> (Grams, HashMap<char, Vec<u32>>) {
+    let mut grams: Grams = HashMap::new();
+    let mut name_chars: HashMap<char, Vec<u32>> = HashMap::new();
+    for (d, fields) in fields_of.iter().enumerate() {
+        let mut mine: HashMap<u64, (u8, u8)> = HashMap::new();
+        for (f, text) in fields.iter().enumerate() {
+            let cs: Vec<char> = text.chars().collect();
+            for w in cs.windows(2) {
+                if is_word_char(w[0]) && is_word_char(w[1]) {
+                    let e = mine.entry(gram(w[0], w[1])).or_default();
+                    e.0 |= 1 << f;
+                    if f == NAME {
+                        e.1 = e.1.saturating_add(1);
+                    }
+                }
+            }
+        }
+        for (g, (mask, times)) in mine {
+            grams.entry(g).or_default().push((d as u32, mask, times));
+        }
+        let mut seen = HashSet::new();
+        for c in fields[NAME].chars().filter(|c| is_word_char(*c)) {
+            if seen.insert(c) {
+                name_chars.entry(c).or_default().push(d as u32);
+            }
+        }
+    }
+    for list in grams.values_mut() {
+        list.sort_unstable_by_key(|p| p.0);
+    }
+    (grams, name_chars)
+}
+
+/// The vocabulary's synonym keys, each with its value per matter; the keys' index; the longest
+/// key's length in characters.
+fn synonym_index(
+    terms: &SearchTerms,
+    fields_of: &[[String; FIELDS]],
+) -> (Vec<Synonym>, HashMap<String, usize>, usize) {
+    let mut synonyms = Vec::new();
+    let mut synonym_keys = HashMap::new();
+    let mut longest_key = 0;
+    for (key, targets) in &terms.synonyms {
+        longest_key = longest_key.max(key.chars().count());
+        synonym_keys.insert(key.clone(), synonyms.len());
+        synonyms.push(Synonym {
+            hits: synonym_hits(targets, fields_of),
+            targets: targets.clone(),
+            initials: key.chars().map(|c| initials(c).1).collect(),
+        });
+    }
+    (synonyms, synonym_keys, longest_key)
+}
+
+/// A synonym key's value per matter: the best of its words that the matter has, and a little of
+/// each further word's value (a word inside another word found, like 异味 in 异味废气, is not a
+/// further word). A rare word is worth more than a common one. Sorted by matter.
+fn synonym_hits(targets: &[String], fields_of: &[[String; FIELDS]]) -> Vec<(u32, f32, u16)> {
+    let n = fields_of.len();
+    let mut found: HashMap<u32, Vec<(usize, f32, u16)>> = HashMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        let holders: Vec<(usize, usize)> = fields_of
+            .iter()
+            .enumerate()
+            .filter_map(|(d, fs)| {
+                fs.iter()
+                    .position(|f| f.contains(t.as_str()))
+                    .map(|f| (d, f))
+            })
+            .collect();
+        let value = specificity(holders.len(), n);
+        let len = t.chars().count() as u16;
+        for (d, f) in holders {
+            let in_name = if f == NAME { len } else { 0 };
+            found
+                .entry(d as u32)
+                .or_default()
+                .push((i, FIELD_WEIGHT[f] * value, in_name));
+        }
+    }
+    let mut hits: Vec<(u32, f32, u16)> = found
+        .into_iter()
+        .map(|(d, mut words)| {
+            words.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let in_name = words.iter().map(|w| w.2).max().unwrap_or(0);
+            let extra: f32 = words
+                .iter()
+                .skip(1)
+                .filter(|(i, ..)| {
+                    !words
+                        .iter()
+                        .any(|(o, ..)| o != i && targets[*o].contains(targets[*i].as_str()))
+                })
+                .take(3)
+                .map(|w| EXTRA_WORD * w.1)
+                .sum();
+            (d, words[0].1 + extra, in_name)
+        })
+        .collect();
+    hits.sort_unstable_by_key(|h| h.0);
+    hits
+}
+
 impl SearchIndex {
     /// Each colloquial word and the words it stands for: the inspector's page keeps them to
     /// search the unit's matters on the device when there is no network.
@@ -425,171 +672,16 @@ impl SearchIndex {
     }
 
     pub fn new(set: &StandardsSet, terms: &SearchTerms) -> Self {
-        let n = set.matters.len();
         let mut laws: Vec<String> = Vec::new();
-        let mut law_names: HashMap<String, usize> = HashMap::new();
-        let law_of = |title: &str, laws: &mut Vec<String>| -> usize {
-            if let Some(i) = laws.iter().position(|l| l == title) {
-                return i;
-            }
-            laws.push(title.to_string());
-            laws.len() - 1
-        };
-        let mut docs = Vec::with_capacity(n);
-        let mut fields_of = Vec::with_capacity(n);
+        let mut docs = Vec::with_capacity(set.matters.len());
+        let mut fields_of = Vec::with_capacity(set.matters.len());
         for m in &set.matters {
-            let mut cites = Vec::new();
-            for (c, main) in [(&m.violated, true), (&m.penalty, true)]
-                .into_iter()
-                .chain(m.penalty_also.iter().map(|c| (c, false)))
-            {
-                let law = law_of(&c.law, &mut laws);
-                cites.push(Cite {
-                    law,
-                    article: c.article,
-                    paragraph: c.paragraph,
-                    item: c.item,
-                    main,
-                });
-            }
-            let name = normalize(&m.name);
-            let chars: Vec<char> = name.chars().collect();
-            let (first_initial, any_initial) = chars.iter().map(|&c| initials(c)).unzip();
-            let boundary = (0..=chars.len())
-                .map(|i| {
-                    i == 0
-                        || i == chars.len()
-                        || !is_word_char(chars[i - 1])
-                        || !is_word_char(chars[i])
-                })
-                .collect();
-            let (prefix, number) = m.id.rsplit_once('-').unwrap_or((&m.id, ""));
-            docs.push(Doc {
-                name: name.clone(),
-                id_prefix: prefix.to_lowercase(),
-                id_number: number.parse().unwrap_or(0),
-                unit: m.unit.to_lowercase(),
-                name_len: chars.len(),
-                first_initial,
-                any_initial,
-                boundary,
-                cites,
-            });
-            let join = |parts: &mut dyn Iterator<Item = &str>| {
-                normalize(&parts.collect::<Vec<_>>().join("\n"))
-            };
-            let details = join(&mut m.facts.iter().flat_map(|f| {
-                std::iter::once(f.label.as_str()).chain(f.values.iter().map(|v| v.label.as_str()))
-            }));
-            let unit_name = set.unit(&m.unit).map_or("", |u| u.name.as_str());
-            let fields: [String; FIELDS] = [
-                name,
-                join(&mut m.tiers.iter().map(|t| t.situation.as_str())),
-                normalize(&m.category),
-                details,
-                normalize(unit_name),
-            ];
-            fields_of.push(fields);
+            docs.push(matter_doc(m, &mut laws));
+            fields_of.push(matter_fields(set, m));
         }
-        for (i, title) in laws.iter().enumerate() {
-            let t = normalize(title);
-            if let Some(short) = t.strip_prefix("中华人民共和国") {
-                law_names.entry(short.to_string()).or_insert(i);
-            }
-            law_names.insert(t, i);
-        }
-        for (short, title) in &terms.law_abbreviations {
-            if let Some(i) = laws.iter().position(|l| l == title) {
-                law_names.insert(short.clone(), i);
-            }
-        }
-
-        let mut grams: HashMap<u64, Vec<(u32, u8, u8)>> = HashMap::new();
-        let mut name_chars: HashMap<char, Vec<u32>> = HashMap::new();
-        for (d, fields) in fields_of.iter().enumerate() {
-            let mut mine: HashMap<u64, (u8, u8)> = HashMap::new();
-            for (f, text) in fields.iter().enumerate() {
-                let cs: Vec<char> = text.chars().collect();
-                for w in cs.windows(2) {
-                    if is_word_char(w[0]) && is_word_char(w[1]) {
-                        let e = mine.entry(gram(w[0], w[1])).or_default();
-                        e.0 |= 1 << f;
-                        if f == NAME {
-                            e.1 = e.1.saturating_add(1);
-                        }
-                    }
-                }
-            }
-            for (g, (mask, times)) in mine {
-                grams.entry(g).or_default().push((d as u32, mask, times));
-            }
-            let mut seen = HashSet::new();
-            for c in fields[NAME].chars().filter(|c| is_word_char(*c)) {
-                if seen.insert(c) {
-                    name_chars.entry(c).or_default().push(d as u32);
-                }
-            }
-        }
-        for list in grams.values_mut() {
-            list.sort_unstable_by_key(|p| p.0);
-        }
-
-        // Each synonym key → its value per matter: the best of its words that the matter has,
-        // and a little of each further word's value (a word inside another word found, like 异味
-        // in 异味废气, is not a further word). A rare word is worth more than a common one.
-        let mut synonyms = Vec::new();
-        let mut synonym_keys = HashMap::new();
-        let mut longest_key = 0;
-        for (key, targets) in &terms.synonyms {
-            let mut found: HashMap<u32, Vec<(usize, f32, u16)>> = HashMap::new();
-            for (i, t) in targets.iter().enumerate() {
-                let holders: Vec<(usize, usize)> = fields_of
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(d, fs)| {
-                        fs.iter()
-                            .position(|f| f.contains(t.as_str()))
-                            .map(|f| (d, f))
-                    })
-                    .collect();
-                let value = specificity(holders.len(), n);
-                let len = t.chars().count() as u16;
-                for (d, f) in holders {
-                    let in_name = if f == NAME { len } else { 0 };
-                    found
-                        .entry(d as u32)
-                        .or_default()
-                        .push((i, FIELD_WEIGHT[f] * value, in_name));
-                }
-            }
-            let mut hits: Vec<(u32, f32, u16)> = found
-                .into_iter()
-                .map(|(d, mut words)| {
-                    words.sort_by(|a, b| b.1.total_cmp(&a.1));
-                    let in_name = words.iter().map(|w| w.2).max().unwrap_or(0);
-                    let extra: f32 = words
-                        .iter()
-                        .skip(1)
-                        .filter(|(i, ..)| {
-                            !words
-                                .iter()
-                                .any(|(o, ..)| o != i && targets[*o].contains(targets[*i].as_str()))
-                        })
-                        .take(3)
-                        .map(|w| EXTRA_WORD * w.1)
-                        .sum();
-                    (d, words[0].1 + extra, in_name)
-                })
-                .collect();
-            hits.sort_unstable_by_key(|h| h.0);
-            longest_key = longest_key.max(key.chars().count());
-            synonym_keys.insert(key.clone(), synonyms.len());
-            synonyms.push(Synonym {
-                hits,
-                targets: targets.clone(),
-                initials: key.chars().map(|c| initials(c).1).collect(),
-            });
-        }
+        let law_names = law_names(&laws, terms);
+        let (grams, name_chars) = gram_index(&fields_of);
+        let (synonyms, synonym_keys, longest_key) = synonym_index(terms, &fields_of);
         let unit_codes = set.units.iter().map(|u| u.code.to_lowercase()).collect();
         SearchIndex {
             docs,
@@ -770,73 +862,95 @@ impl SearchIndex {
         parts
     }
 
-    /// One whitespace-separated term (not lower-cased: pinyin is typed in lower case only).
+    /// One whitespace-separated term (not lower-cased: pinyin is typed in lower case only):
+    /// a matter id, a law, a unit code, pinyin initials, or else synonym keys and literal text.
     fn parse_term(&self, typed: &str, parts: &mut Vec<Part>) {
         let lower = typed.to_lowercase();
         let term = lower.as_str();
-        // A matter id: letters, an optional hyphen, digits (`zhzf-12`, `ZHZF085`).
+        let whole = self
+            .id_part(term)
+            .or_else(|| self.law_part(term))
+            .or_else(|| self.unit_code_part(term))
+            .or_else(|| self.pinyin_part(typed, term));
+        match whole {
+            Some(part) => parts.push(part),
+            None => self.parse_words(term, parts),
+        }
+    }
+
+    /// A matter id: letters, an optional hyphen, digits (`zhzf-12`, `ZHZF085`).
+    fn id_part(&self, term: &str) -> Option<Part> {
         let letters: String = term.chars().take_while(char::is_ascii_lowercase).collect();
         let digits = term[letters.len()..].trim_start_matches('-');
-        if !letters.is_empty() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-            let number: u32 = digits.parse().unwrap_or(0);
-            if let Some(d) = self
-                .docs
-                .iter()
-                .position(|d| d.id_prefix == letters && d.id_number == number)
-            {
-                parts.push(Part {
-                    need: Need::Id(d),
-                    weight: ID_WEIGHT,
-                });
-                return;
-            }
+        if letters.is_empty() || digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
         }
-        if let Some(laws) = self.law_named(term) {
-            parts.push(Part {
-                need: Need::Citation {
-                    laws: Some(laws),
-                    article: None,
-                    paragraph: None,
-                    item: None,
-                    narrow: true,
-                },
-                weight: LAW_WEIGHT,
-            });
-            return;
-        }
-        if self.unit_codes.contains(term) {
-            parts.push(Part {
-                need: Need::UnitCode(term.to_string()),
-                weight: UNIT_CODE_WEIGHT,
-            });
-            return;
-        }
+        let number: u32 = digits.parse().unwrap_or(0);
+        let d = self
+            .docs
+            .iter()
+            .position(|d| d.id_prefix == letters && d.id_number == number)?;
+        Some(Part {
+            need: Need::Id(d),
+            weight: ID_WEIGHT,
+        })
+    }
+
+    /// A law by name, without an article: only the matters citing it answer.
+    fn law_part(&self, term: &str) -> Option<Part> {
+        let laws = self.law_named(term)?;
+        Some(Part {
+            need: Need::Citation {
+                laws: Some(laws),
+                article: None,
+                paragraph: None,
+                item: None,
+                narrow: true,
+            },
+            weight: LAW_WEIGHT,
+        })
+    }
+
+    fn unit_code_part(&self, term: &str) -> Option<Part> {
+        self.unit_codes.contains(term).then(|| Part {
+            need: Need::UnitCode(term.to_string()),
+            weight: UNIT_CODE_WEIGHT,
+        })
+    }
+
+    /// Two or more lower-case letters that are not a synonym key: pinyin initials, of a run of
+    /// a name or (three or more) of a whole synonym key.
+    fn pinyin_part(&self, typed: &str, term: &str) -> Option<Part> {
         let chars: Vec<char> = term.chars().collect();
-        if chars.len() >= 2
-            && typed.chars().all(|c| c.is_ascii_lowercase())
-            && !self.synonym_keys.contains_key(term)
+        if chars.len() < 2
+            || !typed.chars().all(|c| c.is_ascii_lowercase())
+            || self.synonym_keys.contains_key(term)
         {
-            let bits: Vec<u32> = chars
-                .iter()
-                .map(|&c| 1 << (c as u32 - 'a' as u32))
-                .collect();
-            let keys = if bits.len() >= 3 {
-                (0..self.synonyms.len())
-                    .filter(|&s| {
-                        let ini = &self.synonyms[s].initials;
-                        ini.len() == bits.len() && ini.iter().zip(&bits).all(|(i, b)| i & b != 0)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            parts.push(Part {
-                need: Need::Pinyin(bits, keys),
-                weight: chars.len() as f32,
-            });
-            return;
+            return None;
         }
-        // Synonym keys, longest first from the left; literal text between them.
+        let bits: Vec<u32> = chars
+            .iter()
+            .map(|&c| 1 << (c as u32 - 'a' as u32))
+            .collect();
+        let keys = if bits.len() >= 3 {
+            (0..self.synonyms.len())
+                .filter(|&s| {
+                    let ini = &self.synonyms[s].initials;
+                    ini.len() == bits.len() && ini.iter().zip(&bits).all(|(i, b)| i & b != 0)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(Part {
+            need: Need::Pinyin(bits, keys),
+            weight: chars.len() as f32,
+        })
+    }
+
+    /// Synonym keys, longest first from the left; literal text between them.
+    fn parse_words(&self, term: &str, parts: &mut Vec<Part>) {
+        let chars: Vec<char> = term.chars().collect();
         let mut literal: Vec<char> = Vec::new();
         let flush = |literal: &mut Vec<char>, parts: &mut Vec<Part>| {
             if !literal.is_empty() {

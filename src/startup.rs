@@ -14,6 +14,7 @@ use crate::auth::{Role, new_token};
 use crate::request::CalcError;
 use crate::search::SearchIndex;
 use crate::sources;
+use crate::standards::StandardsSet;
 use crate::supervision::StorageConfig;
 use crate::supervision::store::Store;
 
@@ -103,6 +104,35 @@ pub fn ensure_demo_tokens(
     Ok(made)
 }
 
+/// Opens the log and, if it has no tokens, creates demo tokens and prints them.
+fn demo_tokens(storage: &StorageConfig, set: &StandardsSet) -> Result<(), ExitCode> {
+    let demo = storage.open_migrated().and_then(|mut s| {
+        ensure_demo_tokens(
+            s.as_mut(),
+            set.units.first().map_or("ZHZF", |u| u.code.as_str()),
+        )
+    });
+    match demo {
+        Ok(tokens) if !tokens.is_empty() => {
+            eprintln!(
+                "No tokens existed: demo tokens were created (revoke them with `penalty-standards token revoke ID`):"
+            );
+            for (role, token) in tokens {
+                eprintln!("  {:<10} {token}", role.as_str());
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!(
+                "error: the supervision log cannot be opened ({}): {e}",
+                storage.describe()
+            );
+            return Err(ExitCode::FAILURE);
+        }
+    }
+    Ok(())
+}
+
 /// `penalty-standards serve`.
 pub fn serve(
     bind: &str,
@@ -125,29 +155,8 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     };
-    let demo = storage.open_migrated().and_then(|mut s| {
-        ensure_demo_tokens(
-            s.as_mut(),
-            set.units.first().map_or("ZHZF", |u| u.code.as_str()),
-        )
-    });
-    match demo {
-        Ok(tokens) if !tokens.is_empty() => {
-            eprintln!(
-                "No tokens existed: demo tokens were created (revoke them with `penalty-standards token revoke ID`):"
-            );
-            for (role, token) in tokens {
-                eprintln!("  {:<10} {token}", role.as_str());
-            }
-        }
-        Ok(_) => {}
-        Err(e) => {
-            eprintln!(
-                "error: the supervision log cannot be opened ({}): {e}",
-                storage.describe()
-            );
-            return ExitCode::FAILURE;
-        }
+    if let Err(code) = demo_tokens(storage, &set) {
+        return code;
     }
     let state = match AppState::new(set.clone(), search, storage, rate_limit) {
         Ok(s) => s,

@@ -67,97 +67,110 @@ fn figures(chars: &[char]) -> Vec<Figure> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        // 货值金额等值以上三倍以下: 等值 is one time the base.
-        if starts_with(chars, i, "等值") {
-            if let Some((side, end)) = side_of(chars, i, i + 2) {
-                out.push(Figure {
-                    unit: StatedUnit::Multiple,
-                    value: Decimal::ONE,
-                    side,
-                    start: i,
-                    end,
-                });
-            }
-            i += 2;
-            continue;
-        }
-        // 百分之五 / 千分之五
-        let per = if starts_with(chars, i, "百分之") {
-            Some(Decimal::ONE)
-        } else if starts_with(chars, i, "千分之") {
-            Some(Decimal::new(1, 1))
+        i = if starts_with(chars, i, "等值") {
+            equal_figure(chars, i, &mut out)
+        } else if let Some(scale) = per_scale(chars, i) {
+            percent_figure(chars, i, scale, &mut out)
+        } else if is_numeral_char(chars[i]) && chars[i] != '.' && chars[i] != ',' {
+            number_figure(chars, i, &mut out)
         } else {
-            None
+            i + 1
         };
-        if let Some(scale) = per {
-            let start = i;
-            let mut j = i + 3;
-            while j < chars.len() && is_numeral_char(chars[j]) {
-                j += 1;
-            }
-            let text: String = chars[i + 3..j].iter().collect();
-            if let Some(v) = parse_numeral(&text) {
-                let (side, end) = side_of(chars, start, j).unwrap_or((Side::Exact, j));
-                out.push(Figure {
-                    unit: StatedUnit::Percent,
-                    value: v * scale,
-                    side,
-                    start,
-                    end,
-                });
-            }
-            i = j.max(i + 1);
-            continue;
-        }
-        if is_numeral_char(chars[i]) && chars[i] != '.' && chars[i] != ',' {
-            let start = i;
-            let mut j = i;
-            while j < chars.len() && is_numeral_char(chars[j]) {
-                j += 1;
-            }
-            // 第十条, 第二款: article references are not amounts.
-            let is_reference = start > 0 && chars[start - 1] == '第';
-            let text: String = chars[start..j].iter().collect();
-            let unit = match chars.get(j) {
-                Some('元') => Some((StatedUnit::Yuan, j + 1)),
-                Some('倍') => Some((StatedUnit::Multiple, j + 1)),
-                Some('%') | Some('％') => Some((StatedUnit::Percent, j + 1)),
-                Some('‰') => Some((StatedUnit::Percent, j + 1)),
-                // 二千元以上二万以下: the upper figure sometimes drops its unit; it takes the
-                // unit of the lower figure just before it.
-                _ => out
-                    .last()
-                    .filter(|f: &&Figure| {
-                        f.side == Side::Lower
-                            && start.saturating_sub(f.end) <= 2
-                            && side_after(chars, j).is_some()
-                    })
-                    .map(|f| (f.unit, j)),
-            };
-            if !is_reference
-                && let (Some((unit, after)), Some(value)) = (unit, parse_numeral(&text))
-                && let Some((side, end)) = side_of(chars, start, after)
-            {
-                // 5‰ is 0.5 per cent.
-                let value = if chars.get(j) == Some(&'‰') {
-                    value / Decimal::TEN
-                } else {
-                    value
-                };
-                out.push(Figure {
-                    unit,
-                    value,
-                    side,
-                    start,
-                    end,
-                });
-            }
-            i = j;
-            continue;
-        }
-        i += 1;
     }
     out
+}
+
+/// 货值金额等值以上三倍以下: 等值 at `i` is one time the base. Returns where to read on.
+fn equal_figure(chars: &[char], i: usize, out: &mut Vec<Figure>) -> usize {
+    if let Some((side, end)) = side_of(chars, i, i + 2) {
+        out.push(Figure {
+            unit: StatedUnit::Multiple,
+            value: Decimal::ONE,
+            side,
+            start: i,
+            end,
+        });
+    }
+    i + 2
+}
+
+/// 百分之 or 千分之 at `i`: what its figure is multiplied by to be per cent.
+fn per_scale(chars: &[char], i: usize) -> Option<Decimal> {
+    if starts_with(chars, i, "百分之") {
+        Some(Decimal::ONE)
+    } else if starts_with(chars, i, "千分之") {
+        Some(Decimal::new(1, 1))
+    } else {
+        None
+    }
+}
+
+/// 百分之五 / 千分之五 at `i`. Returns where to read on.
+fn percent_figure(chars: &[char], i: usize, scale: Decimal, out: &mut Vec<Figure>) -> usize {
+    let start = i;
+    let mut j = i + 3;
+    while j < chars.len() && is_numeral_char(chars[j]) {
+        j += 1;
+    }
+    let text: String = chars[i + 3..j].iter().collect();
+    if let Some(v) = parse_numeral(&text) {
+        let (side, end) = side_of(chars, start, j).unwrap_or((Side::Exact, j));
+        out.push(Figure {
+            unit: StatedUnit::Percent,
+            value: v * scale,
+            side,
+            start,
+            end,
+        });
+    }
+    j.max(i + 1)
+}
+
+/// A number at `start` with its unit (元, 倍, %, ‰, or the unit of the lower figure just
+/// before it) and side; not an article reference (第十条). Returns where to read on.
+fn number_figure(chars: &[char], start: usize, out: &mut Vec<Figure>) -> usize {
+    let mut j = start;
+    while j < chars.len() && is_numeral_char(chars[j]) {
+        j += 1;
+    }
+    // 第十条, 第二款: article references are not amounts.
+    let is_reference = start > 0 && chars[start - 1] == '第';
+    let text: String = chars[start..j].iter().collect();
+    let unit = match chars.get(j) {
+        Some('元') => Some((StatedUnit::Yuan, j + 1)),
+        Some('倍') => Some((StatedUnit::Multiple, j + 1)),
+        Some('%') | Some('％') => Some((StatedUnit::Percent, j + 1)),
+        Some('‰') => Some((StatedUnit::Percent, j + 1)),
+        // 二千元以上二万以下: the upper figure sometimes drops its unit; it takes the
+        // unit of the lower figure just before it.
+        _ => out
+            .last()
+            .filter(|f: &&Figure| {
+                f.side == Side::Lower
+                    && start.saturating_sub(f.end) <= 2
+                    && side_after(chars, j).is_some()
+            })
+            .map(|f| (f.unit, j)),
+    };
+    if !is_reference
+        && let (Some((unit, after)), Some(value)) = (unit, parse_numeral(&text))
+        && let Some((side, end)) = side_of(chars, start, after)
+    {
+        // 5‰ is 0.5 per cent.
+        let value = if chars.get(j) == Some(&'‰') {
+            value / Decimal::TEN
+        } else {
+            value
+        };
+        out.push(Figure {
+            unit,
+            value,
+            side,
+            start,
+            end,
+        });
+    }
+    j
 }
 
 /// Every band the text states, in order.

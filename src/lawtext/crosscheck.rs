@@ -4,6 +4,7 @@
 
 use rust_decimal::Decimal;
 
+use super::Article;
 use super::amounts::{StatedBand, StatedUnit, stated_bands, yuan_figures};
 use super::corpus::{Corpus, Version};
 use crate::standards::{Citation, FineKind, FineRule, Matter, Party, Problem};
@@ -22,42 +23,7 @@ pub fn resolve<'c>(corpus: &'c Corpus, c: &Citation) -> Result<(&'c Version, Str
             )
         });
     };
-    let newest = versions.last().expect("a law has a version");
-    let version = match &c.version {
-        Some(v) => {
-            let found = versions.iter().find(|x| &x.date == v).ok_or_else(|| {
-                format!(
-                    "{} has no version {v} (versions: {})",
-                    c.law,
-                    versions
-                        .iter()
-                        .map(|x| x.date.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })?;
-            if found.date != newest.date {
-                return Err(format!(
-                    "cites the {v} version of {}, but the newest in force is {}",
-                    c.law, newest.date
-                ));
-            }
-            found
-        }
-        None if versions.len() > 1 => {
-            return Err(format!(
-                "{} exists in several versions ({}); say which with `version = \"{}\"`",
-                c.law,
-                versions
-                    .iter()
-                    .map(|x| x.date.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                newest.date
-            ));
-        }
-        None => newest,
-    };
+    let version = cited_version(versions, c)?;
     let law = version.law();
     let article = law.articles.get(&c.article).ok_or_else(|| {
         format!(
@@ -67,66 +33,110 @@ pub fn resolve<'c>(corpus: &'c Corpus, c: &Citation) -> Result<(&'c Version, Str
         )
     })?;
     let text = match c.paragraph {
-        Some(p) => {
-            let para = article.paragraphs.get(p as usize - 1).ok_or_else(|| {
-                format!(
-                    "{}: the article has {} paragraph(s)",
-                    c.render(),
-                    article.paragraphs.len()
-                )
-            })?;
-            if let Some(i) = c.item
-                && para.items.len() < i as usize
-            {
-                return Err(format!(
-                    "{}: the paragraph has {} item(s)",
-                    c.render(),
-                    para.items.len()
-                ));
-            }
-            // Some articles list the acts in one paragraph and set the amounts in the next
-            // ("有前款第一项、第八项行为之一的，处…"): then the whole article is the text.
-            let text = para.full_text();
-            if super::amounts::stated_bands(&text).is_empty() {
-                article.full_text()
-            } else {
-                text
-            }
-        }
+        Some(p) => paragraph_text(article, p, c)?,
         None => {
             if let Some(i) = c.item {
-                let items = article
-                    .paragraphs
-                    .first()
-                    .map(|p| p.items.len())
-                    .unwrap_or(0);
-                if article.paragraphs.len() > 1
-                    && article
-                        .paragraphs
-                        .iter()
-                        .filter(|p| !p.items.is_empty())
-                        .count()
-                        > 1
-                {
-                    return Err(format!(
-                        "{}: the article has several paragraphs with items; name the paragraph",
-                        c.render()
-                    ));
-                }
-                let items = article
-                    .paragraphs
-                    .iter()
-                    .map(|p| p.items.len())
-                    .max()
-                    .unwrap_or(items);
-                if items < i as usize {
-                    return Err(format!("{}: the article has {items} item(s)", c.render()));
-                }
+                check_item_without_paragraph(article, i, c)?;
             }
             article.full_text()
         }
     };
     Ok((version, text))
+}
+
+/// The version a citation names, which must be the newest; without one, the law's only version.
+fn cited_version<'c>(versions: &'c [Version], c: &Citation) -> Result<&'c Version, String> {
+    let newest = versions.last().expect("a law has a version");
+    let dates = || {
+        versions
+            .iter()
+            .map(|x| x.date.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &c.version {
+        Some(v) => {
+            let found = versions
+                .iter()
+                .find(|x| &x.date == v)
+                .ok_or_else(|| format!("{} has no version {v} (versions: {})", c.law, dates()))?;
+            if found.date != newest.date {
+                return Err(format!(
+                    "cites the {v} version of {}, but the newest in force is {}",
+                    c.law, newest.date
+                ));
+            }
+            Ok(found)
+        }
+        None if versions.len() > 1 => Err(format!(
+            "{} exists in several versions ({}); say which with `version = \"{}\"`",
+            c.law,
+            dates(),
+            newest.date
+        )),
+        None => Ok(newest),
+    }
+}
+
+/// The text of paragraph `p` (its item checked, if the citation names one).
+fn paragraph_text(article: &Article, p: u32, c: &Citation) -> Result<String, String> {
+    let para = article.paragraphs.get(p as usize - 1).ok_or_else(|| {
+        format!(
+            "{}: the article has {} paragraph(s)",
+            c.render(),
+            article.paragraphs.len()
+        )
+    })?;
+    if let Some(i) = c.item
+        && para.items.len() < i as usize
+    {
+        return Err(format!(
+            "{}: the paragraph has {} item(s)",
+            c.render(),
+            para.items.len()
+        ));
+    }
+    // Some articles list the acts in one paragraph and set the amounts in the next
+    // ("有前款第一项、第八项行为之一的，处…"): then the whole article is the text.
+    let text = para.full_text();
+    Ok(if super::amounts::stated_bands(&text).is_empty() {
+        article.full_text()
+    } else {
+        text
+    })
+}
+
+/// An item cited without its paragraph: only one paragraph may have items, and it must have
+/// item `i`.
+fn check_item_without_paragraph(article: &Article, i: u32, c: &Citation) -> Result<(), String> {
+    let items = article
+        .paragraphs
+        .first()
+        .map(|p| p.items.len())
+        .unwrap_or(0);
+    if article.paragraphs.len() > 1
+        && article
+            .paragraphs
+            .iter()
+            .filter(|p| !p.items.is_empty())
+            .count()
+            > 1
+    {
+        return Err(format!(
+            "{}: the article has several paragraphs with items; name the paragraph",
+            c.render()
+        ));
+    }
+    let items = article
+        .paragraphs
+        .iter()
+        .map(|p| p.items.len())
+        .max()
+        .unwrap_or(items);
+    if items < i as usize {
+        return Err(format!("{}: the article has {items} item(s)", c.render()));
+    }
+    Ok(())
 }
 
 fn show(b: &StatedBand) -> String {

@@ -210,115 +210,18 @@ fn build_matter(
         problems,
     };
     let before = rep.problems.len();
-
-    let st = raw.statutory;
-    let (fine_organisation, fine_individual, parties) =
-        match (st.fine, st.fine_organisation, st.fine_individual) {
-            (Some(f), None, None) => (Some(f.clone()), Some(f), Party::ALL.to_vec()),
-            (None, o, i) => {
-                let parties = match (&o, &i) {
-                    (None, None) => Party::ALL.to_vec(),
-                    (Some(_), None) => vec![Party::Organisation],
-                    (None, Some(_)) => vec![Party::Individual],
-                    (Some(_), Some(_)) => Party::ALL.to_vec(),
-                };
-                (o, i, parties)
-            }
-            _ => {
-                rep.report(
-                "statutory: write either `fine` or `fine_organisation`/`fine_individual`, not both",
-            );
-                (None, None, Party::ALL.to_vec())
-            }
-        };
-    let statutory = Statutory {
-        fine_organisation,
-        fine_individual,
-        parties,
-        measures: st.measures,
-    };
-
-    let mut facts = Vec::new();
-    for f in raw.fact {
-        let default = fact_default(&f, &mut rep);
-        facts.push(FactDef {
-            key: f.key,
-            label: f.label,
-            kind: f.kind,
-            unit: f.unit,
-            required: f.required,
-            default,
-            values: f.values,
-        });
-    }
-
-    let mut tiers = Vec::new();
-    for (i, t) in raw.tier.into_iter().enumerate() {
-        let tier_line = lines.line(t.name.span().start);
-        let mut trep = Reporter {
-            file,
-            line: tier_line,
-            matter: Some(&id),
-            problems: rep.problems,
-        };
-        let name = t.name.into_inner();
-        let what = format!("tier {} ({name})", i + 1);
-        let when = match (t.when, t.when_any) {
-            (Some(c), None) => vec![c],
-            (None, Some(cs)) if !cs.is_empty() => cs,
-            (None, None) => vec![BTreeMap::new()],
-            _ => {
-                trep.report(format!(
-                    "{what}: write either `when` or a non-empty `when_any`"
-                ));
-                vec![]
-            }
-        };
-        let mut party_fine = |general: &Option<RawAmount>,
-                              specific: &Option<RawAmount>,
-                              rate_general: &Option<RawAmount>,
-                              rate_specific: &Option<RawAmount>,
-                              label: &str| {
-            let yuan = specific.as_ref().or(general.as_ref());
-            let rate = rate_specific.as_ref().or(rate_general.as_ref());
-            match (yuan, rate) {
-                (Some(_), Some(_)) => {
-                    trep.report(format!(
-                        "{what}: {label}: a tier gives either `fine` or `rate`, not both"
-                    ));
-                    None
-                }
-                (Some(a), None) => amount_to_fine(a, &mut trep, &what, false),
-                (None, Some(a)) => amount_to_fine(a, &mut trep, &what, true),
-                (None, None) => None,
-            }
-        };
-        let fine_organisation = party_fine(
-            &t.fine,
-            &t.fine_organisation,
-            &t.rate,
-            &t.rate_organisation,
-            "organisations",
-        );
-        let fine_individual = party_fine(
-            &t.fine,
-            &t.fine_individual,
-            &t.rate,
-            &t.rate_individual,
-            "individuals",
-        );
-        tiers.push(Tier {
-            level: i + 1,
-            name,
-            situation: t.situation,
-            when,
-            fine_organisation,
-            fine_individual,
-            measures: t.measures,
-            minor: t.minor,
-        });
-    }
-
+    let statutory = build_statutory(raw.statutory, &mut rep);
+    let facts = raw
+        .fact
+        .into_iter()
+        .map(|f| build_fact(f, &mut rep))
+        .collect();
+    let tiers = raw
+        .tier
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| build_tier(i + 1, t, lines, &mut rep))
+        .collect();
     let matter = Matter {
         id: id.clone(),
         name: raw.name,
@@ -338,6 +241,118 @@ fn build_matter(
     };
     validate::matter(&matter, &mut rep);
     (rep.problems.len() == before).then_some(matter)
+}
+
+/// The statutory fines per party and the parties the provision punishes: one `fine` for both,
+/// or `fine_organisation` / `fine_individual` (a matter that gives only one punishes only that
+/// party; neither means both, without a fine).
+fn build_statutory(st: RawStatutory, rep: &mut Reporter) -> Statutory {
+    let (fine_organisation, fine_individual, parties) =
+        match (st.fine, st.fine_organisation, st.fine_individual) {
+            (Some(f), None, None) => (Some(f.clone()), Some(f), Party::ALL.to_vec()),
+            (None, o, i) => {
+                let parties = match (&o, &i) {
+                    (None, None) => Party::ALL.to_vec(),
+                    (Some(_), None) => vec![Party::Organisation],
+                    (None, Some(_)) => vec![Party::Individual],
+                    (Some(_), Some(_)) => Party::ALL.to_vec(),
+                };
+                (o, i, parties)
+            }
+            _ => {
+                rep.report(
+                "statutory: write either `fine` or `fine_organisation`/`fine_individual`, not both",
+            );
+                (None, None, Party::ALL.to_vec())
+            }
+        };
+    Statutory {
+        fine_organisation,
+        fine_individual,
+        parties,
+        measures: st.measures,
+    }
+}
+
+fn build_fact(f: RawFact, rep: &mut Reporter) -> FactDef {
+    let default = fact_default(&f, rep);
+    FactDef {
+        key: f.key,
+        label: f.label,
+        kind: f.kind,
+        unit: f.unit,
+        required: f.required,
+        default,
+        values: f.values,
+    }
+}
+
+/// Tier number `level` of the matter `rep` reports for; its problems are located at its name.
+fn build_tier(level: usize, t: RawTier, lines: &LineIndex, rep: &mut Reporter) -> Tier {
+    let mut trep = Reporter {
+        file: rep.file,
+        line: lines.line(t.name.span().start),
+        matter: rep.matter,
+        problems: rep.problems,
+    };
+    let name = t.name.into_inner();
+    let what = format!("tier {level} ({name})");
+    let when = match (t.when, t.when_any) {
+        (Some(c), None) => vec![c],
+        (None, Some(cs)) if !cs.is_empty() => cs,
+        (None, None) => vec![BTreeMap::new()],
+        _ => {
+            trep.report(format!(
+                "{what}: write either `when` or a non-empty `when_any`"
+            ));
+            vec![]
+        }
+    };
+    let fine_organisation = party_fine(
+        [&t.fine, &t.fine_organisation, &t.rate, &t.rate_organisation],
+        "organisations",
+        &what,
+        &mut trep,
+    );
+    let fine_individual = party_fine(
+        [&t.fine, &t.fine_individual, &t.rate, &t.rate_individual],
+        "individuals",
+        &what,
+        &mut trep,
+    );
+    Tier {
+        level,
+        name,
+        situation: t.situation,
+        when,
+        fine_organisation,
+        fine_individual,
+        measures: t.measures,
+        minor: t.minor,
+    }
+}
+
+/// A tier's fine for one party: `[fine, fine_<party>, rate, rate_<party>]`, the party's own
+/// amount before the general one; a yuan amount or a rate, not both.
+fn party_fine(
+    [general, specific, rate_general, rate_specific]: [&Option<RawAmount>; 4],
+    label: &str,
+    what: &str,
+    trep: &mut Reporter,
+) -> Option<TierFine> {
+    let yuan = specific.as_ref().or(general.as_ref());
+    let rate = rate_specific.as_ref().or(rate_general.as_ref());
+    match (yuan, rate) {
+        (Some(_), Some(_)) => {
+            trep.report(format!(
+                "{what}: {label}: a tier gives either `fine` or `rate`, not both"
+            ));
+            None
+        }
+        (Some(a), None) => amount_to_fine(a, trep, what, false),
+        (None, Some(a)) => amount_to_fine(a, trep, what, true),
+        (None, None) => None,
+    }
 }
 
 fn toml_problem(file: &str, text: &str, err: &toml::de::Error) -> Problem {

@@ -392,9 +392,31 @@ fn coverage_and_bands(m: &Matter, rep: &mut Reporter) {
         ));
         return;
     }
-    // truth[tier][alternative][fact][region]: does the predicate (if any) hold on that region?
-    let truth: Vec<Vec<Vec<Vec<bool>>>> = m
-        .tiers
+    let truth = tier_truth(m, &regions);
+    let mut checks = CellChecks::default();
+    let mut index = vec![0usize; regions.len()];
+    let mut hits: Vec<usize> = Vec::with_capacity(m.tiers.len());
+    loop {
+        tiers_covering(&truth, &index, &mut hits);
+        let cell = Cell {
+            m,
+            regions: &regions,
+            index: &index,
+        };
+        match hits.len() {
+            0 => checks.gap(&cell, rep),
+            1 => checks.bands(&cell, &m.tiers[hits[0]], rep),
+            _ => checks.overlap(&cell, &hits, rep),
+        }
+        if !next_cell(&mut index, &regions) {
+            break;
+        }
+    }
+}
+
+/// truth[tier][alternative][fact][region]: does the predicate (if any) hold on that region?
+fn tier_truth(m: &Matter, regions: &[Vec<Vec<FactValue>>]) -> Vec<Vec<Vec<Vec<bool>>>> {
+    m.tiers
         .iter()
         .map(|t| {
             t.when
@@ -402,7 +424,7 @@ fn coverage_and_bands(m: &Matter, rep: &mut Reporter) {
                 .map(|conj| {
                     m.facts
                         .iter()
-                        .zip(&regions)
+                        .zip(regions)
                         .map(|(f, rs)| match conj.get(&f.key) {
                             None => vec![true; rs.len()],
                             Some(p) => rs.iter().map(|r| p.matches(&r[0])).collect(),
@@ -411,79 +433,112 @@ fn coverage_and_bands(m: &Matter, rep: &mut Reporter) {
                 })
                 .collect()
         })
-        .collect();
-    let base_pos = |party: Party| {
-        m.statutory
-            .fine_for(party)
-            .and_then(|r| r.base.as_deref())
-            .and_then(|b| m.facts.iter().position(|f| f.key == b))
-    };
-    let mut reported_gap = false;
-    let mut reported_overlap = false;
-    let mut band_checked: HashSet<(usize, Party, usize)> = HashSet::new();
-    let mut reported_band: HashSet<(usize, Party)> = HashSet::new();
-    let mut index = vec![0usize; regions.len()];
-    let mut hits: Vec<usize> = Vec::with_capacity(m.tiers.len());
-    'cells: loop {
-        hits.clear();
-        for (t, alternatives) in truth.iter().enumerate() {
-            let matched = alternatives
-                .iter()
-                .any(|facts| facts.iter().zip(&index).all(|(by_region, &i)| by_region[i]));
-            if matched {
-                hits.push(t);
-            }
+        .collect()
+}
+
+/// The tiers one of whose alternatives holds on the combination of regions `index`, into `hits`.
+fn tiers_covering(truth: &[Vec<Vec<Vec<bool>>>], index: &[usize], hits: &mut Vec<usize>) {
+    hits.clear();
+    for (t, alternatives) in truth.iter().enumerate() {
+        let matched = alternatives
+            .iter()
+            .any(|facts| facts.iter().zip(index).all(|(by_region, &i)| by_region[i]));
+        if matched {
+            hits.push(t);
         }
-        let cell =
-            || -> Vec<&FactValue> { regions.iter().zip(&index).map(|(r, &i)| &r[i][0]).collect() };
-        match hits.len() {
-            0 if !reported_gap => {
-                rep.report(format!(
-                    "no tier covers the case {}",
-                    describe_cell(m, &cell())
-                ));
-                reported_gap = true;
-            }
-            n if n > 1 && !reported_overlap => {
-                let names: Vec<_> = hits
-                    .iter()
-                    .map(|&t| format!("{} ({})", m.tiers[t].level, m.tiers[t].name))
-                    .collect();
-                rep.report(format!(
-                    "tiers {} both cover the case {}",
-                    names.join(" and "),
-                    describe_cell(m, &cell())
-                ));
-                reported_overlap = true;
-            }
-            1 => {
-                let tier = &m.tiers[hits[0]];
-                for &party in &m.statutory.parties {
-                    // Amounts depend only on the tier and the base fact's region.
-                    let base_region = base_pos(party).map_or(0, |p| index[p]);
-                    if reported_band.contains(&(tier.level, party))
-                        || !band_checked.insert((tier.level, party, base_region))
-                    {
-                        continue;
-                    }
-                    if let Some(msg) = band_problem(m, tier, party, &regions, &index) {
-                        rep.report(msg);
-                        reported_band.insert((tier.level, party));
-                    }
-                }
-            }
-            _ => {}
-        }
-        // Next combination (odometer).
-        for k in (0..index.len()).rev() {
-            index[k] += 1;
-            if index[k] < regions[k].len() {
-                continue 'cells;
-            }
-            index[k] = 0;
-        }
-        break;
     }
+}
+
+/// Steps `index` to the next combination of regions (an odometer); false after the last.
+fn next_cell(index: &mut [usize], regions: &[Vec<Vec<FactValue>>]) -> bool {
+    for k in (0..index.len()).rev() {
+        index[k] += 1;
+        if index[k] < regions[k].len() {
+            return true;
+        }
+        index[k] = 0;
+    }
+    false
+}
+
+/// One combination of fact regions of a matter.
+struct Cell<'a> {
+    m: &'a Matter,
+    regions: &'a [Vec<Vec<FactValue>>],
+    index: &'a [usize],
+}
+
+impl Cell<'_> {
+    /// The combination's representative values, as `key=value, …`.
+    fn describe(&self) -> String {
+        let values: Vec<&FactValue> = self
+            .regions
+            .iter()
+            .zip(self.index)
+            .map(|(r, &i)| &r[i][0])
+            .collect();
+        describe_cell(self.m, &values)
+    }
+}
+
+/// What the walk over the combinations has reported or checked: one gap and one overlap at
+/// most, one band problem per tier and party, each band checked once per base-fact region.
+#[derive(Default)]
+struct CellChecks {
+    reported_gap: bool,
+    reported_overlap: bool,
+    band_checked: HashSet<(usize, Party, usize)>,
+    reported_band: HashSet<(usize, Party)>,
+}
+
+impl CellChecks {
+    fn gap(&mut self, cell: &Cell, rep: &mut Reporter) {
+        if !self.reported_gap {
+            rep.report(format!("no tier covers the case {}", cell.describe()));
+            self.reported_gap = true;
+        }
+    }
+
+    fn overlap(&mut self, cell: &Cell, hits: &[usize], rep: &mut Reporter) {
+        if !self.reported_overlap {
+            let names: Vec<_> = hits
+                .iter()
+                .map(|&t| format!("{} ({})", cell.m.tiers[t].level, cell.m.tiers[t].name))
+                .collect();
+            rep.report(format!(
+                "tiers {} both cover the case {}",
+                names.join(" and "),
+                cell.describe()
+            ));
+            self.reported_overlap = true;
+        }
+    }
+
+    /// The one tier that covers the cell: its fine for each party within the statutory band.
+    fn bands(&mut self, cell: &Cell, tier: &Tier, rep: &mut Reporter) {
+        let m = cell.m;
+        for &party in &m.statutory.parties {
+            // Amounts depend only on the tier and the base fact's region.
+            let base_region = base_position(m, party).map_or(0, |p| cell.index[p]);
+            if self.reported_band.contains(&(tier.level, party))
+                || !self.band_checked.insert((tier.level, party, base_region))
+            {
+                continue;
+            }
+            if let Some(msg) = band_problem(m, tier, party, cell.regions, cell.index) {
+                rep.report(msg);
+                self.reported_band.insert((tier.level, party));
+            }
+        }
+    }
+}
+
+/// The position among the matter's facts of the base of the party's statutory fine, if any.
+fn base_position(m: &Matter, party: Party) -> Option<usize> {
+    m.statutory
+        .fine_for(party)
+        .and_then(|r| r.base.as_deref())
+        .and_then(|b| m.facts.iter().position(|f| f.key == b))
 }
 
 /// Checks the tier's fine against the statutory band at every sample of the base fact's region.

@@ -242,28 +242,14 @@ fn render(
     qs: &str,
     s: &SupervisionStats,
 ) -> Markup {
-    let unit_name = |code: &str| {
-        state
-            .set
-            .unit(code)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| code.to_string())
-    };
-    let entries = |extra: &str| {
-        if qs.is_empty() {
-            format!("/supervision/entries?{extra}")
-        } else {
-            format!("/supervision/entries?{qs}&{extra}")
-        }
-    };
     let per_unit: Vec<_> = s
         .per_unit
         .iter()
         .map(|c| {
             (
-                unit_name(&c.key),
+                unit_name(state, &c.key),
                 c.count,
-                Some(entries(&format!("unit={}", c.key))),
+                Some(entries_link(qs, &format!("unit={}", c.key))),
             )
         })
         .collect();
@@ -272,28 +258,61 @@ fn render(
         .iter()
         .take(15)
         .map(|c| {
-            let name = state
-                .set
-                .matter(&c.key)
-                .map(|m| m.name.as_str())
-                .unwrap_or("");
-            let short: String = name.chars().take(6).collect();
+            let short: String = matter_name(state, &c.key).chars().take(6).collect();
             (
                 format!("{} {short}", c.key),
                 c.count,
-                Some(entries(&format!("matter={}", c.key))),
+                Some(entries_link(qs, &format!("matter={}", c.key))),
             )
         })
-        .collect();
-    let deviation_by_inspector: std::collections::HashMap<&str, &DeviationCount> = s
-        .reviews
-        .per_inspector
-        .iter()
-        .map(|d| (d.key.as_str(), d))
         .collect();
     html! {
         h1 { "执法监督" }
         p.muted.noprint { (who.name) "（监督）· " a href="/supervision/logout" { "退出" } }
+        (filter_form(state, q))
+        (headline_figures(s))
+        h2 { "每日记录" }
+        @if s.per_day.is_empty() { p.muted { "所选范围内没有记录。" } } @else { (columns(&s.per_day)) }
+        h2 { "各单位" }
+        (bars(&per_unit, "次"))
+        h2 { "查询最多的事项（前15）" }
+        (bars(&per_matter, "次"))
+        h2 { "阶次分布" }
+        (tier_distribution(state, qs, s))
+        h2 { "执法人员" }
+        p.muted { "不予处罚占比来自裁量查询；偏离率来自法制审核（按案件承办人统计）。" }
+        (inspector_table(state, qs, s))
+        h2 { "法制审核：偏离最多的事项" }
+        (most_deviated_matters(state, qs, s))
+    }
+}
+
+/// The unit's name, or its code if the standards do not know it.
+fn unit_name(state: &AppState, code: &str) -> String {
+    state
+        .set
+        .unit(code)
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The matter's name, or nothing if the standards do not know it.
+fn matter_name<'s>(state: &'s AppState, id: &str) -> &'s str {
+    state.set.matter(id).map(|m| m.name.as_str()).unwrap_or("")
+}
+
+/// The entries behind a figure: the dashboard's filter (`qs`) narrowed by `extra`.
+fn entries_link(qs: &str, extra: &str) -> String {
+    if qs.is_empty() {
+        format!("/supervision/entries?{extra}")
+    } else {
+        format!("/supervision/entries?{qs}&{extra}")
+    }
+}
+
+/// The filter form: dates, unit, kind of record.
+fn filter_form(state: &AppState, q: &LogQuery) -> Markup {
+    html! {
         form.inline.noprint method="get" action="/supervision" {
             label { "自 " input type="date" name="from" value=[q.from.as_deref()]; }
             label { "至 " input type="date" name="to" value=[q.to.as_deref()]; }
@@ -314,6 +333,13 @@ fn render(
             }
             button type="submit" { "筛选" }
         }
+    }
+}
+
+/// The headline figures: records, reviewed cases and acts, and the deviation rate when the
+/// reviews are of one unit.
+fn headline_figures(s: &SupervisionStats) -> Markup {
+    html! {
         div.figures {
             div { "记录总数" b #total { (s.total) } }
             div { "法制审核案件" b { (s.reviews.cases) } }
@@ -322,36 +348,46 @@ fn render(
                 div { "偏离率" b { (pct(u.deviation_rate)) } }
             }
         }
-        h2 { "每日记录" }
-        @if s.per_day.is_empty() { p.muted { "所选范围内没有记录。" } } @else { (columns(&s.per_day)) }
-        h2 { "各单位" }
-        (bars(&per_unit, "次"))
-        h2 { "查询最多的事项（前15）" }
-        (bars(&per_matter, "次"))
-        h2 { "阶次分布" }
+    }
+}
+
+/// The tier distribution of the 15 matters with the most records.
+fn tier_distribution(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup {
+    html! {
         div.scroll { table {
             thead { tr { th { "事项" } th.nowrap { "记录" } th { "各阶次占比" } } }
             tbody {
                 @for c in s.per_matter.iter().take(15) {
                     @let tiers: Vec<&TierCount> = s.tiers_per_matter.iter().filter(|t| t.matter_id == c.key).collect();
                     tr {
-                        td { a href=(entries(&format!("matter={}", c.key))) { (c.key) } " " (state.set.matter(&c.key).map(|m| m.name.as_str()).unwrap_or("")) }
+                        td { a href=(entries_link(qs, &format!("matter={}", c.key))) { (c.key) } " " (matter_name(state, &c.key)) }
                         td.num { (c.count) }
                         td { (tier_stack(&tiers)) }
                     }
                 }
             }
         } }
-        h2 { "执法人员" }
-        p.muted { "不予处罚占比来自裁量查询；偏离率来自法制审核（按案件承办人统计）。" }
+    }
+}
+
+/// Per inspector: records and no-penalty share (calculations), acts reviewed and deviation rate
+/// (reviews); inspectors with reviews only come last.
+fn inspector_table(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup {
+    let deviation_by_inspector: std::collections::HashMap<&str, &DeviationCount> = s
+        .reviews
+        .per_inspector
+        .iter()
+        .map(|d| (d.key.as_str(), d))
+        .collect();
+    html! {
         div.scroll { table #inspectors {
             thead { tr { th { "人员" } th { "单位" } th.num.nowrap { "记录" } th.num.nowrap { "不予处罚" } th.num.nowrap { "不予处罚占比" } th.num.nowrap { "审核行为" } th.num.nowrap { "偏离率" } } }
             tbody {
                 @for i in &s.per_inspector {
                     @let d = deviation_by_inspector.get(i.inspector.as_str());
                     tr {
-                        td { a href=(entries(&format!("inspector={}", i.inspector))) { (i.inspector) } }
-                        td { (unit_name(&i.unit)) }
+                        td { a href=(entries_link(qs, &format!("inspector={}", i.inspector))) { (i.inspector) } }
+                        td { (unit_name(state, &i.unit)) }
                         td.num { (i.count) }
                         td.num { (i.no_penalty) }
                         td.num { (pct(i.no_penalty_share)) }
@@ -362,7 +398,7 @@ fn render(
                 @for d in s.reviews.per_inspector.iter().filter(|d| !s.per_inspector.iter().any(|i| i.inspector == d.key)) {
                     tr {
                         td { (d.key) }
-                        td { (d.unit.as_deref().map(unit_name).unwrap_or_default()) }
+                        td { (d.unit.as_deref().map(|u| unit_name(state, u)).unwrap_or_default()) }
                         td.num { "" } td.num { "" } td.num { "" }
                         td.num { (d.acts) }
                         td.num { (pct(d.deviation_rate)) }
@@ -370,12 +406,17 @@ fn render(
                 }
             }
         } }
-        h2 { "法制审核：偏离最多的事项" }
+    }
+}
+
+/// The matters whose reviews deviate most.
+fn most_deviated_matters(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup {
+    html! {
         @if s.reviews.most_deviated_matters.is_empty() { p.muted { "没有偏离记录。" } } @else {
             div.scroll { table {
                 thead { tr { th { "事项" } th.num.nowrap { "审核行为" } th.num.nowrap { "偏离" } th.num.nowrap { "不合法" } th.num.nowrap { "未说明理由" } th.num.nowrap { "偏离率" } } }
                 tbody { @for d in &s.reviews.most_deviated_matters { tr {
-                    td { a href=(entries(&format!("matter={}&kind=review", d.key))) { (d.key) } " " (state.set.matter(&d.key).map(|m| m.name.as_str()).unwrap_or("")) }
+                    td { a href=(entries_link(qs, &format!("matter={}&kind=review", d.key))) { (d.key) } " " (matter_name(state, &d.key)) }
                     td.num { (d.acts) } td.num { (d.deviates) } td.num { (d.unlawful) } td.num { (d.reason_missing) } td.num { (pct(d.deviation_rate)) }
                 } } }
             } }

@@ -198,6 +198,24 @@ fn write_unit_sheet(
     unit: &Unit,
     f: &Formats,
 ) -> Result<(), XlsxError> {
+    write_sheet_head(ws, set, unit, f)?;
+    let mut row = FIRST_DATA_ROW;
+    for (i, m) in matters_of(set, unit).enumerate() {
+        let cells = matter_cells(m, i + 1, "\n");
+        write_matter_rows(ws, row, i + 1, &cells, f)?;
+        set_matter_row_heights(ws, row, &cells)?;
+        row += cells.tiers.len().max(1) as u32;
+    }
+    Ok(())
+}
+
+/// The title, the column headers and widths, frozen headers, and the page setup for print.
+fn write_sheet_head(
+    ws: &mut Worksheet,
+    set: &StandardsSet,
+    unit: &Unit,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let last_col = (COLUMNS.len() - 1) as u16;
     let title = format!(
         "{} — {}（版本 {}，{}施行）",
@@ -219,67 +237,81 @@ fn write_unit_sheet(
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(TITLE_ROW, HEADER_ROW)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
+    Ok(())
+}
 
-    let mut row = FIRST_DATA_ROW;
-    for (i, m) in matters_of(set, unit).enumerate() {
-        let cells = matter_cells(m, i + 1, "\n");
-        let n = cells.tiers.len().max(1) as u32;
-        let last = row + n - 1;
-        for (k, &c) in MATTER_COLUMNS.iter().enumerate() {
-            let col = c as u16;
-            let fmt = if c == 0 { &f.center } else { &f.text };
-            let text = cell_text(&cells.matter[k]);
-            if c == 0 {
-                // 序号 is a number: merge blank, then write the figure into the first cell.
-                if n > 1 {
-                    ws.merge_range(row, col, last, col, "", fmt)?;
-                }
-                ws.write_number_with_format(row, col, (i + 1) as f64, fmt)?;
-            } else if n > 1 {
-                ws.merge_range(row, col, last, col, text, fmt)?;
-            } else {
-                ws.write_string_with_format(row, col, text, fmt)?;
+/// A matter's rows from `row`: one per tier, the matter's own columns merged over them.
+fn write_matter_rows(
+    ws: &mut Worksheet,
+    row: u32,
+    seq: usize,
+    cells: &MatterCells,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let n = cells.tiers.len().max(1) as u32;
+    let last = row + n - 1;
+    for (k, &c) in MATTER_COLUMNS.iter().enumerate() {
+        let col = c as u16;
+        let fmt = if c == 0 { &f.center } else { &f.text };
+        let text = cell_text(&cells.matter[k]);
+        if c == 0 {
+            // 序号 is a number: merge blank, then write the figure into the first cell.
+            if n > 1 {
+                ws.merge_range(row, col, last, col, "", fmt)?;
             }
+            ws.write_number_with_format(row, col, seq as f64, fmt)?;
+        } else if n > 1 {
+            ws.merge_range(row, col, last, col, text, fmt)?;
+        } else {
+            ws.write_string_with_format(row, col, text, fmt)?;
         }
-        if cells.tiers.is_empty() {
-            for &c in &TIER_COLUMNS {
-                ws.write_blank(row, c as u16, &f.text)?;
-            }
+    }
+    if cells.tiers.is_empty() {
+        for &c in &TIER_COLUMNS {
+            ws.write_blank(row, c as u16, &f.text)?;
         }
-        for (j, tier) in cells.tiers.iter().enumerate() {
-            let r = row + j as u32;
-            for (k, &c) in TIER_COLUMNS.iter().enumerate() {
-                let fmt = if c == 6 { &f.center } else { &f.text };
-                ws.write_string_with_format(r, c as u16, cell_text(&tier[k]), fmt)?;
-            }
+    }
+    for (j, tier) in cells.tiers.iter().enumerate() {
+        let r = row + j as u32;
+        for (k, &c) in TIER_COLUMNS.iter().enumerate() {
+            let fmt = if c == 6 { &f.center } else { &f.text };
+            ws.write_string_with_format(r, c as u16, cell_text(&tier[k]), fmt)?;
         }
-        // Row heights: Excel fits wrapped rows itself but not merged cells, so the matter's
-        // rows together are made tall enough for its longest merged text.
-        let own: Vec<usize> = (0..n as usize)
-            .map(|j| {
-                cells.tiers.get(j).map_or(1, |t| {
-                    TIER_COLUMNS
-                        .iter()
-                        .zip(t)
-                        .map(|(&c, s)| text_lines(s, COLUMNS[c].1))
-                        .max()
-                        .unwrap_or(1)
-                })
+    }
+    Ok(())
+}
+
+/// Row heights: Excel fits wrapped rows itself but not merged cells, so the matter's rows
+/// together are made tall enough for its longest merged text.
+fn set_matter_row_heights(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: &MatterCells,
+) -> Result<(), XlsxError> {
+    let n = cells.tiers.len().max(1) as u32;
+    let own: Vec<usize> = (0..n as usize)
+        .map(|j| {
+            cells.tiers.get(j).map_or(1, |t| {
+                TIER_COLUMNS
+                    .iter()
+                    .zip(t)
+                    .map(|(&c, s)| text_lines(s, COLUMNS[c].1))
+                    .max()
+                    .unwrap_or(1)
             })
-            .collect();
-        let merged = MATTER_COLUMNS
-            .iter()
-            .zip(&cells.matter)
-            .map(|(&c, s)| text_lines(s, COLUMNS[c].1))
-            .max()
-            .unwrap_or(1);
-        let own_total: usize = own.iter().sum();
-        let extra = merged.saturating_sub(own_total) as f64 / f64::from(n);
-        for (j, lines) in own.iter().enumerate() {
-            let height = ((*lines as f64 + extra) * LINE_HEIGHT + 4.0).min(MAX_ROW_HEIGHT);
-            ws.set_row_height(row + j as u32, height)?;
-        }
-        row = last + 1;
+        })
+        .collect();
+    let merged = MATTER_COLUMNS
+        .iter()
+        .zip(&cells.matter)
+        .map(|(&c, s)| text_lines(s, COLUMNS[c].1))
+        .max()
+        .unwrap_or(1);
+    let own_total: usize = own.iter().sum();
+    let extra = merged.saturating_sub(own_total) as f64 / f64::from(n);
+    for (j, lines) in own.iter().enumerate() {
+        let height = ((*lines as f64 + extra) * LINE_HEIGHT + 4.0).min(MAX_ROW_HEIGHT);
+        ws.set_row_height(row + j as u32, height)?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use crate::api::AppState;
 use crate::standards::{
     FactDef, FactType, FineKind, FineRule, Matter, Party, StandardsSet, Tier, TierFine, Unit,
 };
+use crate::stats::Stats;
 
 /// Search results shown on the index page.
 pub(crate) const MAX_RESULTS: usize = 50;
@@ -357,6 +358,26 @@ async fn index(
             "版本 " (set.version) "，施行日期 " (chinese_date(set.effective_date)) "。"
             span.muted { "依据《中华人民共和国行政处罚法》第三十四条向社会公布。" }
         }
+        (headline_figures(&figures))
+        p.noprint {
+            "全部导出："
+            a href="/standards/export.xlsx" { "Excel" }
+            " · "
+            a href="/standards/export.csv" { "CSV" }
+        }
+        (search_form(&q))
+        @if let Some(found) = &found {
+            (search_results(set, &q, found))
+        }
+        h2 { "执法单位" }
+        (unit_table(&figures))
+    };
+    super::html_response(StatusCode::OK, super::page(&set.name, body))
+}
+
+/// The set's headline figures: units, matters, tiers, fixed-amount tiers and their share.
+fn headline_figures(figures: &Stats) -> Markup {
+    html! {
         div.figures {
             div { b { (figures.units) } "执法单位" }
             div { b { (figures.total.matters) } "事项" }
@@ -364,39 +385,42 @@ async fn index(
             div { b { (figures.total.fixed_tiers) } "固定数额阶次" }
             div { b { (percent(figures.total.fixed_share)) } "固定数额阶次占比" }
         }
-        p.noprint {
-            "全部导出："
-            a href="/standards/export.xlsx" { "Excel" }
-            " · "
-            a href="/standards/export.csv" { "CSV" }
-        }
+    }
+}
+
+fn search_form(q: &str) -> Markup {
+    html! {
         form.inline.noprint method="get" action="/standards" role="search" {
             label for="q" { "查找事项" }
             input #q type="search" name="q" value=(q) placeholder="事项名称、编号或法律条文，如 危险废物、大气污染防治法 99条";
             button type="submit" { "搜索" }
         }
-        @if let Some(found) = &found {
-            section.noprint {
-                h2 { "“" (q) "”的查找结果" }
-                @if found.is_empty() {
-                    p { "没有找到相符的事项。" }
-                } @else {
-                    p.muted {
-                        "找到 " (found.len()) " 项"
-                        @if found.len() > MAX_RESULTS { "，显示前 " (MAX_RESULTS) " 项" }
-                        "。"
-                    }
-                    div.scroll {
-                        table.results {
-                            thead { tr { th.nowrap { "编号" } th { "事项名称" } th { "执法单位" } } }
-                            tbody {
-                                @for &i in found.iter().take(MAX_RESULTS) {
-                                    @if let Some(m) = set.matters.get(i) {
-                                        tr {
-                                            td.nowrap { a href={ "/standards/matters/" (m.id) } { (m.id) } }
-                                            td { a href={ "/standards/matters/" (m.id) } { (m.name) } }
-                                            td { (unit_name(set, &m.unit)) }
-                                        }
+    }
+}
+
+/// The matters found for `q` (indices into `set.matters`, best first), at most [`MAX_RESULTS`].
+fn search_results(set: &StandardsSet, q: &str, found: &[usize]) -> Markup {
+    html! {
+        section.noprint {
+            h2 { "“" (q) "”的查找结果" }
+            @if found.is_empty() {
+                p { "没有找到相符的事项。" }
+            } @else {
+                p.muted {
+                    "找到 " (found.len()) " 项"
+                    @if found.len() > MAX_RESULTS { "，显示前 " (MAX_RESULTS) " 项" }
+                    "。"
+                }
+                div.scroll {
+                    table.results {
+                        thead { tr { th.nowrap { "编号" } th { "事项名称" } th { "执法单位" } } }
+                        tbody {
+                            @for &i in found.iter().take(MAX_RESULTS) {
+                                @if let Some(m) = set.matters.get(i) {
+                                    tr {
+                                        td.nowrap { a href={ "/standards/matters/" (m.id) } { (m.id) } }
+                                        td { a href={ "/standards/matters/" (m.id) } { (m.name) } }
+                                        td { (unit_name(set, &m.unit)) }
                                     }
                                 }
                             }
@@ -405,7 +429,12 @@ async fn index(
                 }
             }
         }
-        h2 { "执法单位" }
+    }
+}
+
+/// Per unit: matters, tiers and the share of fixed-amount tiers, with the totals.
+fn unit_table(figures: &Stats) -> Markup {
+    html! {
         div.scroll {
             table.units {
                 thead {
@@ -435,8 +464,7 @@ async fn index(
                 }
             }
         }
-    };
-    super::html_response(StatusCode::OK, super::page(&set.name, body))
+    }
 }
 
 /// `GET /standards/units/{code}`
@@ -516,13 +544,41 @@ async fn matter(
 
 fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
     let unit = unit_name(set, &m.unit);
-    let fines = statutory_fines(m);
     let body = html! {
         nav.noprint {
             a href="/standards" { "裁量基准" } " › "
             a href={ "/standards/units/" (m.unit) } { (unit) } " › " (m.id)
         }
         h1 { (m.name) }
+        (matter_table(m, unit))
+        @if !m.facts.is_empty() {
+            h2 { "决定阶次的事实" }
+            (fact_table(m))
+        }
+        h2 { "裁量阶次" }
+        (tier_table(m))
+        @if m.tiers.iter().any(|t| t.minor) {
+            p.muted {
+                "标注“违法行为轻微”的阶次：违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚"
+                "（《中华人民共和国行政处罚法》第三十三条第一款）。"
+            }
+        }
+        @if let Some(note) = &m.note {
+            h2 { "说明" }
+            p.note { (note) }
+        }
+        p.noprint {
+            a href={ "/standards/units/" (m.unit) } { "返回" (unit) }
+            " · "
+            a href={ "/standards/export.xlsx?unit=" (m.unit) } { "导出" (unit) " Excel" }
+        }
+    };
+    super::page(&format!("{} {}", m.id, m.name), body)
+}
+
+/// The matter at a glance: id, name, category, unit, citations and the statutory penalty.
+fn matter_table(m: &Matter, unit: &str) -> Markup {
+    html! {
         div.scroll {
             table.matter {
                 tbody {
@@ -534,55 +590,64 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
                     tr { th.nowrap { "处罚依据" } td { (m.penalty_text()) } }
                     tr {
                         th.nowrap { "法定处罚" }
-                        td {
-                            @if fines.is_empty() {
-                                div { "不处罚款" }
-                            }
-                            @for (who, rule) in &fines {
-                                div.fine {
-                                    @if let Some(w) = who { "对" (w) }
-                                    (fine_rule_text(m, rule))
-                                    br;
-                                    span.muted {
-                                        "计算方式：" (fine_kind_text(m, rule))
-                                        @if rule.optional { "；罚款为可以并处，可不处罚款" }
-                                    }
-                                }
-                            }
-                            @if !m.statutory.measures.is_empty() {
-                                div { "其他处罚：" (measures_text(&m.statutory.measures)) }
-                            }
-                        }
+                        td { (statutory_penalty(m)) }
                     }
                 }
             }
         }
-        @if !m.facts.is_empty() {
-            h2 { "决定阶次的事实" }
-            div.scroll {
-                table.facts {
-                    thead { tr { th { "事实" } th.nowrap { "类型" } th.nowrap { "单位" } th { "取值" } } }
-                    tbody {
-                        @for f in &m.facts {
-                            tr {
-                                td { (f.label) }
-                                td.nowrap { (fact_type_text(f)) }
-                                td.nowrap { (f.unit.as_deref().unwrap_or("—")) }
-                                td {
-                                    @match f.kind {
-                                        FactType::Enum => {
-                                            @for (i, v) in f.values.iter().enumerate() {
-                                                @if i > 0 { "；" }
-                                                (v.label)
-                                            }
+    }
+}
+
+/// The statutory fine for each party with how it is computed, and the other penalties.
+fn statutory_penalty(m: &Matter) -> Markup {
+    let fines = statutory_fines(m);
+    html! {
+        @if fines.is_empty() {
+            div { "不处罚款" }
+        }
+        @for (who, rule) in &fines {
+            div.fine {
+                @if let Some(w) = who { "对" (w) }
+                (fine_rule_text(m, rule))
+                br;
+                span.muted {
+                    "计算方式：" (fine_kind_text(m, rule))
+                    @if rule.optional { "；罚款为可以并处，可不处罚款" }
+                }
+            }
+        }
+        @if !m.statutory.measures.is_empty() {
+            div { "其他处罚：" (measures_text(&m.statutory.measures)) }
+        }
+    }
+}
+
+/// The facts that decide the tier: label, type, unit, the values they take and the default.
+fn fact_table(m: &Matter) -> Markup {
+    html! {
+        div.scroll {
+            table.facts {
+                thead { tr { th { "事实" } th.nowrap { "类型" } th.nowrap { "单位" } th { "取值" } } }
+                tbody {
+                    @for f in &m.facts {
+                        tr {
+                            td { (f.label) }
+                            td.nowrap { (fact_type_text(f)) }
+                            td.nowrap { (f.unit.as_deref().unwrap_or("—")) }
+                            td {
+                                @match f.kind {
+                                    FactType::Enum => {
+                                        @for (i, v) in f.values.iter().enumerate() {
+                                            @if i > 0 { "；" }
+                                            (v.label)
                                         }
-                                        FactType::Boolean => { "是；否" }
-                                        FactType::Decimal => { "非负数" }
-                                        FactType::Integer => { "非负整数" }
                                     }
-                                    @if let Some(d) = &f.default {
-                                        span.muted { "（未查明时按" (crate::engine::display_value(f, d)) "）" }
-                                    }
+                                    FactType::Boolean => { "是；否" }
+                                    FactType::Decimal => { "非负数" }
+                                    FactType::Integer => { "非负整数" }
+                                }
+                                @if let Some(d) = &f.default {
+                                    span.muted { "（未查明时按" (crate::engine::display_value(f, d)) "）" }
                                 }
                             }
                         }
@@ -590,7 +655,12 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
                 }
             }
         }
-        h2 { "裁量阶次" }
+    }
+}
+
+/// The tiers: situation (marked when the act is minor), standard, other measures.
+fn tier_table(m: &Matter) -> Markup {
+    html! {
         div.scroll {
             table.tiers {
                 thead {
@@ -615,23 +685,7 @@ fn matter_page(set: &StandardsSet, m: &Matter) -> Markup {
                 }
             }
         }
-        @if m.tiers.iter().any(|t| t.minor) {
-            p.muted {
-                "标注“违法行为轻微”的阶次：违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚"
-                "（《中华人民共和国行政处罚法》第三十三条第一款）。"
-            }
-        }
-        @if let Some(note) = &m.note {
-            h2 { "说明" }
-            p.note { (note) }
-        }
-        p.noprint {
-            a href={ "/standards/units/" (m.unit) } { "返回" (unit) }
-            " · "
-            a href={ "/standards/export.xlsx?unit=" (m.unit) } { "导出" (unit) " Excel" }
-        }
-    };
-    super::page(&format!("{} {}", m.id, m.name), body)
+    }
 }
 
 /// Registers the pages.
