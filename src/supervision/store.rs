@@ -230,10 +230,6 @@ pub trait Store: Send {
     fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError>;
     /// Returns whether a live token was revoked.
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError>;
-    /// Housekeeping that must not stall the writer (SQLite: copy the WAL into the database).
-    fn checkpoint(&mut self) -> Result<(), StoreError> {
-        Ok(())
-    }
 }
 
 /// Schema versions, applied in order. Written in the SQL both SQLite and PostgreSQL accept.

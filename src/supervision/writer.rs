@@ -44,22 +44,9 @@ impl LogWriter {
         LogWriter { tx }
     }
 
-    /// Opens the log (migrating it), starts its writer and the housekeeping thread that keeps
-    /// the SQLite write-ahead log checkpointed.
+    /// Opens the log (migrating it) and starts its writer.
     pub fn open(storage: &StorageConfig) -> Result<LogWriter, StoreError> {
-        let writer = LogWriter::start(storage.open_migrated()?);
-        let mut housekeeping = storage.open()?;
-        std::thread::Builder::new()
-            .name("log-checkpoint".into())
-            .spawn(move || {
-                loop {
-                    std::thread::sleep(std::time::Duration::from_millis(500));
-                    if let Err(e) = housekeeping.checkpoint() {
-                        tracing::warn!("log checkpoint: {e}");
-                    }
-                }
-            })?;
-        Ok(writer)
+        Ok(LogWriter::start(storage.open_migrated()?))
     }
 
     /// Queues one entry for the writer; the [`Committed`] resolves once it is durable. The
