@@ -203,6 +203,7 @@ pub fn engine_citations() -> Vec<Citation> {
         penalty_law(33, Some(3), None),
         penalty_law(34, None, None),
         penalty_law(36, Some(1), None),
+        penalty_law(37, None, None),
         penalty_law(38, Some(1), None),
         penalty_law(51, None, None),
         penalty_law(58, Some(1), None),

@@ -4,9 +4,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 mod review_cmd;
+mod versions_cmd;
 
 /// Many small allocations per request (JSON in and out, the log entry): mimalloc handles them
 /// markedly better than the system allocator under concurrent workers.
@@ -107,6 +109,40 @@ enum Command {
         /// Requests per second allowed per token (or per address without one); 0 turns the limit off.
         #[arg(long, default_value_t = 50)]
         rate_limit: u32,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Publish a standards directory as a new version, effective on a date (validated first;
+    /// every running instance on the same database follows within seconds).
+    Publish {
+        dir: PathBuf,
+        /// 施行日期, YYYY-MM-DD: today or later.
+        #[arg(long)]
+        effective: NaiveDate,
+        /// 修订说明.
+        #[arg(long)]
+        note: String,
+        /// Who publishes (recorded with the version).
+        #[arg(long, default_value = "法制机构")]
+        by: String,
+        /// Also cross-check every citation against the law texts before publishing.
+        #[arg(long)]
+        laws: Option<PathBuf>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// List the standards versions with their status.
+    Versions {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Withdraw a standards version: it never applies again, the one before applies instead.
+    Withdraw {
+        version: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "法制机构")]
+        by: String,
         #[command(flatten)]
         storage: Storage,
     },
@@ -385,10 +421,22 @@ fn log_verify(storage: &StorageConfig, recompute: Option<Option<&Path>>) -> Exit
 
 /// Recomputes every calculation of the loaded standards version; fails if any answer differs.
 fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
-    let set = match sources::load_standards(standards) {
-        Ok(s) => s,
-        Err(p) => {
-            eprintln!("{p}");
+    // The database's versions, as each entry was answered; or, to try a change, a directory
+    // standing in for every version of its number.
+    let records = match standards {
+        Some(dir) => sources::version_files(Some(dir))
+            .and_then(|files| sources::new_version(files, None, "--standards", ""))
+            .map(|mut r| {
+                r.meta.published_at = String::new();
+                vec![r]
+            })
+            .map_err(|p| p.to_string()),
+        None => store.versions().map_err(|e| e.to_string()),
+    };
+    let versions = match records.and_then(|r| sources::load_all(&r)) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -405,7 +453,7 @@ fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
         let Some(last) = rows.last() else { break };
         after = last.seq;
         for row in &rows {
-            match row.entry().map(|e| decide::recheck(&set, &e)) {
+            match row.entry().map(|e| decide::recheck(&versions, &e)) {
                 Ok(Recheck::Matches) => matches += 1,
                 Ok(Recheck::Skipped(_)) => skipped += 1,
                 Ok(Recheck::Differs(why)) => differs.push(format!("{}: {why}", row.receipt)),
@@ -414,8 +462,8 @@ fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
         }
     }
     println!(
-        "recomputed with standards {}: {matches} answers match, {} differ, {skipped} not recomputable here (reviews, other versions, entries from before answers were digested)",
-        set.version,
+        "recomputed with {} standards version(s): {matches} answers match, {} differ, {skipped} not recomputable here (reviews, other versions, entries from before answers were digested)",
+        versions.all().len(),
         differs.len()
     );
     for line in differs.iter().take(20) {
@@ -633,6 +681,21 @@ fn main() -> ExitCode {
                 },
         } => log_verify(&storage.config(), recompute.then_some(standards.as_deref())),
         Command::Token { command } => token(command),
+        Command::Publish {
+            dir,
+            effective,
+            note,
+            by,
+            laws,
+            storage,
+        } => versions_cmd::publish(&dir, effective, &note, &by, laws, &storage.config()),
+        Command::Versions { storage } => versions_cmd::list(&storage.config()),
+        Command::Withdraw {
+            version,
+            note,
+            by,
+            storage,
+        } => versions_cmd::withdraw(&version, &note, &by, &storage.config()),
         Command::Check { standards, laws } => check(standards, laws),
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
         Command::Calc { standards, request } => calc(standards, request),

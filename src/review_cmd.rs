@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use penalty_standards::auth::{self, Principal, Role};
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use penalty_standards::decide::{Asker, DecideError, Decider, Logged};
@@ -14,7 +13,6 @@ use penalty_standards::request::CalcError;
 use penalty_standards::review::{CaseReview, ReviewCase, Verdict};
 use penalty_standards::review_csv::{self, CsvCase};
 use penalty_standards::sources;
-use penalty_standards::standards::StandardsSet;
 use penalty_standards::supervision::store::Store;
 use penalty_standards::supervision::writer::LogWriter;
 use penalty_standards::supervision::{Caller, Client, StorageConfig};
@@ -89,20 +87,21 @@ fn review_file(
     standards: Option<&Path>,
     storage: &StorageConfig,
 ) -> Result<(), ExitCode> {
-    let set = load_set(standards)?;
     let mut store = storage.open_migrated().map_err(|e| {
         fail(format_args!(
             "cannot open the supervision log ({}): {e}",
             storage.describe()
         ))
     })?;
+    let versions = sources::open_versions(store.as_mut(), standards).map_err(fail)?;
     let who = reviewer(store.as_mut(), token)?;
     let text = read_utf8(file)?;
-    let cases = review_csv::read_cases(&set, &text)
+    let decider = Decider::new(versions, LogWriter::start(store));
+    // The spreadsheet's labels are read with the version in force today.
+    let cases = review_csv::read_cases(&decider.in_force().set, &text)
         .map_err(|e| fail(format_args!("{}: {e}", file.display())))?;
     let out = out.unwrap_or_else(|| default_out(file));
     let mut writer = create_verdicts(&out)?;
-    let decider = Decider::new(Arc::new(set), LogWriter::start(store));
     let counts = review_all(&decider, &asker_of(who), &cases, &mut writer, &out)?;
     println!(
         "{} cases: {} conform, {} deviate, {} unlawful, {} could not be reviewed; verdicts in {}",
@@ -114,15 +113,6 @@ fn review_file(
         out.display()
     );
     Ok(())
-}
-
-fn load_set(standards: Option<&Path>) -> Result<StandardsSet, ExitCode> {
-    sources::load_standards(standards).map_err(|p| {
-        for problem in p.0 {
-            eprintln!("error: {problem}");
-        }
-        ExitCode::FAILURE
-    })
 }
 
 /// Who the token belongs to, if they may review (a reviewer or a supervisor).

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use actix_web::dev::Service;
 use actix_web::{App, HttpServer, web};
@@ -11,8 +10,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, AppState, error::ApiError};
 use crate::auth::{Role, new_token};
+use crate::decide;
 use crate::request::CalcError;
-use crate::search::SearchIndex;
 use crate::sources;
 use crate::standards::StandardsSet;
 use crate::supervision::StorageConfig;
@@ -141,24 +140,18 @@ pub fn serve(
     rate_limit: u32,
 ) -> ExitCode {
     tracing_subscriber::fmt().with_target(false).init();
-    let set = match sources::load_standards(standards) {
-        Ok(s) => Arc::new(s),
-        Err(p) => {
-            eprintln!("{p}");
+    let versions = match storage
+        .open_migrated()
+        .map_err(|e| e.to_string())
+        .and_then(|mut store| sources::open_versions(store.as_mut(), standards))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let search = match sources::load_search_terms(standards, &set) {
-        Ok(terms) => SearchIndex::new(&set, &terms),
-        Err(p) => {
-            eprintln!("{p}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Err(code) = demo_tokens(storage, &set) {
-        return code;
-    }
-    let state = match AppState::new(set.clone(), search, storage, rate_limit) {
+    let state = match AppState::new(versions, storage, rate_limit) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
@@ -168,6 +161,15 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     };
+    let current = state.current();
+    let set = &current.set;
+    if let Err(code) = demo_tokens(storage, set) {
+        return code;
+    }
+    if let Err(e) = decide::follow_versions(state.decider.clone(), storage.clone()) {
+        eprintln!("error: cannot start following the standards versions: {e}");
+        return ExitCode::FAILURE;
+    }
     let listener = match std::net::TcpListener::bind(bind) {
         Ok(l) => l,
         Err(e) => {
@@ -180,9 +182,10 @@ pub fn serve(
         .local_addr()
         .map_or_else(|_| bind.to_string(), |a| a.to_string());
     tracing::info!(
-        "{} {} loaded: {} matters; log: {}; listening on http://{bound} (API docs at /docs/)",
+        "{} {} in force ({} version(s) in the database): {} matters; log: {}; listening on http://{bound} (API docs at /docs/)",
         set.name,
         set.version,
+        state.decider.versions().all().len(),
         set.matters.len(),
         storage.describe()
     );

@@ -351,7 +351,7 @@ pub async fn create_token(
             None,
         )
     })?;
-    if t.name.trim().is_empty() || state.set.unit(&t.unit).is_none() {
+    if t.name.trim().is_empty() || state.current().set.unit(&t.unit).is_none() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_token_request",

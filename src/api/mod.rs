@@ -5,6 +5,7 @@ pub mod log;
 pub mod openapi;
 pub mod review;
 pub mod tokens;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -18,8 +19,8 @@ use crate::auth::{AuthFailure, Principal, RateLimiter, Role};
 use crate::circumstances::{self, Circumstance};
 use crate::decide::{Asker, Decider};
 use crate::engine::{CalcRequest, CalcResult};
-use crate::search::SearchIndex;
-use crate::standards::{Matter, StandardsSet};
+use crate::standards::Matter;
+use crate::standards::versions::{Version, Versions};
 use crate::stats::{self, Stats};
 use crate::supervision::store::StoreError;
 use crate::supervision::writer::{LogWriter, ReadPool};
@@ -31,36 +32,36 @@ use tokens::Tokens;
 pub const MAX_BODY: usize = 64 * 1024;
 
 pub struct AppState {
-    pub set: Arc<StandardsSet>,
-    pub search: SearchIndex,
-    /// Where calculations and reviews are decided and logged.
-    pub decider: Decider,
+    /// Where calculations and reviews are decided and logged; it holds the standards versions.
+    pub decider: Arc<Decider>,
     pub reads: Arc<ReadPool>,
     pub tokens: Tokens,
     pub limiter: RateLimiter,
 }
 
 impl AppState {
-    /// Opens the log (migrating it) and starts its writer and the decision layer on it; the
-    /// matter search comes built with its vocabulary (`sources::load_search_terms` refuses a
-    /// vocabulary that does not fit the standards: none is dropped silently).
+    /// Opens the log (migrating it) and starts its writer and the decision layer on it, with
+    /// the standards versions already loaded (`sources::open_versions`).
     pub fn new(
-        set: Arc<StandardsSet>,
-        search: SearchIndex,
+        versions: Versions,
         storage: &StorageConfig,
         rate_limit: u32,
     ) -> Result<Self, StoreError> {
-        let decider = Decider::new(set.clone(), LogWriter::open(storage)?);
+        let decider = Arc::new(Decider::new(versions, LogWriter::open(storage)?));
         let cfg = storage.clone();
         let reads = ReadPool::new(move || cfg.open());
         Ok(AppState {
-            set,
-            search,
             decider,
             tokens: Tokens::new(reads.clone()),
             reads,
             limiter: RateLimiter::new(rate_limit),
         })
+    }
+
+    /// The standards version in force today, with its search: what the pages publish. Taken
+    /// once per request, so that one answer never mixes two versions.
+    pub fn current(&self) -> Version {
+        self.decider.in_force()
     }
 }
 
@@ -155,8 +156,8 @@ pub struct Health {
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok",
-        standards_version: state.set.version.clone(),
-        matters: state.set.matters.len(),
+        standards_version: state.current().set.version.clone(),
+        matters: state.current().set.matters.len(),
     })
 }
 
@@ -171,19 +172,14 @@ pub struct UnitSummary {
 #[utoipa::path(get, path = "/api/v1/units", tag = "standards", responses((status = 200, body = Vec<UnitSummary>)))]
 pub async fn units(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller(&req, &state).await?;
-    let list: Vec<UnitSummary> = state
-        .set
+    let set = state.current().set;
+    let list: Vec<UnitSummary> = set
         .units
         .iter()
         .map(|u| UnitSummary {
             code: u.code.clone(),
             name: u.name.clone(),
-            matters: state
-                .set
-                .matters
-                .iter()
-                .filter(|m| m.unit == u.code)
-                .count(),
+            matters: set.matters.iter().filter(|m| m.unit == u.code).count(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(list))
@@ -236,8 +232,10 @@ pub async fn matters(
     if page == 0 || !(1..=200).contains(&per_page) {
         return Err(ApiError::bad_query("page ≥ 1, per_page 1..200"));
     }
+    // One version for the whole answer: the search's hits index its set.
+    let current = state.current();
     if let Some(u) = &q.unit
-        && state.set.unit(u).is_none()
+        && current.set.unit(u).is_none()
     {
         return Err(ApiError::not_found(
             &format!("执法单位 {u} "),
@@ -245,13 +243,13 @@ pub async fn matters(
         ));
     }
     let hits: Vec<&Matter> = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => state
+        Some(text) => current
             .search
             .find(text)
             .into_iter()
-            .map(|i| &state.set.matters[i])
+            .map(|i| &current.set.matters[i])
             .collect(),
-        None => state.set.matters.iter().collect(),
+        None => current.set.matters.iter().collect(),
     };
     let hits: Vec<&Matter> = hits
         .into_iter()
@@ -302,7 +300,8 @@ pub async fn matter(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller(&req, &state).await?;
-    let m = state.set.matter(&id).ok_or_else(|| {
+    let current = state.current();
+    let m = current.set.matter(&id).ok_or_else(|| {
         ApiError::not_found(&format!("裁量事项 {id} "), &format!("matter `{id}`"))
     })?;
     Ok(HttpResponse::Ok().json(MatterDetail {
@@ -329,7 +328,7 @@ pub async fn stats_handler(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller(&req, &state).await?;
-    Ok(HttpResponse::Ok().json(stats::stats(&state.set)))
+    Ok(HttpResponse::Ok().json(stats::stats(&state.current().set)))
 }
 
 /// Reads a JSON body up to [`MAX_BODY`], answering in our error shape.
@@ -473,6 +472,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/matters/{id}", web::get().to(matter))
         .route("/api/v1/circumstances", web::get().to(circumstances_list))
         .route("/api/v1/stats", web::get().to(stats_handler))
+        .route("/api/v1/standards/versions", web::get().to(versions::list))
+        .route(
+            "/api/v1/standards/versions/{version}",
+            web::get().to(versions::one),
+        )
         .route("/api/v1/calculate", web::post().to(calculate))
         .route("/api/v1/reviews", web::post().to(review::one))
         .route("/api/v1/reviews/batch", web::post().to(review::batch))

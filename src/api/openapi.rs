@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{self, error, log, review as review_api};
+use crate::api::{self, error, log, review as review_api, versions as versions_api};
 use crate::auth;
 use crate::circumstances;
 use crate::engine;
@@ -25,6 +25,8 @@ use crate::supervision;
         api::matter,
         api::circumstances_list,
         api::stats_handler,
+        versions_api::list,
+        versions_api::one,
         api::calculate,
         review_api::one,
         review_api::batch,
@@ -69,6 +71,13 @@ use crate::supervision;
         engine::TierRef,
         engine::DecisiveFact,
         engine::Dates,
+        engine::VersionChoice,
+        engine::VersionRule,
+        engine::ComparedVersion,
+        versions_api::VersionSummary,
+        crate::standards::versions::VersionMeta,
+        crate::standards::versions::Withdrawal,
+        crate::standards::versions::Status,
         stats::Stats,
         stats::Figures,
         stats::UnitFigures,

@@ -14,8 +14,9 @@
 
 mod entry;
 mod recheck;
+mod version;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -24,6 +25,7 @@ use crate::engine::{self, CalcRequest, CalcResult};
 use crate::request::CalcError;
 use crate::review::{self, CaseReview, ReviewCase};
 use crate::standards::StandardsSet;
+use crate::standards::versions::{Version, Versions};
 use crate::supervision::writer::{Committed, LogError, LogWriter};
 use crate::supervision::{Caller, Client};
 
@@ -133,18 +135,43 @@ pub struct CaseRefused {
 
 /// Decides and logs: calculations and case reviews, for every caller alike.
 pub struct Decider {
-    set: Arc<StandardsSet>,
+    /// Every standards version; replaced whole when one is published or withdrawn, so that a
+    /// request sees one consistent set of versions from start to end.
+    versions: RwLock<Arc<Versions>>,
     log: LogWriter,
 }
 
 impl Decider {
-    pub fn new(set: Arc<StandardsSet>, log: LogWriter) -> Decider {
-        Decider { set, log }
+    pub fn new(versions: Versions, log: LogWriter) -> Decider {
+        Decider {
+            versions: RwLock::new(Arc::new(versions)),
+            log,
+        }
     }
 
-    /// The standards in force (one version for now).
-    pub fn standards(&self) -> &Arc<StandardsSet> {
-        &self.set
+    /// Every version, as they are now.
+    pub fn versions(&self) -> Arc<Versions> {
+        self.versions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Puts newly read versions in place; requests under way finish with the old ones.
+    pub fn replace_versions(&self, versions: Versions) {
+        *self.versions.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(versions);
+    }
+
+    /// The version in force today (China time): what the pages publish and search.
+    pub fn in_force(&self) -> Version {
+        let versions = self.versions();
+        let today = crate::clock::today();
+        versions
+            .in_force_on(today)
+            .or_else(|| versions.earliest())
+            .or_else(|| versions.all().first())
+            .cloned()
+            .expect("the service starts with at least one version")
     }
 
     /// The standard penalty for one violation, queued for the log. `offline_at` is when an
@@ -156,7 +183,7 @@ impl Decider {
         offline_at: Option<&str>,
         today: NaiveDate,
     ) -> Result<Pending<Calculated>, DecideError> {
-        let result = engine::calculate(&self.set, request, today)?;
+        let result = version::calculate(&self.versions(), request, today)?;
         let json = serde_json::to_vec(&result).expect("results encode");
         let entry = calculation_entry(asker, request, &result, &json, offline_at, today);
         let committed = self.log.submit(entry)?;
@@ -173,7 +200,15 @@ impl Decider {
         asker: &Asker,
         today: NaiveDate,
     ) -> Result<Pending<CaseReview>, DecideError> {
-        let reviewed = review::review(&self.set, case, today)?;
+        // The version in force on the case's act date (the lighter-new comparison of 第三十七条
+        // is made per calculation; for a review it is still to come).
+        let versions = self.versions();
+        let set = versions
+            .in_force_on(case.act_date)
+            .or_else(|| versions.earliest())
+            .map(|v| v.set.clone())
+            .ok_or_else(|| DecideError::Refused(version::no_version()))?;
+        let reviewed = review::review(&set, case, today)?;
         let committed = self.log.submit(review_entry(asker, case, &reviewed))?;
         Ok(Pending {
             answer: reviewed,
@@ -209,6 +244,63 @@ impl Decider {
             })
             .collect()
     }
+}
+
+/// How often an instance looks whether the standards versions changed in the database.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Keeps the decider's versions those of the log database: every [`FOLLOW_EVERY`] a cheap
+/// fingerprint of the versions table is read; when another instance or the command line
+/// published or withdrew a version, all versions are read, loaded and put in place whole
+/// (requests under way finish with the ones they started with). A version that no longer
+/// loads is reported and the instance keeps the versions it has.
+pub fn follow_versions(
+    decider: Arc<Decider>,
+    storage: crate::supervision::StorageConfig,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("standards-versions".into())
+        .spawn(move || {
+            let mut store = storage.open().ok();
+            // What was loaded at start-up is what the table holds now.
+            let mut seen = store.as_mut().and_then(|s| s.versions_fingerprint().ok());
+            loop {
+                std::thread::sleep(FOLLOW_EVERY);
+                if store.is_none() {
+                    store = storage.open().ok();
+                }
+                let Some(s) = store.as_mut() else { continue };
+                match follow_once(&decider, s.as_mut(), &mut seen) {
+                    Ok(()) => {}
+                    Err(e) => {
+                        tracing::warn!("standards versions: {e}");
+                        store = None;
+                    }
+                }
+            }
+        })
+        .map(|_| ())
+}
+
+/// One look at the versions table; reloads when its fingerprint changed since `seen`.
+fn follow_once(
+    decider: &Decider,
+    store: &mut dyn crate::supervision::store::Store,
+    seen: &mut Option<String>,
+) -> Result<(), String> {
+    let now = store.versions_fingerprint().map_err(|e| e.to_string())?;
+    if seen.as_deref() == Some(now.as_str()) {
+        return Ok(());
+    }
+    let first_look = seen.is_none();
+    let records = store.versions().map_err(|e| e.to_string())?;
+    let versions = crate::sources::load_all(&records)?;
+    if !first_look {
+        tracing::info!("standards versions changed: {} now", now);
+    }
+    decider.replace_versions(versions);
+    *seen = Some(now);
+    Ok(())
 }
 
 /// A log failure inside a batch, reported for its case like any other refusal.

@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::engine::{self, CalcRequest};
-use crate::standards::StandardsSet;
+use crate::engine::CalcRequest;
+use crate::standards::versions::Versions;
 use crate::supervision::{StoredEntry, hex};
 
 /// What recomputing one entry showed.
@@ -22,12 +22,14 @@ pub enum Recheck {
     Skipped(&'static str),
 }
 
-/// Recomputes a calculation entry against `set` and compares the digest of the answer.
-pub fn recheck(set: &StandardsSet, entry: &StoredEntry) -> Recheck {
+/// Recomputes a calculation entry with the versions as they stood when it was answered and
+/// compares the digest of the answer.
+pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
     if entry.kind != "calculation" {
         return Recheck::Skipped("not a calculation");
     }
-    if entry.standards_version != set.version {
+    let versions = versions.as_of(&entry.recorded_at);
+    if versions.get(&entry.standards_version).is_none() {
         return Recheck::Skipped("another standards version");
     }
     let (Some(digest), Some(today)) = (
@@ -49,7 +51,7 @@ pub fn recheck(set: &StandardsSet, entry: &StoredEntry) -> Recheck {
         }
     }
     let answer = CalcRequest::from_json(&request)
-        .and_then(|r| engine::calculate(set, &r, today))
+        .and_then(|r| super::version::calculate(&versions, &r, today))
         .map(|result| serde_json::to_vec(&result).expect("results encode"));
     match answer {
         Ok(bytes) if hex(&Sha256::digest(&bytes)) == digest => Recheck::Matches,

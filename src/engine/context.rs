@@ -173,6 +173,7 @@ impl Draft {
             legal_basis: self.legal_basis,
             explanation: self.explanation,
             dates,
+            version_choice: None,
         }
     }
 }

@@ -226,6 +226,41 @@ pub struct CalcResult {
     pub legal_basis: Vec<LegalBasis>,
     pub explanation: Vec<String>,
     pub dates: Dates,
+    /// Which standards version judged the act and why (行政处罚法 第三十七条), set by the
+    /// decision layer; absent when only one version exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_choice: Option<VersionChoice>,
+}
+
+/// Why a standards version was applied to an act (从旧兼从轻, 行政处罚法 第三十七条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionRule {
+    /// The version in force when the act was committed.
+    ActDate,
+    /// The version in force at the decision, lighter for this act than the one of its time.
+    LighterNew,
+    /// No version was in force yet on the act date: the first one applies.
+    BeforeFirstVersion,
+}
+
+/// The version that judged the act, the rule, and the other version when both were weighed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionChoice {
+    pub rule: VersionRule,
+    /// The version in force on the act date, if another one applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<ComparedVersion>,
+}
+
+/// What the other version gives for the same act.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ComparedVersion {
+    pub version: String,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine: Option<Band>,
+    pub measures: Vec<String>,
 }
 
 /// A fact's value as the explanation and the published table show it: with its unit, or the

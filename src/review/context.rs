@@ -105,6 +105,7 @@ pub(super) fn normalise(m: &str) -> String {
         .collect()
 }
 
-pub(super) fn is_corrective(m: &str) -> bool {
+/// An order to correct (责令改正 …): not a penalty (行政处罚法 第九条).
+pub(crate) fn is_corrective(m: &str) -> bool {
     CORRECTIVE.contains(&m)
 }

@@ -13,6 +13,7 @@
 //! 第三十四条), [`measures`] and [`confiscation`] (第二十八条第二款). [`parse`] reads a case.
 
 mod confiscation;
+pub(crate) use context::is_corrective as is_corrective_measure;
 mod context;
 mod fine;
 mod governing;

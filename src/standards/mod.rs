@@ -4,6 +4,7 @@ pub mod load;
 pub mod model;
 pub mod problem;
 pub mod validate;
+pub mod versions;
 
 pub use load::{SourceFile, load};
 pub use model::*;

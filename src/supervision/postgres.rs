@@ -7,6 +7,7 @@ use postgres::{Client, NoTls};
 
 use super::store::*;
 use super::{Columns, PreparedEntry, ReviewActIndex, Row, StoredEntry, receipt_for};
+use crate::standards::versions::{VersionRecord, Withdrawal};
 
 pub struct PgStore {
     client: Client,
@@ -248,6 +249,43 @@ impl Store for PgStore {
                 revoked_at: r.get(6),
             })
             .collect())
+    }
+
+    fn versions(&mut self) -> Result<Vec<VersionRecord>, StoreError> {
+        let rows = self.client.query(
+            &format!("SELECT {VERSION_COLUMNS} FROM standards_versions"),
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| version_of_row(std::array::from_fn(|i| r.get(i))))
+            .collect()
+    }
+
+    fn insert_version(&mut self, v: &VersionRecord) -> Result<(), StoreError> {
+        let m = &v.meta;
+        self.client.execute(
+            "INSERT INTO standards_versions (version, effective_date, published_at, published_by, note, files) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &m.version,
+                &m.effective_date.to_string(),
+                &m.published_at,
+                &m.published_by,
+                &m.note,
+                &serde_json::to_string(&v.files)?,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn withdraw_version(&mut self, version: &str, w: &Withdrawal) -> Result<bool, StoreError> {
+        Ok(self.client.execute(
+            "UPDATE standards_versions SET withdrawn_at = $1, withdrawn_by = $2, withdrawal_note = $3 WHERE version = $4 AND withdrawn_at IS NULL",
+            &[&w.at, &w.by, &w.note, &version],
+        )? > 0)
+    }
+
+    fn versions_fingerprint(&mut self) -> Result<String, StoreError> {
+        Ok(self.client.query_one(VERSIONS_FINGERPRINT, &[])?.get(0))
     }
 
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {

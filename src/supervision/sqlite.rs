@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, param
 
 use super::store::*;
 use super::{Columns, PreparedEntry, ReviewActIndex, Row, StoredEntry, receipt_for};
+use crate::standards::versions::{VersionRecord, Withdrawal};
 
 /// The write-ahead log is truncated once it passes this size (see [`SqliteStore::bound_wal`]).
 pub const WAL_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
@@ -411,6 +412,49 @@ impl Store for SqliteStore {
             })
         })?;
         rows.collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
+    fn versions(&mut self) -> Result<Vec<VersionRecord>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(&format!("SELECT {VERSION_COLUMNS} FROM standards_versions"))?;
+        let rows = st.query_map([], |r| {
+            let mut c: [Option<String>; 9] = Default::default();
+            for (i, slot) in c.iter_mut().enumerate() {
+                *slot = r.get(i)?;
+            }
+            Ok(c)
+        })?;
+        rows.map(|c| version_of_row(c?)).collect()
+    }
+
+    fn insert_version(&mut self, v: &VersionRecord) -> Result<(), StoreError> {
+        let m = &v.meta;
+        self.conn.execute(
+            "INSERT INTO standards_versions (version, effective_date, published_at, published_by, note, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                m.version,
+                m.effective_date.to_string(),
+                m.published_at,
+                m.published_by,
+                m.note,
+                serde_json::to_string(&v.files)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn withdraw_version(&mut self, version: &str, w: &Withdrawal) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE standards_versions SET withdrawn_at = ?1, withdrawn_by = ?2, withdrawal_note = ?3 WHERE version = ?4 AND withdrawn_at IS NULL",
+            params![w.at, w.by, w.note, version],
+        )? > 0)
+    }
+
+    fn versions_fingerprint(&mut self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row(VERSIONS_FINGERPRINT, [], |r| r.get(0))?)
     }
 
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {

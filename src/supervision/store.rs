@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{PreparedEntry, ReviewActIndex, Row, StoredEntry};
+use crate::standards::versions::{VersionMeta, VersionRecord, Withdrawal};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -230,7 +231,19 @@ pub trait Store: Send {
     fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError>;
     /// Returns whether a live token was revoked.
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError>;
+    /// Every standards version with its content.
+    fn versions(&mut self) -> Result<Vec<VersionRecord>, StoreError>;
+    /// Adds a version; an existing id is refused (a version is never replaced).
+    fn insert_version(&mut self, v: &VersionRecord) -> Result<(), StoreError>;
+    /// Records the withdrawal of a version not yet withdrawn; whether one was.
+    fn withdraw_version(&mut self, version: &str, w: &Withdrawal) -> Result<bool, StoreError>;
+    /// A cheap fingerprint of the versions table (ids, dates, withdrawals), to notice a change
+    /// made by another instance without reading every version's content.
+    fn versions_fingerprint(&mut self) -> Result<String, StoreError>;
 }
+
+/// The SQL of [`Store::versions_fingerprint`], for both backends.
+pub(crate) const VERSIONS_FINGERPRINT: &str = "SELECT COALESCE(STRING_AGG(version || '|' || effective_date || '|' || COALESCE(withdrawn_at, ''), ';' ORDER BY version), '') FROM standards_versions";
 
 /// Schema versions, applied in order. Written in the SQL both SQLite and PostgreSQL accept.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -320,7 +333,63 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX log_entries_inspector ON log_entries (inspector);
     CREATE INDEX log_entries_kind ON log_entries (kind);",
     ),
+    (
+        4,
+        // Standards versions, shared by every instance on this database. Never deleted: a
+        // withdrawal is recorded beside the version. `files` is a JSON object path → text.
+        "CREATE TABLE standards_versions (
+        version TEXT PRIMARY KEY,
+        effective_date TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        published_by TEXT NOT NULL,
+        note TEXT NOT NULL,
+        withdrawn_at TEXT,
+        withdrawn_by TEXT,
+        withdrawal_note TEXT,
+        files TEXT NOT NULL
+    );",
+    ),
 ];
+
+/// A version's columns, in [`version_of_row`] order.
+pub(crate) const VERSION_COLUMNS: &str = "version, effective_date, published_at, published_by, note, withdrawn_at, withdrawn_by, withdrawal_note, files";
+
+/// A stored version from its columns (text), refusing a broken one rather than guessing.
+pub(crate) fn version_of_row(c: [Option<String>; 9]) -> Result<VersionRecord, StoreError> {
+    let [
+        version,
+        effective,
+        published_at,
+        published_by,
+        note,
+        w_at,
+        w_by,
+        w_note,
+        files,
+    ] = c;
+    let text = |v: Option<String>| v.unwrap_or_default();
+    let version = text(version);
+    let effective_date = text(effective)
+        .parse()
+        .map_err(|e| StoreError(format!("version {version}: effective date: {e}")))?;
+    let files = serde_json::from_str(&text(files))
+        .map_err(|e| StoreError(format!("version {version}: files: {e}")))?;
+    Ok(VersionRecord {
+        meta: VersionMeta {
+            version,
+            effective_date,
+            published_at: text(published_at),
+            published_by: text(published_by),
+            note: text(note),
+            withdrawal: w_at.map(|at| Withdrawal {
+                at,
+                by: text(w_by),
+                note: text(w_note),
+            }),
+        },
+        files,
+    })
+}
 
 /// The sequence number a receipt names (`<seq>-<4 hex>`), if it has that shape.
 pub(crate) fn receipt_seq(receipt: &str) -> Option<i64> {
@@ -378,7 +447,7 @@ pub(crate) fn entry_from_row(row: Row) -> Result<StoredEntry, StoreError> {
 }
 
 /// The time and the China-time day of "now", as stored.
-pub(crate) fn now_strings() -> (String, String) {
+pub fn now_strings() -> (String, String) {
     let now = chrono::Utc::now();
     (
         now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

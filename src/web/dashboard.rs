@@ -290,6 +290,7 @@ fn render(
 /// The unit's name, or its code if the standards do not know it.
 fn unit_name(state: &AppState, code: &str) -> String {
     state
+        .current()
         .set
         .unit(code)
         .map(|u| u.name.clone())
@@ -297,8 +298,13 @@ fn unit_name(state: &AppState, code: &str) -> String {
 }
 
 /// The matter's name, or nothing if the standards do not know it.
-fn matter_name<'s>(state: &'s AppState, id: &str) -> &'s str {
-    state.set.matter(id).map(|m| m.name.as_str()).unwrap_or("")
+fn matter_name(state: &AppState, id: &str) -> String {
+    state
+        .current()
+        .set
+        .matter(id)
+        .map(|m| m.name.clone())
+        .unwrap_or_default()
 }
 
 /// The entries behind a figure: the dashboard's filter (`qs`) narrowed by `extra`.
@@ -319,7 +325,7 @@ fn filter_form(state: &AppState, q: &LogQuery) -> Markup {
             label { "单位 "
                 select name="unit" {
                     option value="" { "全部" }
-                    @for u in &state.set.units {
+                    @for u in &state.current().set.units {
                         option value=(u.code) selected[q.unit.as_deref() == Some(u.code.as_str())] { (u.name) }
                     }
                 }

@@ -423,7 +423,7 @@ async fn export(
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let set: Arc<StandardsSet> = state.set.clone();
+    let set: Arc<StandardsSet> = state.current().set;
     let code = query
         .unit
         .as_deref()

@@ -51,13 +51,14 @@ async fn page(state: web::Data<AppState>, q: web::Query<SearchQuery>) -> HttpRes
     let hits: Vec<(String, String)> = if q.trim().is_empty() {
         Vec::new()
     } else {
-        state
+        let current = state.current();
+        current
             .search
             .find(&q)
             .into_iter()
             .take(10)
             .map(|i| {
-                let m = &state.set.matters[i];
+                let m = &current.set.matters[i];
                 (m.id.clone(), m.name.clone())
             })
             .collect()
@@ -129,7 +130,11 @@ async fn app_js() -> HttpResponse {
 /// The service worker: keeps the page's shell, fetched network-first, for use offline. Its
 /// cache is named after the build and the standards version, so a new release replaces it.
 async fn service_worker(state: web::Data<AppState>) -> HttpResponse {
-    let cache = format!("pst-m-{}-{}", env!("CARGO_PKG_VERSION"), state.set.version);
+    let cache = format!(
+        "pst-m-{}-{}",
+        env!("CARGO_PKG_VERSION"),
+        state.current().set.version
+    );
     let js = format!(
         r#"'use strict';
 const CACHE = {cache:?};
@@ -177,7 +182,8 @@ async fn manifest() -> HttpResponse {
 /// circumstances, the version. Needs a token that may calculate.
 async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &[Role::Inspector, Role::Reviewer]).await?;
-    let set = state.set.clone();
+    let current = state.current();
+    let set = &current.set;
     let unit_name = set
         .unit(&who.unit)
         .map(|u| u.name.clone())
@@ -189,7 +195,7 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         "unit_name": unit_name,
         "version": set.version,
         "circumstances": crate::circumstances::catalogue(),
-        "synonyms": state.search.synonyms(),
+        "synonyms": current.search.synonyms(),
         "matters": matters,
     });
     Ok(HttpResponse::Ok()

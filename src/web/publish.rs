@@ -337,7 +337,8 @@ async fn index(
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let set = &state.set;
+    let current = state.current();
+    let set = &current.set;
     let figures = crate::stats::stats(set);
     let q: String = query
         .q
@@ -350,7 +351,7 @@ async fn index(
     let found = if q.is_empty() {
         None
     } else {
-        Some(state.search.find(&q))
+        Some(current.search.find(&q))
     };
     let body = html! {
         h1 { (set.name) }
@@ -476,7 +477,8 @@ async fn unit(
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let set = &state.set;
+    let current = state.current();
+    let set = &current.set;
     let Some(unit) = set.unit(code.trim()) else {
         return super::error_page(
             StatusCode::NOT_FOUND,
@@ -531,7 +533,8 @@ async fn matter(
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let set = &state.set;
+    let current = state.current();
+    let set = &current.set;
     let Some(m) = set.matter(&id) else {
         return super::error_page(
             StatusCode::NOT_FOUND,

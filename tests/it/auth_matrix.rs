@@ -92,6 +92,14 @@ fn every_endpoint_for_every_caller() {
         ("GET", "/api/v1/matters/STHJ-001".into(), None, None, 200),
         ("GET", "/api/v1/circumstances".into(), None, None, 200),
         ("GET", "/api/v1/stats".into(), None, None, 200),
+        ("GET", "/api/v1/standards/versions".into(), None, None, 200),
+        (
+            "GET",
+            "/api/v1/standards/versions/2026.1".into(),
+            None,
+            None,
+            200,
+        ),
         (
             "POST",
             "/api/v1/calculate".into(),

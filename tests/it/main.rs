@@ -18,4 +18,5 @@ mod review_rules;
 mod search_quality;
 mod supervision_log;
 mod validation;
+mod versions;
 mod web_publish;

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Once};
+use std::sync::Once;
 
 use penalty_standards::api::AppState;
 use penalty_standards::auth::{Role, new_token};
-use penalty_standards::search::SearchIndex;
-use penalty_standards::sources::{load_search_terms, load_standards};
+use penalty_standards::decide;
+use penalty_standards::sources::open_versions;
 use penalty_standards::startup;
 use penalty_standards::supervision::StorageConfig;
 use serde_json::Value;
@@ -23,10 +23,10 @@ use super::pg;
 /// returns its address. The one place where the tests assemble the app (standards, `AppState`,
 /// server): a change to how the app is constructed is made here.
 fn serve(standards: Option<&Path>, storage: &StorageConfig, rate_limit: u32) -> SocketAddr {
-    let set = Arc::new(load_standards(standards).expect("the standards load"));
-    let terms = load_search_terms(standards, &set).expect("the search vocabulary fits");
-    let search = SearchIndex::new(&set, &terms);
-    let state = AppState::new(set, search, storage, rate_limit).expect("app state");
+    let mut store = storage.open_migrated().expect("the log opens");
+    let versions = open_versions(store.as_mut(), standards).expect("the standards load");
+    let state = AppState::new(versions, storage, rate_limit).expect("app state");
+    decide::follow_versions(state.decider.clone(), storage.clone()).expect("follows versions");
     // Bound before the server starts: connections wait in the backlog until it accepts them.
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let addr = listener.local_addr().unwrap();

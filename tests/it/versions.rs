@@ -1,0 +1,211 @@
+//! Standards versions end to end: published from the command line while a server runs, followed
+//! by it within seconds, applied by the act's date (从旧兼从轻, 行政处罚法 第三十七条), withdrawn
+//! as a rollback, and every logged answer still recomputable with the versions of its time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use penalty_standards::auth::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, temp_dir};
+
+fn cli(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_penalty-standards"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+/// A copy of the bundled standards as version `id`, with ZHZF-019 较轻 at `fine` yuan.
+fn standards_copy(root: &Path, id: &str, fine: u32) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("standards");
+    let dir = root.join(id);
+    std::fs::create_dir_all(dir.join("units")).unwrap();
+    for e in std::fs::read_dir(src.join("units")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("units").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(src.join("search_terms.toml"), dir.join("search_terms.toml")).unwrap();
+    let set = std::fs::read_to_string(src.join("set.toml")).unwrap();
+    std::fs::write(
+        dir.join("set.toml"),
+        set.replace("version = \"2026.1\"", &format!("version = \"{id}\"")),
+    )
+    .unwrap();
+    let unit = dir.join("units/ZHZF.toml");
+    let tier =
+        "when = { stall_area = { gte = 1, lt = 2 }, in_bridge_or_underpass = false }\nfine = 20";
+    let text = std::fs::read_to_string(&unit).unwrap();
+    let changed = text.replacen(tier, &tier.replace("= 20", &format!("= {fine}")), 1);
+    assert_ne!(text, changed);
+    std::fs::write(&unit, changed).unwrap();
+    dir
+}
+
+fn today() -> chrono::NaiveDate {
+    penalty_standards::clock::today()
+}
+
+fn stall(app: &TestApp, act: chrono::NaiveDate) -> Value {
+    let r = app.post_as(
+        "/api/v1/calculate",
+        Role::Inspector,
+        &json!({"matter_id": "ZHZF-019", "party": "individual", "facts": {"stall_area": "1.5"},
+                "act_date": act.to_string()}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+/// Waits (at most 5 s, the service's promise) until the server lists `n` versions.
+fn until_versions(app: &TestApp, n: usize, withdrawn: usize) -> Duration {
+    let start = Instant::now();
+    loop {
+        let list = app.get("/api/v1/standards/versions").json();
+        let all = list.as_array().unwrap();
+        let gone = all.iter().filter(|v| v["status"] == "withdrawn").count();
+        if all.len() == n && gone == withdrawn {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not followed within 5 s: {list}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_published_version_is_followed_applied_by_date_and_withdrawn_as_a_rollback() {
+    let app = TestApp::builder().start();
+    let root = temp_dir();
+    let first = app.get("/api/v1/standards/versions").json();
+    assert_eq!(first[0]["version"], "2026.1");
+    assert_eq!(first[0]["status"], "in_force");
+
+    // Refused: a date in the past, and a version number that exists.
+    let yesterday = (today() - chrono::Days::new(1)).to_string();
+    let dir = standards_copy(root.path(), "2026.2", 25);
+    let past = cli(
+        &app,
+        &[
+            "publish",
+            dir.to_str().unwrap(),
+            "--effective",
+            &yesterday,
+            "--note",
+            "x",
+        ],
+    );
+    assert!(!past.status.success());
+    assert!(String::from_utf8_lossy(&past.stderr).contains("past"));
+    let same = standards_copy(root.path(), "2026.1", 25);
+    let again = cli(
+        &app,
+        &[
+            "publish",
+            same.to_str().unwrap(),
+            "--effective",
+            &today().to_string(),
+            "--note",
+            "x",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    // 2026.2 in force from today: 较轻 25 yuan instead of 20.
+    let out = cli(
+        &app,
+        &[
+            "publish",
+            dir.to_str().unwrap(),
+            "--effective",
+            &today().to_string(),
+            "--note",
+            "较轻阶次调整为25元",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2026.2");
+    let took = until_versions(&app, 2, 0);
+    eprintln!("followed in {took:?}");
+
+    let now = stall(&app, today());
+    assert_eq!(
+        (
+            now["standards_version"].as_str(),
+            now["fine"]["max"].as_str()
+        ),
+        (Some("2026.2"), Some("25.00"))
+    );
+    // An act of yesterday was committed under 2026.1; 2026.2 is heavier for it: 2026.1 applies.
+    let before = stall(&app, today() - chrono::Days::new(1));
+    assert_eq!(
+        (
+            before["standards_version"].as_str(),
+            before["fine"]["max"].as_str()
+        ),
+        (Some("2026.1"), Some("20.00"))
+    );
+    assert_eq!(before["version_choice"]["rule"], "act_date");
+    assert_eq!(before["version_choice"]["compared"]["version"], "2026.2");
+
+    // Withdrawn: 2026.1 applies again to every act.
+    let out = cli(&app, &["withdraw", "2026.2", "--note", "发现错误"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    until_versions(&app, 2, 1);
+    let after = stall(&app, today());
+    assert_eq!(
+        (
+            after["standards_version"].as_str(),
+            after["fine"]["max"].as_str()
+        ),
+        (Some("2026.1"), Some("20.00"))
+    );
+    let listed = String::from_utf8_lossy(&cli(&app, &["versions"]).stdout).to_string();
+    assert!(
+        listed.contains("2026.2") && listed.contains("已撤回"),
+        "{listed}"
+    );
+
+    // Every answer is recomputed with the versions as they stood when it was given.
+    let verify = cli(&app, &["log", "verify", "--recompute"]);
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{text}");
+    assert!(text.contains("3 answers match, 0 differ"), "{text}");
+}
+
+#[test]
+fn standards_given_at_start_are_refused_once_the_database_holds_versions() {
+    let app = TestApp::builder().start();
+    let root = temp_dir();
+    let dir = standards_copy(root.path(), "2026.9", 25);
+    let out = Command::new(env!("CARGO_BIN_EXE_penalty-standards"))
+        .args(["review", "none.csv", "--token", "pst_0_x", "--standards"])
+        .arg(&dir)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already holds standards versions") && err.contains("publish"),
+        "{err}"
+    );
+}
