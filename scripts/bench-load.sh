@@ -16,7 +16,7 @@ dir=$(mktemp -d)
 port=18090
 ./target/release/penalty-standards serve --bind 127.0.0.1:$port --data-dir "$dir" --rate-limit 0 2>"$dir/server.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.1; done
 export TOKEN REVIEWER
 TOKEN=$(grep -E '^ +inspector ' "$dir/server.log" | awk '{print $2}')

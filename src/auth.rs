@@ -24,14 +24,17 @@ pub enum Role {
     Supervisor,
     /// Manages tokens.
     Admin,
+    /// Publishes and withdraws standards versions (the legal office, 法制机构).
+    Publisher,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Inspector,
         Role::Reviewer,
         Role::Supervisor,
         Role::Admin,
+        Role::Publisher,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Publisher => "publisher",
         }
     }
 
@@ -50,6 +54,7 @@ impl Role {
             Role::Reviewer => "法制审核人员",
             Role::Supervisor => "监督人员",
             Role::Admin => "管理员",
+            Role::Publisher => "裁量基准发布人员",
         }
     }
 

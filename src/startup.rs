@@ -95,6 +95,7 @@ pub fn ensure_demo_tokens(
             Role::Reviewer => "演示法制审核人员",
             Role::Supervisor => "演示监督人员",
             Role::Admin => "演示管理员",
+            Role::Publisher => "演示裁量基准发布人员",
         };
         let (token, record) = new_token(name, unit, role);
         store.insert_token(&record)?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use penalty_standards::sources;
-use penalty_standards::standards::versions::Withdrawal;
+use penalty_standards::standards::versions::{Withdrawal, admissible};
 use penalty_standards::supervision::StorageConfig;
 use penalty_standards::supervision::store::{Store, now_strings};
 
@@ -30,13 +30,6 @@ pub fn publish(
     laws: Option<PathBuf>,
     storage: &StorageConfig,
 ) -> ExitCode {
-    let today = penalty_standards::clock::today();
-    if effective < today {
-        eprintln!(
-            "error: the effective date {effective} is in the past: the past is not rewritten (today is {today})"
-        );
-        return ExitCode::from(2);
-    }
     if let Some(laws) = laws
         && !crate::check(Some(dir.to_path_buf()), Some(laws)).eq(&ExitCode::SUCCESS)
     {
@@ -68,20 +61,9 @@ pub fn publish(
             return ExitCode::from(2);
         }
     };
-    if existing.get(&record.meta.version).is_some() {
-        eprintln!(
-            "error: version {} exists already; a version is never replaced: give the new one another number in set.toml",
-            record.meta.version
-        );
-        return ExitCode::from(2);
-    }
-    if let Some(current) = existing.in_force_on(today)
-        && effective < current.meta.effective_date
-    {
-        eprintln!(
-            "error: {effective} is before {} ({} in force): the past is not rewritten",
-            current.meta.effective_date, current.meta.version
-        );
+    let today = penalty_standards::clock::today();
+    if let Err(r) = admissible(&existing, &record.meta.version, effective, today) {
+        eprintln!("error: {}", r.message_en);
         return ExitCode::from(2);
     }
     if let Err(e) = store.insert_version(&record) {

@@ -19,6 +19,10 @@ pub struct ErrorDetail {
     /// The request field at fault, e.g. `facts.area`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem found, where there are several (a standards upload: `file:line: matter: message`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schema(value_type = Vec<String>)]
+    pub problems: Box<[String]>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -48,6 +52,7 @@ impl ApiError {
                     message: message.into(),
                     message_en: message_en.into(),
                     field: field.map(str::to_string),
+                    problems: Box::default(),
                 },
             },
         }

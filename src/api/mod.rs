@@ -3,6 +3,7 @@
 pub mod error;
 pub mod log;
 pub mod openapi;
+pub mod publish;
 pub mod review;
 pub mod tokens;
 pub mod versions;
@@ -474,8 +475,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/stats", web::get().to(stats_handler))
         .route("/api/v1/standards/versions", web::get().to(versions::list))
         .route(
+            "/api/v1/standards/versions",
+            web::post().to(publish::publish),
+        )
+        .route(
             "/api/v1/standards/versions/{version}",
             web::get().to(versions::one),
+        )
+        .route(
+            "/api/v1/standards/versions/{version}/files",
+            web::get().to(publish::files),
+        )
+        .route(
+            "/api/v1/standards/versions/{version}/withdraw",
+            web::post().to(publish::withdraw),
         )
         .route("/api/v1/calculate", web::post().to(calculate))
         .route("/api/v1/reviews", web::post().to(review::one))

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{self, error, log, review as review_api, versions as versions_api};
+use crate::api::{
+    self, error, log, publish as publish_api, review as review_api, versions as versions_api,
+};
 use crate::auth;
 use crate::circumstances;
 use crate::engine;
@@ -16,7 +18,7 @@ use crate::supervision;
 #[openapi(
     info(
         title = "行政处罚裁量基准服务 (discretionary-penalty standards service)",
-        description = "Published administrative-penalty discretion standards: find the matter, calculate the standard tier, fine and legal basis; every calculation is logged in a tamper-evident supervision log. Amounts are decimal strings in yuan. Roles: public (no token) reads the standards; inspector and reviewer calculate; reviewer reviews proposed decisions and reads its unit's log; supervisor also reviews (case-file audits); supervisor reads and exports the whole log; admin manages tokens."
+        description = "Published administrative-penalty discretion standards: find the matter, calculate the standard tier, fine and legal basis; every calculation is logged in a tamper-evident supervision log. Amounts are decimal strings in yuan. Roles: public (no token) reads the standards; inspector and reviewer calculate; reviewer reviews proposed decisions and reads its unit's log; supervisor also reviews (case-file audits); supervisor reads and exports the whole log; admin manages tokens; publisher (the legal office) publishes and withdraws standards versions."
     ),
     paths(
         api::healthz,
@@ -27,6 +29,9 @@ use crate::supervision;
         api::stats_handler,
         versions_api::list,
         versions_api::one,
+        publish_api::publish,
+        publish_api::withdraw,
+        publish_api::files,
         api::calculate,
         review_api::one,
         review_api::batch,
@@ -75,6 +80,9 @@ use crate::supervision;
         engine::VersionRule,
         engine::ComparedVersion,
         versions_api::VersionSummary,
+        publish_api::Publication,
+        publish_api::WithdrawalRequest,
+        publish_api::VersionFiles,
         crate::standards::versions::VersionMeta,
         crate::standards::versions::Withdrawal,
         crate::standards::versions::Status,

@@ -21,7 +21,7 @@ pub struct VersionSummary {
     pub figures: Stats,
 }
 
-fn summary(versions: &Versions, v: &Version) -> VersionSummary {
+pub(super) fn summary(versions: &Versions, v: &Version) -> VersionSummary {
     let status = versions.status(v, crate::clock::today());
     VersionSummary {
         meta: v.meta.clone(),

@@ -282,6 +282,31 @@ pub fn follow_versions(
         .map(|_| ())
 }
 
+/// Reads every version again and puts them in place (after this instance changed the table).
+pub fn reload_versions(
+    decider: &Decider,
+    store: &mut dyn crate::supervision::store::Store,
+) -> Result<(), String> {
+    let records = store.versions().map_err(|e| e.to_string())?;
+    let current = decider.versions();
+    let mut all = Vec::with_capacity(records.len());
+    for r in &records {
+        // A version's content never changes: one already loaded is reused with its new record
+        // (a withdrawal, a new date); only a new one is loaded and checked.
+        let v = match current.get(&r.meta.version) {
+            Some(loaded) => Version {
+                meta: r.meta.clone(),
+                ..loaded.clone()
+            },
+            None => crate::sources::load_version(r)
+                .map_err(|p| format!("standards version {}: {p}", r.meta.version))?,
+        };
+        all.push(v);
+    }
+    decider.replace_versions(Versions::new(all));
+    Ok(())
+}
+
 /// One look at the versions table; reloads when its fingerprint changed since `seen`.
 fn follow_once(
     decider: &Decider,
@@ -292,13 +317,8 @@ fn follow_once(
     if seen.as_deref() == Some(now.as_str()) {
         return Ok(());
     }
-    let first_look = seen.is_none();
-    let records = store.versions().map_err(|e| e.to_string())?;
-    let versions = crate::sources::load_all(&records)?;
-    if !first_look {
-        tracing::info!("standards versions changed: {} now", now);
-    }
-    decider.replace_versions(versions);
+    reload_versions(decider, store)?;
+    tracing::info!("standards versions changed: {now}");
     *seen = Some(now);
     Ok(())
 }

@@ -158,6 +158,61 @@ impl Versions {
     }
 }
 
+/// Why a publication is refused before anything is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// Whether `version`, effective on `effective`, may be published beside `versions` on `today`:
+/// a new id (a version is never replaced), a date today or later and not before the version in
+/// force (the past is not rewritten).
+pub fn admissible(
+    versions: &Versions,
+    version: &str,
+    effective: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    if versions.get(version).is_some() {
+        return Err(Refusal {
+            code: "version_exists",
+            message: format!(
+                "版本 {version} 已经存在，版本不能被替换，请在 set.toml 中使用新的版本号"
+            ),
+            message_en: format!(
+                "version {version} exists already and is never replaced: give the new one another number in set.toml"
+            ),
+        });
+    }
+    if effective < today {
+        return Err(Refusal {
+            code: "effective_date_in_past",
+            message: format!("施行日期 {effective} 早于今天 {today}：已经过去的不能改写"),
+            message_en: format!(
+                "the effective date {effective} is in the past (today is {today}): the past is not rewritten"
+            ),
+        });
+    }
+    if let Some(current) = versions.in_force_on(today)
+        && effective < current.meta.effective_date
+    {
+        return Err(Refusal {
+            code: "effective_date_in_past",
+            message: format!(
+                "施行日期 {effective} 早于现行 {} 版的施行日期 {}",
+                current.meta.version, current.meta.effective_date
+            ),
+            message_en: format!(
+                "{effective} is before {}, the effective date of {} in force: the past is not rewritten",
+                current.meta.effective_date, current.meta.version
+            ),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

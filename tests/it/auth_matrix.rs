@@ -13,12 +13,13 @@ enum Who {
     Malformed,
 }
 
-const EVERYONE: [Who; 7] = [
+const EVERYONE: [Who; 8] = [
     Who::Nobody,
     Who::Role(Role::Inspector),
     Who::Role(Role::Reviewer),
     Who::Role(Role::Supervisor),
     Who::Role(Role::Admin),
+    Who::Role(Role::Publisher),
     Who::Revoked,
     Who::Malformed,
 ];
@@ -93,6 +94,29 @@ fn every_endpoint_for_every_caller() {
         ("GET", "/api/v1/circumstances".into(), None, None, 200),
         ("GET", "/api/v1/stats".into(), None, None, 200),
         ("GET", "/api/v1/standards/versions".into(), None, None, 200),
+        (
+            "GET",
+            "/api/v1/standards/versions/2026.1/files".into(),
+            None,
+            None,
+            200,
+        ),
+        // A publisher passes authorisation and reaches the checks: an upload without files is
+        // refused (the shared server's versions stay as they are), an unknown version is 404.
+        (
+            "POST",
+            "/api/v1/standards/versions".into(),
+            Some(json!({"effective_date": "2099-01-01", "note": "x", "files": {}})),
+            Some(&[Role::Publisher]),
+            422,
+        ),
+        (
+            "POST",
+            "/api/v1/standards/versions/0000.0/withdraw".into(),
+            Some(json!({"note": "x"})),
+            Some(&[Role::Publisher]),
+            404,
+        ),
         (
             "GET",
             "/api/v1/standards/versions/2026.1".into(),
@@ -174,7 +198,9 @@ fn every_endpoint_for_every_caller() {
                 "{who:?} {method} {path}: {}",
                 r.text()
             );
-            if r.status >= 400 {
+            // A refusal of the caller (not the success status, which may itself be a refusal of
+            // the request, past authorisation) names why.
+            if r.status != *ok {
                 let code = r.code();
                 let want = match r.status {
                     401 if who == Who::Malformed => "malformed_token",

@@ -209,3 +209,102 @@ fn standards_given_at_start_are_refused_once_the_database_holds_versions() {
         "{err}"
     );
 }
+
+/// The files of a standards directory as the API takes them.
+fn files_of(dir: &Path) -> Value {
+    let mut files = serde_json::Map::new();
+    for name in ["set.toml", "search_terms.toml"] {
+        files.insert(
+            name.into(),
+            json!(std::fs::read_to_string(dir.join(name)).unwrap()),
+        );
+    }
+    for e in std::fs::read_dir(dir.join("units")).unwrap() {
+        let e = e.unwrap();
+        let name = format!("units/{}", e.file_name().to_string_lossy());
+        files.insert(name, json!(std::fs::read_to_string(e.path()).unwrap()));
+    }
+    Value::Object(files)
+}
+
+#[test]
+fn a_publisher_publishes_and_withdraws_over_rest_and_a_refused_upload_changes_nothing() {
+    let app = TestApp::builder().start();
+    let root = temp_dir();
+    let dir = standards_copy(root.path(), "2026.3", 25);
+    let files = files_of(&dir);
+    let publish = |body: &Value| app.post_as("/api/v1/standards/versions", Role::Publisher, body);
+
+    // A broken unit file: every problem listed, nothing stored.
+    let mut broken = files.clone();
+    broken["units/ZHZF.toml"] = json!(
+        files["units/ZHZF.toml"]
+            .as_str()
+            .unwrap()
+            .replace("fine = 25", "fine = 99")
+    );
+    let r = publish(&json!({"effective_date": today().to_string(), "note": "x", "files": broken}));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.code(), "standards_invalid");
+    let problems = r.json()["error"]["problems"].as_array().unwrap().clone();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("ZHZF-019")),
+        "{problems:?}"
+    );
+    assert_eq!(
+        app.get("/api/v1/standards/versions")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A past date is refused; the version is published for today.
+    let yesterday = (today() - chrono::Days::new(1)).to_string();
+    let r = publish(&json!({"effective_date": yesterday, "note": "x", "files": files}));
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "effective_date_in_past".to_string())
+    );
+    let r = publish(
+        &json!({"effective_date": today().to_string(), "note": "较轻阶次调整为25元", "files": files}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["status"], "in_force");
+    assert_eq!(r.json()["published_by"], "测试publisher");
+    let r = publish(&json!({"effective_date": today().to_string(), "note": "x", "files": files}));
+    assert_eq!((r.status, r.code()), (409, "version_exists".to_string()));
+
+    // In force at once on this instance, its files downloadable as uploaded.
+    let now = stall(&app, today());
+    assert_eq!(
+        (
+            now["standards_version"].as_str(),
+            now["fine"]["max"].as_str()
+        ),
+        (Some("2026.3"), Some("25.00"))
+    );
+    let back = app.get("/api/v1/standards/versions/2026.3/files").json();
+    assert_eq!(back["files"], files);
+
+    // Withdrawn: a rollback; an inspector may not withdraw.
+    let path = "/api/v1/standards/versions/2026.3/withdraw";
+    assert_eq!(
+        app.post_as(path, Role::Inspector, &json!({"note": "x"}))
+            .status,
+        403
+    );
+    let r = app.post_as(path, Role::Publisher, &json!({"note": "发现错误"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "withdrawn");
+    let after = stall(&app, today());
+    assert_eq!(after["standards_version"], "2026.1");
+    assert_eq!(
+        app.post_as(path, Role::Publisher, &json!({"note": "再次"}))
+            .status,
+        404
+    );
+}
