@@ -78,7 +78,7 @@ enum TokenCommand {
         name: String,
         #[arg(long)]
         unit: String,
-        /// inspector, reviewer, supervisor or admin.
+        /// inspector, reviewer, supervisor, admin or publisher.
         #[arg(long)]
         role: String,
         #[command(flatten)]
@@ -491,7 +491,9 @@ fn token(command: TokenCommand) -> ExitCode {
             name, unit, role, ..
         } => {
             let Some(role) = Role::parse(&role) else {
-                eprintln!("error: role must be inspector, reviewer, supervisor or admin");
+                eprintln!(
+                    "error: role must be inspector, reviewer, supervisor, admin or publisher"
+                );
                 return ExitCode::from(2);
             };
             if name.trim().is_empty() || unit.trim().is_empty() {

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::api::AppState;
+use crate::standards::versions::{Status, Versions};
 use crate::standards::{
     FactDef, FactType, FineKind, FineRule, Matter, Party, StandardsSet, Tier, TierFine, Unit,
 };
@@ -360,6 +361,7 @@ async fn index(
             span.muted { "依据《中华人民共和国行政处罚法》第三十四条向社会公布。" }
         }
         (headline_figures(&figures))
+        (scheduled_versions(&state.decider.versions()))
         p.noprint {
             "全部导出："
             a href="/standards/export.xlsx" { "Excel" }
@@ -374,6 +376,66 @@ async fn index(
         (unit_table(&figures))
     };
     super::html_response(StatusCode::OK, super::page(&set.name, body))
+}
+
+/// The versions published but not yet in force (公示 before they apply), with their notes.
+fn scheduled_versions(versions: &Versions) -> Markup {
+    let today = crate::clock::today();
+    let scheduled: Vec<_> = versions
+        .all()
+        .iter()
+        .filter(|v| versions.status(v, today) == Status::Scheduled)
+        .collect();
+    html! {
+        @if !scheduled.is_empty() {
+            section {
+                h2 { "已公布、待施行的版本" }
+                ul {
+                    @for v in &scheduled {
+                        li {
+                            (v.meta.version) "版，" (chinese_date(v.meta.effective_date)) "起施行。"
+                            @if !v.meta.note.is_empty() { "修订说明：" (v.meta.note) }
+                        }
+                    }
+                }
+            }
+        }
+        p.noprint { a href="/standards/versions" { "历次版本" } }
+    }
+}
+
+/// Every version with its status, dates and notes: the standards' history.
+async fn history(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(resp) = rate_limited(&req, &state) {
+        return resp;
+    }
+    let versions = state.decider.versions();
+    let today = crate::clock::today();
+    let body = html! {
+        h1 { "裁量基准历次版本" }
+        p.muted {
+            "违法行为依其发生时施行的版本裁量；处罚决定时施行的版本对其处理较轻的，适用该版本"
+            "（《中华人民共和国行政处罚法》第三十七条）。撤回的版本不再适用，仍予保留。"
+        }
+        table {
+            thead { tr { th { "版本" } th { "施行日期" } th { "状态" } th { "发布" } th { "修订说明" } } }
+            tbody {
+                @for v in versions.all().iter().rev() {
+                    tr {
+                        td { (v.meta.version) }
+                        td { (chinese_date(v.meta.effective_date)) }
+                        td { (versions.status(v, today).label()) }
+                        td { (v.meta.published_by) " " (v.meta.published_at.get(..10).unwrap_or("")) }
+                        td {
+                            (v.meta.note)
+                            @if let Some(w) = &v.meta.withdrawal { "（撤回：" (w.note) "）" }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    super::html_response(StatusCode::OK, super::page("裁量基准历次版本", body))
 }
 
 /// The set's headline figures: units, matters, tiers, fixed-amount tiers and their share.
@@ -694,6 +756,7 @@ fn tier_table(m: &Matter) -> Markup {
 /// Registers the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/standards", web::get().to(index))
+        .route("/standards/versions", web::get().to(history))
         .route("/standards/units/{code}", web::get().to(unit))
         .route("/standards/matters/{id}", web::get().to(matter));
 }

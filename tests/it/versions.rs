@@ -308,3 +308,38 @@ fn a_publisher_publishes_and_withdraws_over_rest_and_a_refused_upload_changes_no
         404
     );
 }
+
+/// A version published for a later date is announced (公示) on the public table before it
+/// applies, and the history page lists every version with its status.
+#[test]
+fn a_scheduled_version_is_announced_and_the_history_lists_every_version() {
+    let app = TestApp::builder().start();
+    let root = temp_dir();
+    let dir = standards_copy(root.path(), "2027.1", 25);
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+    let r = app.post_as(
+        "/api/v1/standards/versions",
+        Role::Publisher,
+        &json!({"effective_date": tomorrow, "note": "较轻阶次调整为25元", "files": files_of(&dir)}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["status"], "scheduled");
+    let index = app.get("/standards").text();
+    assert!(
+        index.contains("待施行")
+            && index.contains("2027.1版")
+            && index.contains("较轻阶次调整为25元"),
+        "{index}"
+    );
+    let history = app.get("/standards/versions").text();
+    assert!(
+        history.contains("2026.1") && history.contains("现行有效"),
+        "{history}"
+    );
+    assert!(
+        history.contains("2027.1") && history.contains("待施行"),
+        "{history}"
+    );
+    // Today's acts are still judged by 2026.1.
+    assert_eq!(stall(&app, today())["standards_version"], "2026.1");
+}
