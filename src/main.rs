@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+mod impact_cmd;
 mod review_cmd;
 mod versions_cmd;
 
@@ -14,6 +15,7 @@ mod versions_cmd;
 /// markedly better than the system allocator under concurrent workers.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use impact_cmd::REVISED_MARKER;
 use penalty_standards::auth::{Role, new_token};
 use penalty_standards::decide::{self, Recheck};
 use penalty_standards::lawtext::corpus::Corpus;
@@ -162,6 +164,10 @@ enum Command {
         standards: Option<PathBuf>,
         #[arg(long)]
         laws: Option<PathBuf>,
+        /// Instead of the cross-check, list the matters that cite an older version of a law than
+        /// the newest in --laws, and what changed in the articles they cite (always exits 0).
+        #[arg(long, requires = "laws")]
+        impact: bool,
     },
     /// Validate a draft file of `[[matter]]` blocks for one unit (an authoring aid).
     CheckDraft {
@@ -225,7 +231,7 @@ fn open_corpus(laws: &std::path::Path) -> Result<Corpus, ExitCode> {
     })
 }
 
-fn check(dir: Option<PathBuf>, laws: Option<PathBuf>) -> ExitCode {
+fn check(dir: Option<PathBuf>, laws: Option<PathBuf>, impact: bool) -> ExitCode {
     let set = match sources::load_standards(dir.as_deref()) {
         Ok(s) => s,
         Err(p) => {
@@ -237,6 +243,12 @@ fn check(dir: Option<PathBuf>, laws: Option<PathBuf>) -> ExitCode {
     if let Err(p) = sources::load_search_terms(dir.as_deref(), &set) {
         print_problems(&p.0);
         return ExitCode::FAILURE;
+    }
+    if let (true, Some(laws)) = (impact, &laws) {
+        return match open_corpus(laws) {
+            Ok(corpus) => impact_cmd::report(&set, &corpus),
+            Err(code) => code,
+        };
     }
     if let Some(laws) = &laws {
         let corpus = match open_corpus(laws) {
@@ -575,6 +587,8 @@ fn provisions(
             return ExitCode::FAILURE;
         }
     };
+    let revised = impact_cmd::revised_matters(&set, &corpus);
+    let no_revised = std::collections::HashSet::new();
     let titles: Vec<String> = match law {
         Some(t) => vec![t.to_string()],
         None => penalty_laws(&set),
@@ -589,14 +603,20 @@ fn provisions(
             .iter()
             .filter(|p| !covering(&set, title, p.article, p.paragraph).is_empty())
             .count();
+        let revised = revised.get(title).unwrap_or(&no_revised);
         println!(
-            "{title} ({}): {} penalty provisions, {covered} covered by a matter",
+            "{title} ({}): {} penalty provisions, {covered} covered by a matter{}",
             version.date,
-            list.len()
+            list.len(),
+            if revised.is_empty() {
+                String::new()
+            } else {
+                format!("; {} matter(s) {REVISED_MARKER}", revised.len())
+            }
         );
         if law.is_some() {
             for p in &list {
-                print_provision(&set, title, p);
+                print_provision(&set, title, p, revised);
             }
         }
     }
@@ -637,16 +657,27 @@ fn covering(
 }
 
 /// One line per provision: where, its items, its bands, the start of its text, the matters
-/// that cover it (or NOT COVERED).
+/// that cover it (or NOT COVERED), marked where their citation names an older version whose
+/// text has changed since — by article number they may no longer cover it at all.
 fn print_provision(
     set: &standards::StandardsSet,
     title: &str,
     p: &penalty_standards::lawtext::Provision,
+    revised: &std::collections::HashSet<&str>,
 ) {
     let mut c = penalty_standards::standards::Citation::new(title, p.article, p.paragraph, None);
     c.version = None;
     let bands: Vec<String> = p.bands.iter().map(show_band).collect();
-    let ids = covering(set, title, p.article, p.paragraph);
+    let ids: Vec<String> = covering(set, title, p.article, p.paragraph)
+        .into_iter()
+        .map(|id| {
+            if revised.contains(id.as_str()) {
+                format!("{id}（{REVISED_MARKER}）")
+            } else {
+                id
+            }
+        })
+        .collect();
     let items = if p.items > 0 {
         format!(" [{}项]", p.items)
     } else {
@@ -698,7 +729,11 @@ fn main() -> ExitCode {
             by,
             storage,
         } => versions_cmd::withdraw(&version, &note, &by, &storage.config()),
-        Command::Check { standards, laws } => check(standards, laws),
+        Command::Check {
+            standards,
+            laws,
+            impact,
+        } => check(standards, laws, impact),
         Command::CheckDraft { unit, laws, file } => check_draft(unit, laws, file),
         Command::Calc { standards, request } => calc(standards, request),
         Command::Review {

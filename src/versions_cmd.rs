@@ -31,7 +31,7 @@ pub fn publish(
     storage: &StorageConfig,
 ) -> ExitCode {
     if let Some(laws) = laws
-        && !crate::check(Some(dir.to_path_buf()), Some(laws)).eq(&ExitCode::SUCCESS)
+        && !crate::check(Some(dir.to_path_buf()), Some(laws), false).eq(&ExitCode::SUCCESS)
     {
         eprintln!("error: not published: the cross-check against the law texts failed");
         return ExitCode::FAILURE;

@@ -4,6 +4,7 @@
 pub mod amounts;
 pub mod corpus;
 pub mod crosscheck;
+pub mod impact;
 
 use std::collections::BTreeMap;
 

@@ -286,3 +286,175 @@ fn a_penalty_resting_on_two_provisions_cites_both() {
         .collect();
     assert_eq!(penalties.len(), 1 + m.penalty_also.len());
 }
+
+/// `check --laws DIR --impact` on `standards` (the bundled set when `None`): its output, having
+/// exited 0.
+fn impact_report(laws: &std::path::Path, standards: Option<&std::path::Path>) -> String {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
+    cmd.args(["check", "--impact", "--laws"]).arg(laws);
+    if let Some(dir) = standards {
+        cmd.arg("--standards").arg(dir);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The summary line's two counts: matters citing an older version, and those whose cited
+/// text changed.
+fn impact_summary(report: &str) -> (usize, usize) {
+    let last = report.lines().last().expect("a summary line");
+    let (older, rest) = last
+        .split_once(" 个事项引用了法律的旧版本，其中 ")
+        .unwrap_or_else(|| panic!("not the summary line: {last}"));
+    let changed = rest
+        .strip_suffix(" 个所引条文已有变化")
+        .unwrap_or_else(|| panic!("not the summary line: {last}"));
+    (older.parse().unwrap(), changed.parse().unwrap())
+}
+
+/// A listed citation: matter id, law title, cited date, newest date.
+struct ImpactEntry {
+    matter: String,
+    law: String,
+    cited: String,
+    newest: String,
+}
+
+/// Every citation the report lists, under the matter heading it follows.
+fn impact_entries(report: &str) -> Vec<ImpactEntry> {
+    let mut matter = String::new();
+    let mut out = Vec::new();
+    for line in report.lines() {
+        if !line.starts_with(' ') {
+            matter = line.split(' ').next().unwrap_or("").to_string();
+            continue;
+        }
+        let Some((_, dates)) = line.split_once("（所引 ") else {
+            continue;
+        };
+        let law = line.split_once('《').unwrap().1.split_once('》').unwrap().0;
+        let (cited, rest) = dates.split_once(" 版，最新 ").unwrap();
+        let newest = rest.split_once(" 版）").unwrap().0;
+        out.push(ImpactEntry {
+            matter: matter.clone(),
+            law: law.to_string(),
+            cited: cited.to_string(),
+            newest: newest.to_string(),
+        });
+    }
+    out
+}
+
+/// Each listed citation names a version of its law that is in the corpus but not the newest,
+/// and the matter really cites that version.
+fn assert_entries_cite_older_versions(
+    entries: &[ImpactEntry],
+    corpus: &Corpus,
+    set: &penalty_standards::standards::StandardsSet,
+) {
+    for e in entries {
+        let versions = corpus.versions(&e.law).expect("a law of the corpus");
+        assert_eq!(versions.last().unwrap().date, e.newest, "{}", e.matter);
+        assert_ne!(e.cited, e.newest, "{}", e.matter);
+        assert!(versions.iter().any(|v| v.date == e.cited), "{}", e.matter);
+        let m = set.matters.iter().find(|m| m.id == e.matter).unwrap();
+        let cites = [&m.violated, &m.penalty]
+            .into_iter()
+            .chain(&m.penalty_also)
+            .any(|c| c.law == e.law && c.version.as_deref() == Some(e.cited.as_str()));
+        assert!(cites, "{} does not cite {} of {}", e.matter, e.cited, e.law);
+    }
+}
+
+#[test]
+fn impact_report_on_the_bundled_standards_lists_only_older_versions() {
+    let Some(laws) = laws_dir() else {
+        return;
+    };
+    let report = impact_report(&laws, None);
+    let (older, changed) = impact_summary(&report);
+    assert!(changed <= older, "{report}");
+    let entries = impact_entries(&report);
+    // `check --laws` requires the newest version, so today nothing is listed.
+    assert_eq!(older, 0, "{report}");
+    assert!(entries.is_empty(), "{report}");
+    let corpus = Corpus::open(&laws).unwrap();
+    assert_entries_cite_older_versions(&entries, &corpus, &load_standards(None).unwrap());
+}
+
+/// A copy of the bundled standards in which JTJ-001's 违法依据 cites `version` of the
+/// 道路运输条例 instead of 2023-07-20.
+fn standards_citing_road_transport(root: &std::path::Path, version: &str) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("standards");
+    let dir = root.join("standards");
+    std::fs::create_dir_all(dir.join("units")).unwrap();
+    for name in ["set.toml", "search_terms.toml"] {
+        std::fs::copy(src.join(name), dir.join(name)).unwrap();
+    }
+    for e in std::fs::read_dir(src.join("units")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("units").join(e.file_name())).unwrap();
+    }
+    let unit = dir.join("units/JTJ.toml");
+    let line = "violated = { law = \"中华人民共和国道路运输条例\", article = 24, paragraph = 1, item = 1, version = \"2023-07-20\" }";
+    let text = std::fs::read_to_string(&unit).unwrap();
+    // JTJ-001's own 违法依据: the first such line after its id.
+    let (before, from_matter) = text.split_at(text.find("id = \"JTJ-001\"").unwrap());
+    assert!(
+        from_matter.contains(line),
+        "JTJ-001 cites 第二十四条第一款第一项"
+    );
+    let changed =
+        before.to_string() + &from_matter.replacen(line, &line.replace("2023-07-20", version), 1);
+    std::fs::write(&unit, changed).unwrap();
+    dir
+}
+
+#[test]
+fn impact_report_lists_a_matter_citing_an_amended_article() {
+    let Some(laws) = laws_dir() else {
+        return;
+    };
+    // 第二十四条第一款第一项 of the 2019 text names 道路运输管理机构; the 2023 text names
+    // 人民政府交通运输主管部门 instead.
+    let corpus = Corpus::open(&laws).unwrap();
+    let law = "中华人民共和国道路运输条例";
+    let versions = corpus.versions(law).unwrap();
+    let (old, newest) = (&versions[0], versions.last().unwrap());
+    assert_eq!(
+        (old.date.as_str(), newest.date.as_str()),
+        ("2019-03-02", "2023-07-20")
+    );
+    let item = |v: &penalty_standards::lawtext::corpus::Version| {
+        v.law().articles[&24].paragraphs[0].items[0].clone()
+    };
+    assert_ne!(item(old), item(newest));
+
+    let tmp = crate::support::temp_dir();
+    let dir = standards_citing_road_transport(tmp.path(), &old.date);
+    let report = impact_report(&laws, Some(&dir));
+    assert_eq!(impact_summary(&report), (1, 1), "{report}");
+    let entries = impact_entries(&report);
+    assert_eq!(entries.len(), 1, "{report}");
+    assert_eq!(entries[0].matter, "JTJ-001");
+    assert_entries_cite_older_versions(&entries, &corpus, &load_standards(Some(&dir)).unwrap());
+    assert!(report.contains("条文内容已修改"), "{report}");
+    assert!(report.contains("道路运输管理机构"), "an excerpt: {report}");
+
+    // provisions marks the matter where it lists those covering a provision.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_penalty-standards"))
+        .args(["provisions", "--law", law, "--laws"])
+        .arg(&laws)
+        .arg("--standards")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("JTJ-001（⚠ 所引版本已修订）"), "{text}");
+    assert!(!text.contains("JTJ-002（⚠"), "{text}");
+}
