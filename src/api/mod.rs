@@ -477,6 +477,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/standards/versions/{version}",
             web::get().to(versions::one),
         )
+        .route(
+            "/api/v1/standards/versions/{version}/diff",
+            web::get().to(versions::diff),
+        )
         .route("/api/v1/calculate", web::post().to(calculate))
         .route("/api/v1/reviews", web::post().to(review::one))
         .route("/api/v1/reviews/batch", web::post().to(review::batch))
