@@ -194,7 +194,7 @@ fn a_published_version_is_followed_applied_by_date_and_withdrawn_as_a_rollback()
     assert!(text.contains("3 answers match, 0 differ"), "{text}");
 }
 
-/// Issue 13: the diff of a known change, over the API.
+/// Issue 13: the diff of a known change, over the API and on the command line.
 #[test]
 fn the_diff_of_a_published_version_is_its_one_change() {
     let app = TestApp::builder().start();
@@ -258,6 +258,20 @@ fn the_diff_of_a_published_version_is_its_one_change() {
         assert_eq!(r.status, 400, "{path}: {}", r.text());
         assert_eq!(r.json()["error"]["field"], "against");
     }
+
+    let out = cli(&app, &["diff", "2026.1", "2026.2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ZHZF-019 阶次2（较轻）处罚标准：20元 → 25元\n"
+    );
+    let unknown = cli(&app, &["diff", "2026.1", "2099.1"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("2099.1"));
 }
 
 #[test]
