@@ -138,6 +138,15 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
+    /// What changed from one standards version to another, one line per change.
+    Diff {
+        /// The old version, e.g. 2026.1.
+        old: String,
+        /// The new version, e.g. 2026.2.
+        new: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
     /// Withdraw a standards version: it never applies again, the one before applies instead.
     Withdraw {
         version: String,
@@ -723,6 +732,7 @@ fn main() -> ExitCode {
             storage,
         } => versions_cmd::publish(&dir, effective, &note, &by, laws, &storage.config()),
         Command::Versions { storage } => versions_cmd::list(&storage.config()),
+        Command::Diff { old, new, storage } => versions_cmd::diff(&old, &new, &storage.config()),
         Command::Withdraw {
             version,
             note,

@@ -1,4 +1,4 @@
-//! `penalty-standards publish | versions | withdraw`: the legal office's standards versions,
+//! `penalty-standards publish | versions | diff | withdraw`: the legal office's standards versions,
 //! kept in the log database beside the log (every instance on it follows within seconds).
 
 use std::path::{Path, PathBuf};
@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use penalty_standards::sources;
-use penalty_standards::standards::versions::{Withdrawal, admissible};
+use penalty_standards::standards::diff::diff as set_diff;
+use penalty_standards::standards::versions::{Versions, Withdrawal, admissible};
 use penalty_standards::supervision::StorageConfig;
 use penalty_standards::supervision::store::{Store, now_strings};
 
@@ -74,22 +75,24 @@ pub fn publish(
     ExitCode::SUCCESS
 }
 
-/// Every version with its status, dates and note.
-pub fn list(storage: &StorageConfig) -> ExitCode {
-    let mut store = match open(storage) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let versions = match store
+/// Every stored version, loaded and checked.
+fn load(storage: &StorageConfig) -> Result<Versions, ExitCode> {
+    let mut store = open(storage)?;
+    store
         .versions()
         .map_err(|e| e.to_string())
         .and_then(|r| sources::load_all(&r))
-    {
-        Ok(v) => v,
-        Err(e) => {
+        .map_err(|e| {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+            ExitCode::from(2)
+        })
+}
+
+/// Every version with its status, dates and note.
+pub fn list(storage: &StorageConfig) -> ExitCode {
+    let versions = match load(storage) {
+        Ok(v) => v,
+        Err(code) => return code,
     };
     let today = penalty_standards::clock::today();
     for v in versions.all() {
@@ -133,4 +136,30 @@ pub fn withdraw(version: &str, note: &str, by: &str, storage: &StorageConfig) ->
             ExitCode::from(2)
         }
     }
+}
+
+/// What changed from version `old` to version `new`, one line per change:
+/// `ZHZF-019 阶次2（较轻）处罚标准：20元 → 25元`.
+pub fn diff(old: &str, new: &str, storage: &StorageConfig) -> ExitCode {
+    let versions = match load(storage) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let (Some(o), Some(n)) = (versions.get(old), versions.get(new)) else {
+        let unknown = if versions.get(old).is_none() {
+            old
+        } else {
+            new
+        };
+        eprintln!("error: no version {unknown} (see penalty-standards versions)");
+        return ExitCode::from(2);
+    };
+    let lines = set_diff(&o.set, &n.set).lines();
+    if lines.is_empty() {
+        println!("{old} 与 {new} 的内容相同");
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
 }

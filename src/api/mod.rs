@@ -490,6 +490,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/standards/versions/{version}/withdraw",
             web::post().to(publish::withdraw),
         )
+        .route(
+            "/api/v1/standards/versions/{version}/diff",
+            web::get().to(versions::diff),
+        )
         .route("/api/v1/calculate", web::post().to(calculate))
         .route("/api/v1/reviews", web::post().to(review::one))
         .route("/api/v1/reviews/batch", web::post().to(review::batch))

@@ -247,7 +247,7 @@ impl Decider {
 }
 
 /// How often an instance looks whether the standards versions changed in the database.
-pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Keeps the decider's versions those of the log database: every [`FOLLOW_EVERY`] a cheap
 /// fingerprint of the versions table is read; when another instance or the command line

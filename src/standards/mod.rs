@@ -1,5 +1,6 @@
 //! The standards model, its loading from TOML and its validation. Pure: no I/O here.
 
+pub mod diff;
 pub mod load;
 pub mod model;
 pub mod problem;

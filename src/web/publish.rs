@@ -29,7 +29,7 @@ const MAX_QUERY_CHARS: usize = 100;
 // ---------------------------------------------------------------------------------------------
 
 /// The parties in the order a published table names them.
-const PARTY_ORDER: [Party; 2] = [Party::Organisation, Party::Individual];
+pub(crate) const PARTY_ORDER: [Party; 2] = [Party::Organisation, Party::Individual];
 
 /// `单位` / `个人`, as published tables name the two kinds of party.
 pub(crate) fn party_short(p: Party) -> &'static str {
@@ -279,13 +279,35 @@ fn percent(share: Decimal) -> String {
     format!("{p}%")
 }
 
-fn fact_type_text(f: &FactDef) -> &'static str {
+pub(crate) fn fact_type_text(f: &FactDef) -> &'static str {
     match f.kind {
         FactType::Decimal => "数值",
         FactType::Integer => "整数",
         FactType::Boolean => "是否",
         FactType::Enum => "选项",
     }
+}
+
+/// The values a fact takes, as the fact table lists them: `是；否`, `非负数`, the options' labels.
+pub(crate) fn fact_values_text(f: &FactDef) -> String {
+    match f.kind {
+        FactType::Enum => f
+            .values
+            .iter()
+            .map(|v| v.label.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
+        FactType::Boolean => "是；否".to_string(),
+        FactType::Decimal => "非负数".to_string(),
+        FactType::Integer => "非负整数".to_string(),
+    }
+}
+
+/// What an unestablished fact counts as: `（未查明时按否）`; empty without a default.
+pub(crate) fn fact_default_text(f: &FactDef) -> String {
+    f.default.as_ref().map_or_else(String::new, |d| {
+        format!("（未查明时按{}）", crate::engine::display_value(f, d))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -700,19 +722,9 @@ fn fact_table(m: &Matter) -> Markup {
                             td.nowrap { (fact_type_text(f)) }
                             td.nowrap { (f.unit.as_deref().unwrap_or("—")) }
                             td {
-                                @match f.kind {
-                                    FactType::Enum => {
-                                        @for (i, v) in f.values.iter().enumerate() {
-                                            @if i > 0 { "；" }
-                                            (v.label)
-                                        }
-                                    }
-                                    FactType::Boolean => { "是；否" }
-                                    FactType::Decimal => { "非负数" }
-                                    FactType::Integer => { "非负整数" }
-                                }
-                                @if let Some(d) = &f.default {
-                                    span.muted { "（未查明时按" (crate::engine::display_value(f, d)) "）" }
+                                (fact_values_text(f))
+                                @if f.default.is_some() {
+                                    span.muted { (fact_default_text(f)) }
                                 }
                             }
                         }

@@ -125,6 +125,13 @@ fn every_endpoint_for_every_caller() {
             200,
         ),
         (
+            "GET",
+            "/api/v1/standards/versions/2026.1/diff?against=2026.1".into(),
+            None,
+            None,
+            200,
+        ),
+        (
             "POST",
             "/api/v1/calculate".into(),
             Some(calc_body()),
