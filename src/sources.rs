@@ -222,3 +222,27 @@ pub fn load_all(records: &[VersionRecord]) -> Result<Versions, String> {
     }
     Ok(Versions::new(all))
 }
+
+/// The bundled standards as version `id` (effective on `effective`, else as set.toml says),
+/// their `set.toml` and `units/ZHZF.toml` edited by `edit`, loaded as a published version is:
+/// for the tests of versions and of their differences.
+#[cfg(test)]
+pub(crate) fn edited_bundled_version(
+    id: &str,
+    effective: Option<chrono::NaiveDate>,
+    edit: impl Fn(&mut String, &mut String),
+) -> Version {
+    let mut files = version_files(None).unwrap();
+    // The search vocabulary names matters; an edit that removes one would fail its check.
+    files.remove(TERMS_FILE);
+    let mut set = files["set.toml"].replace("version = \"2026.1\"", &format!("version = \"{id}\""));
+    let mut unit = files["units/ZHZF.toml"].clone();
+    edit(&mut set, &mut unit);
+    files.insert("set.toml".into(), set);
+    files.insert("units/ZHZF.toml".into(), unit);
+    let mut record = new_version(files, effective, "测试", "").unwrap();
+    if let Some(day) = effective {
+        record.meta.published_at = format!("{day}T00:00:00.000Z");
+    }
+    load_version(&record).unwrap()
+}

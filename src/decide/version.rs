@@ -159,7 +159,6 @@ fn not_in_force(request: &CalcRequest, introduced: &Version, at_act: &Version) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::{load_version, new_version, version_files};
     use crate::standards::versions::Withdrawal;
 
     const TIER_2: &str =
@@ -169,19 +168,8 @@ mod tests {
         s.parse().unwrap()
     }
 
-    /// The bundled standards as version `id`, effective on `effective`, edited by `edit`.
     fn version(id: &str, effective: &str, edit: impl Fn(&mut String, &mut String)) -> Version {
-        let mut files = version_files(None).unwrap();
-        files.remove("search_terms.toml");
-        let mut set =
-            files["set.toml"].replace("version = \"2026.1\"", &format!("version = \"{id}\""));
-        let mut unit = files["units/ZHZF.toml"].clone();
-        edit(&mut set, &mut unit);
-        files.insert("set.toml".into(), set);
-        files.insert("units/ZHZF.toml".into(), unit);
-        let mut record = new_version(files, Some(day(effective)), "测试", "").unwrap();
-        record.meta.published_at = format!("{effective}T00:00:00.000Z");
-        load_version(&record).unwrap()
+        crate::sources::edited_bundled_version(id, Some(day(effective)), edit)
     }
 
     fn zhzf_019_tier_2(fine: u32) -> impl Fn(&mut String, &mut String) {

@@ -490,25 +490,14 @@ fn predicate_text(f: &FactDef, p: &Predicate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::{load_standards, load_version, new_version, version_files};
+    use crate::sources::load_standards;
     use crate::standards::versions::Version;
 
     const TIER_2: &str =
         "when = { stall_area = { gte = 1, lt = 2 }, in_bridge_or_underpass = false }\nfine = 20";
 
-    /// The bundled standards as version `id`, `set.toml` and `units/ZHZF.toml` edited by `edit`,
-    /// loaded as a published version is.
     fn version(id: &str, edit: impl Fn(&mut String, &mut String)) -> Version {
-        let mut files = version_files(None).unwrap();
-        // The search vocabulary names matters; a removed one would fail its check.
-        files.remove("search_terms.toml");
-        let mut set =
-            files["set.toml"].replace("version = \"2026.1\"", &format!("version = \"{id}\""));
-        let mut unit = files["units/ZHZF.toml"].clone();
-        edit(&mut set, &mut unit);
-        files.insert("set.toml".into(), set);
-        files.insert("units/ZHZF.toml".into(), unit);
-        load_version(&new_version(files, None, "测试", "").unwrap()).unwrap()
+        crate::sources::edited_bundled_version(id, None, edit)
     }
 
     fn replace_once(text: &mut String, from: &str, to: &str) {
