@@ -288,6 +288,10 @@ pub fn reload_versions(
     store: &mut dyn crate::supervision::store::Store,
 ) -> Result<(), String> {
     let records = store.versions().map_err(|e| e.to_string())?;
+    if records.is_empty() {
+        // Versions are never deleted: an empty table is damage, not a change to follow.
+        return Err("the versions table is empty; keeping the versions loaded".into());
+    }
     let current = decider.versions();
     let mut all = Vec::with_capacity(records.len());
     for r in &records {
