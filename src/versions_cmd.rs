@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use penalty_standards::sources;
 use penalty_standards::standards::diff::diff as set_diff;
-use penalty_standards::standards::versions::{Versions, Withdrawal, admissible};
+use penalty_standards::standards::versions::{Versions, Withdrawal, admissible, withdrawable};
 use penalty_standards::supervision::StorageConfig;
 use penalty_standards::supervision::store::{Store, now_strings};
 
@@ -113,6 +113,14 @@ pub fn list(storage: &StorageConfig) -> ExitCode {
 /// Withdraws a version: it never applies again (the one before it applies instead) and stays
 /// readable.
 pub fn withdraw(version: &str, note: &str, by: &str, storage: &StorageConfig) -> ExitCode {
+    let versions = match load(storage) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    if let Err(r) = withdrawable(&versions, version) {
+        eprintln!("error: {}", r.message_en);
+        return ExitCode::from(2);
+    }
     let mut store = match open(storage) {
         Ok(s) => s,
         Err(code) => return code,

@@ -14,7 +14,7 @@ use super::{AppState, authorize, caller, read_json_limited};
 use crate::auth::Role;
 use crate::decide;
 use crate::sources;
-use crate::standards::versions::{Refusal, Withdrawal, admissible};
+use crate::standards::versions::{Refusal, Withdrawal, admissible, withdrawable};
 use crate::supervision::store::now_strings;
 
 /// A whole standards set is about 1.5 MB of TOML.
@@ -51,10 +51,10 @@ pub struct VersionFiles {
 const PUBLISHERS: [Role; 1] = [Role::Publisher];
 
 fn refused(r: Refusal) -> ApiError {
-    let status = if r.code == "version_exists" {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let status = match r.code {
+        "version_exists" => StatusCode::CONFLICT,
+        "not_found" => StatusCode::NOT_FOUND,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     ApiError::new(status, r.code, r.message, r.message_en, None)
 }
@@ -121,7 +121,8 @@ pub async fn publish(
 #[utoipa::path(post, path = "/api/v1/standards/versions/{version}/withdraw", tag = "standards",
     params(("version" = String, Path)), request_body = WithdrawalRequest, security(("bearer" = [])),
     responses((status = 200, body = VersionSummary), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, description = "no such version not withdrawn already", body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, description = "no such version not withdrawn already", body = ErrorBody),
+        (status = 422, description = "the only version that applies: publish its replacement first", body = ErrorBody)))]
 pub async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -130,6 +131,7 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &PUBLISHERS).await?;
     let version = version.into_inner();
+    withdrawable(&state.decider.versions(), &version).map_err(refused)?;
     let w = Withdrawal {
         at: now_strings().0,
         by: who.name,

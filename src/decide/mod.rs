@@ -200,15 +200,8 @@ impl Decider {
         asker: &Asker,
         today: NaiveDate,
     ) -> Result<Pending<CaseReview>, DecideError> {
-        // The version in force on the case's act date (the lighter-new comparison of 第三十七条
-        // is made per calculation; for a review it is still to come).
         let versions = self.versions();
-        let set = versions
-            .in_force_on(case.act_date)
-            .or_else(|| versions.earliest())
-            .map(|v| v.set.clone())
-            .ok_or_else(|| DecideError::Refused(version::no_version()))?;
-        let reviewed = review::review(&set, case, today)?;
+        let reviewed = review::review(&version::ByDate(&versions), case, today)?;
         let committed = self.log.submit(review_entry(asker, case, &reviewed))?;
         Ok(Pending {
             answer: reviewed,

@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 
 use crate::circumstances::penalty_law;
 use crate::engine::{
-    self, BasisRole, CalcRequest, CalcResult, ComparedVersion, LegalBasis, Outcome, VersionChoice,
+    self, BasisRole, CalcRequest, CalcResult, ComparedVersion, LegalBasis, VersionChoice,
     VersionRule,
 };
 use crate::request::CalcError;
-use crate::review::is_corrective_measure;
+use crate::review::lighter;
+use crate::standards::StandardsSet;
 use crate::standards::versions::{Version, Versions};
 
 /// The standard penalty under the version that applies to this act, with the choice explained
@@ -51,6 +52,30 @@ pub fn calculate(
     }
 }
 
+/// The versions by date, as a case review asks for them per act: the one in force on the act
+/// date (the first, before any) and, if another, the one in force on the decision date.
+pub struct ByDate<'v>(pub &'v Versions);
+
+impl crate::review::Standards for ByDate<'_> {
+    fn for_act(
+        &self,
+        act_date: NaiveDate,
+        decision_date: NaiveDate,
+    ) -> (&StandardsSet, Option<&StandardsSet>) {
+        // Never empty: start-up imports a first version, an emptied table is not followed and
+        // the last version that applies cannot be withdrawn.
+        let earliest = self
+            .0
+            .earliest()
+            .or_else(|| self.0.all().first())
+            .expect("at least one standards version");
+        let at_act = self.0.in_force_on(act_date).unwrap_or(earliest);
+        let at_decision = self.0.in_force_on(decision_date).unwrap_or(earliest);
+        let other = (at_decision.meta.version != at_act.meta.version).then(|| &*at_decision.set);
+        (&at_act.set, other)
+    }
+}
+
 /// The versions in force on the act date and on the decision date (today when absent); an act
 /// before the first version is judged by the first.
 fn versions_for<'v>(
@@ -65,22 +90,6 @@ fn versions_for<'v>(
         Some(v) => (v, at_decision, false),
         None => (earliest, at_decision, true),
     })
-}
-
-/// Whether `new` is lighter for the act than `old`: no penalty where there was one, else a
-/// lower maximum fine, else fewer measures (orders to correct are not penalties, 第九条).
-fn lighter(new: &CalcResult, old: &CalcResult) -> bool {
-    let weight = |r: &CalcResult| {
-        (
-            r.outcome == Outcome::Penalty,
-            r.fine.as_ref().map(|b| b.max).unwrap_or_default(),
-            r.measures
-                .iter()
-                .filter(|m| !is_corrective_measure(m))
-                .count(),
-        )
-    };
-    weight(new) < weight(old)
 }
 
 fn chosen(mut result: CalcResult, rule: VersionRule, other: &CalcResult) -> CalcResult {
@@ -307,5 +316,31 @@ mod tests {
         let r = calculate(&v, &stall("2026-06-01", "2026-11-20"), day("2026-12-05")).unwrap();
         assert!(r.version_choice.is_none());
         assert!(!r.legal_basis.iter().any(|b| b.text.contains("第三十七条")));
+    }
+
+    fn reviewed(versions: &Versions) -> crate::review::CaseReview {
+        let case = crate::review::ReviewCase::from_json(&serde_json::json!({
+            "case_ref": "龙综执罚〔2027〕3号", "party": "individual",
+            "act_date": "2026-12-15", "decision_date": "2027-01-20",
+            "acts": [{"matter_id": "ZHZF-019", "facts": {"stall_area": "1.5"}}],
+            "proposed": {"fine": "20"}}))
+        .unwrap();
+        crate::review::review(&ByDate(versions), &case, day("2027-02-01")).unwrap()
+    }
+
+    /// A case review weighs each act the same way: a 20-yuan decision for an act of 2026 is
+    /// the standard under 2026.1, and heavier than the standard once a lighter 2026.2 applies.
+    #[test]
+    fn a_review_judges_each_act_by_the_version_that_applies_to_it() {
+        let r = reviewed(&two(25));
+        assert_eq!(r.acts[0].standards_version, "2026.1");
+        assert_eq!(r.verdict, crate::review::Verdict::Conforms);
+        let r = reviewed(&two(15));
+        assert_eq!(r.acts[0].standards_version, "2026.2");
+        assert_eq!(
+            r.acts[0].standard.fine.as_ref().unwrap().max.to_string(),
+            "15.00"
+        );
+        assert_eq!(r.verdict, crate::review::Verdict::Deviates);
     }
 }

@@ -105,6 +105,20 @@ pub(super) fn normalise(m: &str) -> String {
         .collect()
 }
 
+/// Whether `new` is lighter for the act than `old`: no penalty where there was one, else a
+/// lower maximum fine, else fewer measures (orders to correct are not penalties, 第九条). What
+/// 第三十七条 asks of two standards versions.
+pub(crate) fn lighter(new: &CalcResult, old: &CalcResult) -> bool {
+    let weight = |r: &CalcResult| {
+        (
+            r.outcome == crate::engine::Outcome::Penalty,
+            r.fine.as_ref().map(|b| b.max).unwrap_or_default(),
+            r.measures.iter().filter(|m| !is_corrective(m)).count(),
+        )
+    };
+    weight(new) < weight(old)
+}
+
 /// An order to correct (责令改正 …): not a penalty (行政处罚法 第九条).
 pub(crate) fn is_corrective(m: &str) -> bool {
     CORRECTIVE.contains(&m)

@@ -13,7 +13,7 @@
 //! 第三十四条), [`measures`] and [`confiscation`] (第二十八条第二款). [`parse`] reads a case.
 
 mod confiscation;
-pub(crate) use context::is_corrective as is_corrective_measure;
+pub(crate) use context::lighter;
 mod context;
 mod fine;
 mod governing;
@@ -236,6 +236,8 @@ pub struct StandardSummary {
 pub struct ActReview {
     /// 1-based, in the order given.
     pub act: usize,
+    /// The standards version the act was judged by (第三十七条).
+    pub standards_version: String,
     /// The governing matter.
     pub matter_id: String,
     pub matter_name: String,
@@ -270,15 +272,31 @@ pub struct CaseReview {
     pub explanation: Vec<String>,
 }
 
+/// The standards an act may be judged by: the set in force on its date and, where another one
+/// is in force on the decision date, that one too (行政处罚法 第三十七条). One set is its own.
+pub trait Standards {
+    fn for_act(
+        &self,
+        act_date: NaiveDate,
+        decision_date: NaiveDate,
+    ) -> (&StandardsSet, Option<&StandardsSet>);
+}
+
+impl Standards for StandardsSet {
+    fn for_act(&self, _: NaiveDate, _: NaiveDate) -> (&StandardsSet, Option<&StandardsSet>) {
+        (self, None)
+    }
+}
+
 /// Reviews a case. `today` bounds the dates, as for a calculation.
 pub fn review(
-    set: &StandardsSet,
+    standards: &dyn Standards,
     case: &ReviewCase,
     today: NaiveDate,
 ) -> Result<CaseReview, CalcError> {
     let mut acts = Vec::with_capacity(case.acts.len());
     for (i, act) in case.acts.iter().enumerate() {
-        acts.push(review_act(set, case, i, act, today)?);
+        acts.push(review_act(standards, case, i, act, today)?);
     }
     let verdict = acts
         .iter()
@@ -314,7 +332,7 @@ pub fn review(
         case_ref: case.case_ref.clone(),
         party: case.party,
         inspector: case.inspector.clone(),
-        standards_version: set.version.clone(),
+        standards_version: acts[0].standards_version.clone(),
         verdict,
         reason_required,
         acts,
@@ -322,16 +340,40 @@ pub fn review(
     })
 }
 
+/// The provisions of one act under the version in force on its date, or under the one in force
+/// on the decision date where that one is lighter for the governing provision (第三十七条).
+fn version_for_act<'s>(
+    standards: &'s dyn Standards,
+    case: &ReviewCase,
+    i: usize,
+    act: &ReviewAct,
+    today: NaiveDate,
+) -> Result<(&'s StandardsSet, governing::Provisions), CalcError> {
+    let act_date = act.act_date.unwrap_or(case.act_date);
+    let (old, new) = standards.for_act(act_date, case.decision_date.unwrap_or(today));
+    let at_act = governing::calculate(old, case, i, act, today)?;
+    if let Some(new) = new
+        && let Ok(at_decision) = governing::calculate(new, case, i, act, today)
+        && lighter(
+            &at_decision.results[at_decision.governing],
+            &at_act.results[at_act.governing],
+        )
+    {
+        return Ok((new, at_decision));
+    }
+    Ok((old, at_act))
+}
+
 /// One act: the provisions it violates and which governs (第二十九条), then the findings on the
 /// proposal against that provision's standard, then the act's verdict.
 fn review_act(
-    set: &StandardsSet,
+    standards: &dyn Standards,
     case: &ReviewCase,
     i: usize,
     act: &ReviewAct,
     today: NaiveDate,
 ) -> Result<ActReview, CalcError> {
-    let provisions = governing::calculate(set, case, i, act, today)?;
+    let (set, provisions) = version_for_act(standards, case, i, act, today)?;
     let governing = governing::explain(&provisions);
     let proposal = act
         .proposed
@@ -362,6 +404,7 @@ fn review_act(
     let r = weighed.standard;
     Ok(ActReview {
         act: i + 1,
+        standards_version: set.version.clone(),
         matter_id: r.matter_id.clone(),
         matter_name: r.matter_name.clone(),
         governing,

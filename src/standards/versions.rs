@@ -213,6 +213,31 @@ pub fn admissible(
     Ok(())
 }
 
+/// Whether `version` may be withdrawn: it exists, is not withdrawn already, and is not the last
+/// version that applies (an act must always have a version to be judged by).
+pub fn withdrawable(versions: &Versions, version: &str) -> Result<(), Refusal> {
+    let applicable = versions
+        .all()
+        .iter()
+        .filter(|v| v.meta.withdrawal.is_none())
+        .count();
+    match versions.get(version) {
+        Some(v) if v.meta.withdrawal.is_none() && applicable > 1 => Ok(()),
+        Some(v) if v.meta.withdrawal.is_none() => Err(Refusal {
+            code: "last_version",
+            message: format!("{version} 是唯一适用的版本，不能撤回：请先发布替代它的版本"),
+            message_en: format!(
+                "{version} is the only version that applies and cannot be withdrawn: publish its replacement first"
+            ),
+        }),
+        _ => Err(Refusal {
+            code: "not_found",
+            message: format!("没有未撤回的版本 {version}"),
+            message_en: format!("no version {version} that is not withdrawn already"),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

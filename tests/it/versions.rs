@@ -394,6 +394,16 @@ fn a_publisher_publishes_and_withdraws_over_rest_and_a_refused_upload_changes_no
             .status,
         404
     );
+    // The last version that applies cannot be withdrawn: an act must have one to be judged by.
+    let last = app.post_as(
+        "/api/v1/standards/versions/2026.1/withdraw",
+        Role::Publisher,
+        &json!({"note": "x"}),
+    );
+    assert_eq!(
+        (last.status, last.code()),
+        (422, "last_version".to_string())
+    );
 }
 
 /// A version published for a later date is announced (公示) on the public table before it
