@@ -117,6 +117,17 @@ impl<'a> Fields<'a> {
                     format!("`{f}` is at most {max_chars} characters"),
                 ))
             }
+            // Control characters have no place in a case number or a name, and PostgreSQL
+            // refuses NUL in text: one such value would fail the whole batch of its commit.
+            Some(Value::String(s)) if s.chars().any(char::is_control) => {
+                let f = self.at(key);
+                Err(CalcError::invalid(
+                    "control_character",
+                    f.clone(),
+                    format!("{f} 含有控制字符"),
+                    format!("`{f}` contains a control character"),
+                ))
+            }
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(self.wrong(key, "字符串", "a string")),
         }
@@ -492,5 +503,17 @@ mod tests {
             refused("FIX-004", json!({"place": "roof"})),
             ("invalid_fact_value", "facts.place".into())
         );
+    }
+
+    #[test]
+    fn a_text_with_a_control_character_is_refused_with_its_field() {
+        let v = json!({"case_ref": "龙综执罚\u{0}1号", "inspector": "张三"});
+        let f = Fields::new(&v, "", &["case_ref", "inspector"]).unwrap();
+        let e = f.text("case_ref", 100).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("control_character", Some("case_ref"))
+        );
+        assert_eq!(f.text("inspector", 100).unwrap().as_deref(), Some("张三"));
     }
 }

@@ -199,8 +199,15 @@ pub fn open_versions(store: &mut dyn Store, import: Option<&Path>) -> Result<Ver
         let files = version_files(import).map_err(|p| p.to_string())?;
         let record = new_version(files, None, "初始导入", "首次启动时导入的版本")
             .map_err(|p| p.to_string())?;
-        store.insert_version(&record).map_err(|e| e.to_string())?;
-        records.push(record);
+        if let Err(e) = store.insert_version(&record) {
+            // Another instance starting on the same new database imported first: use its.
+            records = store.versions().map_err(|e| e.to_string())?;
+            if records.is_empty() {
+                return Err(e.to_string());
+            }
+        } else {
+            records.push(record);
+        }
     } else if let Some(dir) = import {
         return Err(format!(
             "the log database already holds standards versions; --standards {} is only read on a database without any. Publish it as a new version instead: penalty-standards publish {} --effective YYYY-MM-DD --note …",

@@ -117,7 +117,7 @@ pub fn withdraw(version: &str, note: &str, by: &str, storage: &StorageConfig) ->
         Ok(v) => v,
         Err(code) => return code,
     };
-    if let Err(r) = withdrawable(&versions, version) {
+    if let Err(r) = withdrawable(&versions, version, penalty_standards::clock::today()) {
         eprintln!("error: {}", r.message_en);
         return ExitCode::from(2);
     }

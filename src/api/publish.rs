@@ -131,7 +131,7 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &PUBLISHERS).await?;
     let version = version.into_inner();
-    withdrawable(&state.decider.versions(), &version).map_err(refused)?;
+    withdrawable(&state.decider.versions(), &version, crate::clock::today()).map_err(refused)?;
     let w = Withdrawal {
         at: now_strings().0,
         by: who.name,

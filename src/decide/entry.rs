@@ -32,9 +32,10 @@ struct LoggedRequest<'a> {
     decision_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     offline_at: Option<&'a str>,
-    /// The day the engine took as today (China time): with the request and the standards
-    /// version, what recomputes the answer (`log verify --recompute`).
+    /// The day the engine took as today (China time) and the standards versions that could
+    /// apply: with the request, what recomputes the answer (`log verify --recompute`).
     today: NaiveDate,
+    versions: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -68,7 +69,7 @@ pub fn calculation_entry(
     result: &CalcResult,
     answer: &[u8],
     offline_at: Option<&str>,
-    today: NaiveDate,
+    (today, versions): (NaiveDate, &[String]),
 ) -> NewEntry {
     let logged_request = LoggedRequest {
         party: request.party,
@@ -79,6 +80,7 @@ pub fn calculation_entry(
         decision_date: request.decision_date,
         offline_at,
         today,
+        versions,
     };
     let logged_answer = LoggedAnswer {
         fine: result.fine.as_ref(),
@@ -141,6 +143,7 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
                 "direction": a.direction,
                 "fine_deviation": a.fine_deviation,
                 "reason_required": a.reason_required,
+                "standards_version": a.standards_version,
                 "tier": {"level": a.standard.tier.level, "name": a.standard.tier.name},
                 "standard_fine": a.standard.fine,
                 "proposed": a.proposed,

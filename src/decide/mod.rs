@@ -183,9 +183,19 @@ impl Decider {
         offline_at: Option<&str>,
         today: NaiveDate,
     ) -> Result<Pending<Calculated>, DecideError> {
-        let result = version::calculate(&self.versions(), request, today)?;
+        // One snapshot of the versions for the answer and its entry.
+        let versions = self.versions();
+        let result = version::calculate(&versions, request, today)?;
         let json = serde_json::to_vec(&result).expect("results encode");
-        let entry = calculation_entry(asker, request, &result, &json, offline_at, today);
+        let applicable = versions.applicable();
+        let entry = calculation_entry(
+            asker,
+            request,
+            &result,
+            &json,
+            offline_at,
+            (today, &applicable),
+        );
         let committed = self.log.submit(entry)?;
         Ok(Pending {
             answer: Calculated { result, json },

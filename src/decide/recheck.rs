@@ -28,7 +28,16 @@ pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
     if entry.kind != "calculation" {
         return Recheck::Skipped("not a calculation");
     }
-    let versions = versions.as_of(&entry.recorded_at);
+    // The versions the answer was computed from, as its entry names them (entries from before
+    // they were named: those published and not withdrawn at the time it was recorded).
+    let versions = match entry.request.get("versions").and_then(Value::as_array) {
+        Some(ids) => versions.only(
+            &ids.iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect::<Vec<_>>(),
+        ),
+        None => versions.as_of(&entry.recorded_at),
+    };
     if versions.get(&entry.standards_version).is_none() {
         return Recheck::Skipped("another standards version");
     }
@@ -44,6 +53,7 @@ pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
     let mut request = entry.request.clone();
     if let Some(fields) = request.as_object_mut() {
         fields.remove("today");
+        fields.remove("versions");
         fields.remove("offline_at");
         fields.insert("matter_id".into(), json!(entry.matter_id));
         if let Some(case_ref) = &entry.case_ref {

@@ -24,7 +24,7 @@ pub fn calculate(
     let (at_act, at_decision, before_first) = versions_for(versions, request, today)?;
     if at_act.meta.version == at_decision.meta.version {
         let mut result = engine::calculate(&at_act.set, request, today)?;
-        if versions.all().len() > 1 {
+        if versions.applicable().len() > 1 {
             let rule = if before_first {
                 VersionRule::BeforeFirstVersion
             } else {
@@ -39,16 +39,23 @@ pub fn calculate(
     match (old, new) {
         (Ok(old), Ok(new)) if lighter(&new, &old) => Ok(chosen(new, VersionRule::LighterNew, &old)),
         (Ok(old), Ok(new)) => Ok(chosen(old, VersionRule::ActDate, &new)),
-        (Ok(mut old), Err(e)) if e.not_found => {
+        // The later version cannot judge this act (the matter is gone, or it asks for facts the
+        // act's version did not): it is not lighter, the act's version applies.
+        (Ok(mut old), Err(e)) => {
             choose(&mut old, VersionRule::ActDate, None);
+            let why = if e.not_found {
+                "已不含该事项".to_string()
+            } else {
+                format!("不能据本请求裁量（{}）", e.message)
+            };
             old.explanation.push(format!(
-                "作出决定时施行的{}版已不含该事项，该行为仍按违法行为发生时施行的{}版裁量。",
+                "作出决定时施行的{}版{why}，该行为仍按违法行为发生时施行的{}版裁量。",
                 at_decision.meta.version, at_act.meta.version
             ));
             Ok(old)
         }
         (Err(e), Ok(_)) if e.not_found => Err(not_in_force(request, at_decision, at_act)),
-        (Err(e), _) | (_, Err(e)) => Err(e),
+        (Err(e), _) => Err(e),
     }
 }
 

@@ -109,17 +109,81 @@ pub(super) fn normalise(m: &str) -> String {
 /// lower maximum fine, else fewer measures (orders to correct are not penalties, 第九条). What
 /// 第三十七条 asks of two standards versions.
 pub(crate) fn lighter(new: &CalcResult, old: &CalcResult) -> bool {
-    let weight = |r: &CalcResult| {
-        (
-            r.outcome == crate::engine::Outcome::Penalty,
-            r.fine.as_ref().map(|b| b.max).unwrap_or_default(),
-            r.measures.iter().filter(|m| !is_corrective(m)).count(),
-        )
+    use crate::engine::Outcome::Penalty;
+    match (new.outcome == Penalty, old.outcome == Penalty) {
+        (false, true) => return true,
+        (true, false) | (false, false) => return false,
+        (true, true) => {}
+    }
+    // Both punish: lighter only if no heavier in any respect (the band's bounds, each measure)
+    // and lighter in at least one; a lower fine with a measure the old one lacked is not.
+    let bounds = |r: &CalcResult| {
+        r.fine
+            .as_ref()
+            .map_or((Decimal::ZERO, Decimal::ZERO), |b| (b.min, b.max))
     };
-    weight(new) < weight(old)
+    let measures = |r: &CalcResult| -> BTreeSet<String> {
+        r.measures
+            .iter()
+            .filter(|m| !is_corrective(m))
+            .map(|m| normalise(m))
+            .collect()
+    };
+    let ((new_min, new_max), (old_min, old_max)) = (bounds(new), bounds(old));
+    let (new_measures, old_measures) = (measures(new), measures(old));
+    let no_heavier =
+        new_min <= old_min && new_max <= old_max && new_measures.is_subset(&old_measures);
+    no_heavier
+        && (new_min < old_min || new_max < old_max || new_measures.len() < old_measures.len())
 }
 
 /// An order to correct (责令改正 …): not a penalty (行政处罚法 第九条).
 pub(crate) fn is_corrective(m: &str) -> bool {
     CORRECTIVE.contains(&m)
+}
+
+#[cfg(test)]
+mod lighter_tests {
+    use super::*;
+
+    fn result(min: i64, max: i64, measures: &[&str]) -> CalcResult {
+        let set = crate::sources::load_standards(None).unwrap();
+        let req = crate::engine::CalcRequest::from_json(&serde_json::json!({
+            "matter_id": "ZHZF-019", "party": "individual", "facts": {"stall_area": "1.5"},
+            "act_date": "2026-11-01", "decision_date": "2026-11-20"}))
+        .unwrap();
+        let mut r = crate::engine::calculate(&set, &req, "2026-12-05".parse().unwrap()).unwrap();
+        r.fine = Some(crate::standards::Band {
+            min: Decimal::from(min),
+            max: Decimal::from(max),
+        });
+        r.measures = measures.iter().map(|m| m.to_string()).collect();
+        r
+    }
+
+    /// 第三十七条 lets a new version reach back only where it is lighter in every respect.
+    #[test]
+    fn lighter_means_no_heavier_in_any_respect_and_lighter_in_one() {
+        let old = result(100, 200, &["责令改正", "没收违法所得"]);
+        assert!(lighter(
+            &result(100, 150, &["责令改正", "没收违法所得"]),
+            &old
+        ));
+        assert!(
+            lighter(&result(100, 200, &["责令改正"]), &old),
+            "a measure fewer"
+        );
+        assert!(
+            !lighter(&result(150, 190, &["没收违法所得"]), &old),
+            "a higher minimum"
+        );
+        assert!(
+            !lighter(&result(50, 100, &["没收违法所得", "暂扣许可证件"]), &old),
+            "a measure more"
+        );
+        assert!(!lighter(&old.clone(), &old), "the same is not lighter");
+        let mut none = old.clone();
+        none.outcome = crate::engine::Outcome::NoPenalty;
+        assert!(lighter(&none, &old) && !lighter(&old, &none));
+    }
 }

@@ -141,6 +141,31 @@ impl Versions {
         )
     }
 
+    /// The ids of the versions that may apply (not withdrawn): with the request and the day,
+    /// what an answer depends on, so the log keeps them.
+    pub fn applicable(&self) -> Vec<String> {
+        self.all
+            .iter()
+            .filter(|v| v.meta.withdrawal.is_none())
+            .map(|v| v.meta.version.clone())
+            .collect()
+    }
+
+    /// The versions an answer was computed with: those of `ids`, as applicable then.
+    pub fn only(&self, ids: &[String]) -> Versions {
+        Versions::new(
+            self.all
+                .iter()
+                .filter(|v| ids.contains(&v.meta.version))
+                .map(|v| {
+                    let mut v = v.clone();
+                    v.meta.withdrawal = None;
+                    v
+                })
+                .collect(),
+        )
+    }
+
     /// The status of `v` on `today`.
     pub fn status(&self, v: &Version, today: NaiveDate) -> Status {
         if v.meta.withdrawal.is_some() {
@@ -215,19 +240,21 @@ pub fn admissible(
 
 /// Whether `version` may be withdrawn: it exists, is not withdrawn already, and is not the last
 /// version that applies (an act must always have a version to be judged by).
-pub fn withdrawable(versions: &Versions, version: &str) -> Result<(), Refusal> {
-    let applicable = versions
-        .all()
-        .iter()
-        .filter(|v| v.meta.withdrawal.is_none())
-        .count();
+pub fn withdrawable(versions: &Versions, version: &str, today: NaiveDate) -> Result<(), Refusal> {
+    // After the withdrawal a version must still be in force today: else a scheduled one would
+    // judge today's acts before its date.
+    let in_force_after = versions.all().iter().any(|v| {
+        v.meta.version != version && v.meta.withdrawal.is_none() && v.meta.effective_date <= today
+    });
     match versions.get(version) {
-        Some(v) if v.meta.withdrawal.is_none() && applicable > 1 => Ok(()),
+        Some(v) if v.meta.withdrawal.is_none() && in_force_after => Ok(()),
         Some(v) if v.meta.withdrawal.is_none() => Err(Refusal {
             code: "last_version",
-            message: format!("{version} 是唯一适用的版本，不能撤回：请先发布替代它的版本"),
+            message: format!(
+                "撤回 {version} 后将没有现行有效的版本，不能撤回：请先发布替代它的版本"
+            ),
             message_en: format!(
-                "{version} is the only version that applies and cannot be withdrawn: publish its replacement first"
+                "withdrawing {version} would leave no version in force: publish its replacement first"
             ),
         }),
         _ => Err(Refusal {
@@ -286,5 +313,25 @@ mod tests {
         assert_eq!(status("2026.2", "2026-12-05"), Status::Withdrawn);
         assert_eq!(status("2026.1", "2027-01-01"), Status::Superseded);
         assert_eq!(status("2027.1", "2027-01-01"), Status::InForce);
+    }
+
+    /// A withdrawal may not leave today without a version in force, even with one scheduled.
+    #[test]
+    fn the_version_in_force_cannot_be_withdrawn_while_only_a_scheduled_one_remains() {
+        let v = Versions::new(vec![
+            version("2026.1", "2026-12-01", false),
+            version("2027.1", "2027-01-01", false),
+        ]);
+        let today = day("2026-12-05");
+        assert_eq!(
+            withdrawable(&v, "2026.1", today).unwrap_err().code,
+            "last_version"
+        );
+        assert_eq!(withdrawable(&v, "2027.1", today), Ok(()));
+        assert_eq!(withdrawable(&v, "2026.1", day("2027-01-02")), Ok(()));
+        assert_eq!(
+            withdrawable(&v, "0000.0", today).unwrap_err().code,
+            "not_found"
+        );
     }
 }

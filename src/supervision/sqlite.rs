@@ -88,11 +88,15 @@ impl SqliteStore {
         {
             return;
         }
-        match self
+        // A reader in the way is waited for a moment only: every append waits behind this.
+        let _ = self.conn.busy_timeout(std::time::Duration::from_millis(20));
+        let truncated = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
                 r.get::<_, i64>(0)
-            }) {
+            });
+        let _ = self.conn.busy_timeout(std::time::Duration::from_secs(10));
+        match truncated {
             Ok(0) => self.last_busy = None,
             Ok(_) => self.last_busy = Some(now),
             Err(e) => {
