@@ -21,6 +21,14 @@ fn cli(app: &TestApp, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `penalty-standards publish DIR --effective DATE --note NOTE` on the app's database.
+fn publish(app: &TestApp, dir: &str, effective: &str, note: &str) -> Output {
+    cli(
+        app,
+        &["publish", dir, "--effective", effective, "--note", note],
+    )
+}
+
 /// A copy of the bundled standards as version `id`, with ZHZF-019 较轻 at `fine` yuan.
 fn standards_copy(root: &Path, id: &str, fine: u32) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("standards");
@@ -98,45 +106,20 @@ fn a_published_version_is_followed_applied_by_date_and_withdrawn_as_a_rollback()
     // Refused: a date in the past, and a version number that exists.
     let yesterday = (today() - chrono::Days::new(1)).to_string();
     let dir = standards_copy(root.path(), "2026.2", 25);
-    let past = cli(
-        &app,
-        &[
-            "publish",
-            dir.to_str().unwrap(),
-            "--effective",
-            &yesterday,
-            "--note",
-            "x",
-        ],
-    );
+    let past = publish(&app, dir.to_str().unwrap(), &yesterday, "x");
     assert!(!past.status.success());
     assert!(String::from_utf8_lossy(&past.stderr).contains("past"));
     let same = standards_copy(root.path(), "2026.1", 25);
-    let again = cli(
-        &app,
-        &[
-            "publish",
-            same.to_str().unwrap(),
-            "--effective",
-            &today().to_string(),
-            "--note",
-            "x",
-        ],
-    );
+    let again = publish(&app, same.to_str().unwrap(), &today().to_string(), "x");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 
     // 2026.2 in force from today: 较轻 25 yuan instead of 20.
-    let out = cli(
+    let out = publish(
         &app,
-        &[
-            "publish",
-            dir.to_str().unwrap(),
-            "--effective",
-            &today().to_string(),
-            "--note",
-            "较轻阶次调整为25元",
-        ],
+        dir.to_str().unwrap(),
+        &today().to_string(),
+        "较轻阶次调整为25元",
     );
     assert!(
         out.status.success(),
@@ -204,17 +187,7 @@ fn the_diff_of_a_published_version_is_its_one_change() {
     // Scheduled for tomorrow: published (公示) before it applies, which is when a diff is read.
     let tomorrow = (today() + chrono::Days::new(1)).to_string();
     let dir = standards_copy(root.path(), "2026.2", 25);
-    let out = cli(
-        &app,
-        &[
-            "publish",
-            dir.to_str().unwrap(),
-            "--effective",
-            &tomorrow,
-            "--note",
-            "较轻阶次调整为25元",
-        ],
-    );
+    let out = publish(&app, dir.to_str().unwrap(), &tomorrow, "较轻阶次调整为25元");
     assert!(
         out.status.success(),
         "{}",
