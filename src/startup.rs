@@ -79,6 +79,31 @@ pub async fn run(listener: std::net::TcpListener, state: AppState) -> std::io::R
     .await
 }
 
+/// SIGHUP reloads the standards versions at once (instead of ending the process, its default);
+/// they are followed every second anyway.
+fn reload_on_hangup(decider: std::sync::Arc<decide::Decider>, storage: StorageConfig) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("SIGHUP cannot be caught here: it will end the process");
+        return;
+    };
+    actix_web::rt::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let (d, s) = (decider.clone(), storage.clone());
+            let reloaded = web::block(move || {
+                let mut store = s.open().map_err(|e| e.to_string())?;
+                decide::reload_versions(&d, store.as_mut())
+            })
+            .await;
+            match reloaded {
+                Ok(Ok(())) => tracing::info!("SIGHUP: standards versions reloaded"),
+                Ok(Err(e)) => tracing::warn!("SIGHUP: {e}"),
+                Err(e) => tracing::warn!("SIGHUP: {e}"),
+            }
+        }
+    });
+}
+
 /// With no token at all, makes one demo token per role so that a fresh start is usable at once.
 /// Returns the tokens made (printed by `serve`).
 pub fn ensure_demo_tokens(
@@ -190,7 +215,13 @@ pub fn serve(
         set.matters.len(),
         storage.describe()
     );
-    match actix_web::rt::System::new().block_on(run(listener, state)) {
+    let decider = state.decider.clone();
+    let reload_from = storage.clone();
+    let served = actix_web::rt::System::new().block_on(async move {
+        reload_on_hangup(decider, reload_from);
+        run(listener, state).await
+    });
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -182,3 +182,25 @@ fn acknowledged_entries_survive_sigkill_on_postgres() {
         kill_mid_load(&storage);
     }
 }
+
+/// SIGHUP reloads the standards versions; it no longer ends the service.
+#[test]
+fn sighup_reloads_instead_of_ending_the_service() {
+    let dir = crate::support::temp_dir();
+    let (mut child, addr) = start(dir.path(), None);
+    let status = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the service ended on SIGHUP"
+    );
+    let r = Client::new(addr).get("/api/v1/standards/versions");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()[0]["version"], "2026.1");
+    let _ = child.kill();
+    let _ = child.wait();
+}
