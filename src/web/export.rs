@@ -377,6 +377,8 @@ pub fn csv_bytes(set: &StandardsSet, unit: Option<&Unit>) -> Result<Vec<u8>, csv
 pub struct ExportQuery {
     /// A unit code (case-insensitive); absent or empty: the whole set.
     pub unit: Option<String>,
+    /// A published version; absent: the one in force today.
+    pub version: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -423,7 +425,10 @@ async fn export(
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let set: Arc<StandardsSet> = state.current().set;
+    let set: Arc<StandardsSet> = match super::version_of(&state, query.version.as_deref()) {
+        Ok(v) => v.set,
+        Err(page) => return *page,
+    };
     let code = query
         .unit
         .as_deref()

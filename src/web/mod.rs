@@ -84,6 +84,29 @@ pub fn html_response(status: actix_web::http::StatusCode, markup: Markup) -> Htt
 }
 
 /// A page that says what went wrong, in Chinese, with the right status.
+/// `?version=` of the public pages and exports: the published version asked for, or the one in
+/// force today; an unknown one is a 404 page.
+#[derive(serde::Deserialize)]
+pub struct VersionQuery {
+    pub version: Option<String>,
+}
+
+pub(crate) fn version_of(
+    state: &crate::api::AppState,
+    asked: Option<&str>,
+) -> Result<crate::standards::versions::Version, Box<HttpResponse>> {
+    match asked.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(state.current()),
+        Some(v) => state.decider.versions().get(v).cloned().ok_or_else(|| {
+            Box::new(error_page(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "没有这个版本",
+                &format!("裁量基准没有 {v} 版"),
+            ))
+        }),
+    }
+}
+
 pub fn error_page(status: actix_web::http::StatusCode, title: &str, detail: &str) -> HttpResponse {
     html_response(
         status,

@@ -338,6 +338,7 @@ pub(crate) fn rate_limited(req: &HttpRequest, state: &AppState) -> Option<HttpRe
 #[derive(Deserialize)]
 pub struct IndexQuery {
     pub q: Option<String>,
+    pub version: Option<String>,
 }
 
 fn export_links(unit: Option<&str>) -> Markup {
@@ -360,7 +361,10 @@ async fn index(
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let current = state.current();
+    let current = match super::version_of(&state, query.version.as_deref()) {
+        Ok(v) => v,
+        Err(page) => return *page,
+    };
     let set = &current.set;
     let figures = crate::stats::stats(set);
     let q: String = query
@@ -557,11 +561,15 @@ async fn unit(
     req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
+    version: web::Query<super::VersionQuery>,
 ) -> HttpResponse {
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let current = state.current();
+    let current = match super::version_of(&state, version.version.as_deref()) {
+        Ok(v) => v,
+        Err(page) => return *page,
+    };
     let set = &current.set;
     let Some(unit) = set.unit(code.trim()) else {
         return super::error_page(
@@ -613,11 +621,15 @@ async fn matter(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    version: web::Query<super::VersionQuery>,
 ) -> HttpResponse {
     if let Some(resp) = rate_limited(&req, &state) {
         return resp;
     }
-    let current = state.current();
+    let current = match super::version_of(&state, version.version.as_deref()) {
+        Ok(v) => v,
+        Err(page) => return *page,
+    };
     let set = &current.set;
     let Some(m) = set.matter(&id) else {
         return super::error_page(

@@ -412,4 +412,19 @@ fn a_scheduled_version_is_announced_and_the_history_lists_every_version() {
     );
     // Today's acts are still judged by 2026.1.
     assert_eq!(stall(&app, today())["standards_version"], "2026.1");
+    // The published pages and exports of the scheduled version, by `?version=`.
+    let page = |q: &str| app.get(&format!("/standards/matters/ZHZF-019{q}"));
+    assert!(page("?version=2027.1").text().contains("25元"));
+    assert!(!page("").text().contains("25元"));
+    assert_eq!(page("?version=9999.9").status, 404);
+    let csv = app
+        .get("/standards/export.csv?unit=ZHZF&version=2027.1")
+        .text();
+    let today_csv = app.get("/standards/export.csv?unit=ZHZF").text();
+    assert_ne!(csv, today_csv);
+    assert!(
+        csv.contains("2027.1") || csv.contains("25"),
+        "{}",
+        &csv[..300.min(csv.len())]
+    );
 }
