@@ -21,12 +21,6 @@ for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sle
 export TOKEN REVIEWER
 TOKEN=$(grep -E '^ +inspector ' "$dir/server.log" | awk '{print $2}')
 REVIEWER=$(grep -E '^ +reviewer ' "$dir/server.log" | awk '{print $2}')
-cat > "$dir/calc.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-wrk.body = '{"matter_id":"ZHZF-001","party":"organisation","facts":{"construction_cost":"1234567.89","illegal_area":"85"},"circumstances":["confessed"],"act_date":"2026-06-01","discovered_date":"2026-07-01"}'
-LUA
 url=http://127.0.0.1:$port
 run() { # label, connections, wrk arguments…
   local label=$1 conns=$2; shift 2
@@ -37,7 +31,7 @@ run() { # label, connections, wrk arguments…
 echo "| run | connections | requests/s | p50 | p99 |"
 echo "|---|---|---|---|---|"
 for c in 16 64; do run "GET /healthz (ceiling)" $c "$url/healthz"; done
-for c in 16 64; do run "POST /api/v1/calculate (logged)" $c -s "$dir/calc.lua" "$url/api/v1/calculate"; done
+for c in 16 64; do run "POST /api/v1/calculate (logged)" $c -s scripts/calc.lua "$url/api/v1/calculate"; done
 run "GET /api/v1/matters?q=违章搭建 (search)" 16 "$url/api/v1/matters?q=%E8%BF%9D%E7%AB%A0%E6%90%AD%E5%BB%BA"
 echo
 echo "server resident memory after the runs: $(ps -o rss= -p $pid) KiB"
@@ -54,7 +48,7 @@ if [ "$minutes" -gt 0 ]; then
   echo "| minute | requests/s | p99 | entries | database MiB | WAL MiB |"
   echo "|---|---|---|---|---|---|"
   for m in $(seq "$minutes"); do
-    line=$(wrk -t2 -c64 -d60s --latency -s "$dir/calc.lua" "$url/api/v1/calculate" |
+    line=$(wrk -t2 -c64 -d60s --latency -s scripts/calc.lua "$url/api/v1/calculate" |
       awk '/^ +99%/ {p99=$2} /Requests\/sec/ {rps=$2} END {print rps, p99}')
     db=$(stat -c %s "$dir/supervision.sqlite3")
     wal=$(stat -c %s "$dir/supervision.sqlite3-wal" 2>/dev/null || echo 0)

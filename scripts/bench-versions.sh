@@ -13,13 +13,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.1; done
 export TOKEN=$(grep -E '^ +inspector ' "$dir/server.log" | awk '{print $2}')
-cat > "$dir/calc.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-wrk.body = '{"matter_id":"ZHZF-001","party":"organisation","facts":{"construction_cost":"1234567.89","illegal_area":"85"},"circumstances":["confessed"],"act_date":"2026-06-01","discovered_date":"2026-07-01"}'
-LUA
-echo "== one version"; wrk -t2 -c64 -d10s --latency -s "$dir/calc.lua" http://127.0.0.1:$port/api/v1/calculate | grep -E "Requests/sec|99%"
+echo "== one version"; wrk -t2 -c64 -d10s --latency -s scripts/calc.lua http://127.0.0.1:$port/api/v1/calculate | grep -E "Requests/sec|99%"
 mkdir -p "$dir/std" && cp -r standards/units standards/search_terms.toml "$dir/std/" && sed 's/version = "2026.1"/version = "2026.2"/' standards/set.toml > "$dir/std/set.toml"
 sed -i '0,/fine = 20$/s//fine = 25/' "$dir/std/units/ZHZF.toml"
 today=$(TZ=Asia/Shanghai date +%F)
@@ -29,5 +23,5 @@ t1=$(date +%s.%N)
 until [ "$(curl -s localhost:$port/api/v1/standards/versions | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ]; do sleep 0.05; done
 t2=$(date +%s.%N)
 python3 -c "print(f'publish command {float($t1)-float($t0):.2f} s; followed by the server {float($t2)-float($t1):.2f} s after it returned')"
-curl -s localhost:$port/api/v1/calculate -H "Authorization: Bearer $TOKEN" -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" $dir/calc.lua)" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["standards_version"], r.get("version_choice"))'
-echo "== two versions (every calculation weighs both)"; wrk -t2 -c64 -d10s --latency -s "$dir/calc.lua" http://127.0.0.1:$port/api/v1/calculate | grep -E "Requests/sec|99%"
+curl -s localhost:$port/api/v1/calculate -H "Authorization: Bearer $TOKEN" -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" scripts/calc.lua)" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["standards_version"], r.get("version_choice"))'
+echo "== two versions (every calculation weighs both)"; wrk -t2 -c64 -d10s --latency -s scripts/calc.lua http://127.0.0.1:$port/api/v1/calculate | grep -E "Requests/sec|99%"

@@ -20,6 +20,7 @@ use penalty_standards::auth::{Role, new_token};
 use penalty_standards::decide::{self, Recheck};
 use penalty_standards::lawtext::corpus::Corpus;
 use penalty_standards::lawtext::crosscheck;
+use penalty_standards::standards::versions::Versions;
 use penalty_standards::standards::{self, Problem, SourceFile};
 use penalty_standards::supervision::store::{Filter, Store};
 use penalty_standards::supervision::{self, StorageConfig};
@@ -444,17 +445,20 @@ fn log_verify(storage: &StorageConfig, recompute: Option<Option<&Path>>) -> Exit
 fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
     // The database's versions, as each entry was answered; or, to try a change, a directory
     // standing in for every version of its number.
-    let records = match standards {
+    let versions = match standards {
         Some(dir) => sources::version_files(Some(dir))
             .and_then(|files| sources::new_version(files, None, "--standards", ""))
-            .map(|mut r| {
-                r.meta.published_at = String::new();
-                vec![r]
+            .map(|(_, mut v)| {
+                v.meta.published_at = String::new();
+                Versions::new(vec![v])
             })
             .map_err(|p| p.to_string()),
-        None => store.versions().map_err(|e| e.to_string()),
+        None => store
+            .versions()
+            .map_err(|e| e.to_string())
+            .and_then(|r| sources::load_all(&r)),
     };
-    let versions = match records.and_then(|r| sources::load_all(&r)) {
+    let versions = match versions {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");

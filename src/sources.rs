@@ -122,7 +122,12 @@ pub fn version_files(dir: Option<&Path>) -> Result<BTreeMap<String, String>, Pro
 /// Loads and validates a version's files (the same checks as start-up and `check`) into its
 /// set and search. The record's effective date is the one that counts.
 pub fn load_version(record: &VersionRecord) -> Result<Version, Problems> {
-    let mut set = set_of(&record.files)?;
+    version_of(record, set_of(&record.files)?)
+}
+
+/// A record's version from its already validated set: the id checked, the record's date, the
+/// search built.
+fn version_of(record: &VersionRecord, mut set: StandardsSet) -> Result<Version, Problems> {
     if set.version != record.meta.version {
         return Err(Problems(vec![Problem {
             file: "set.toml".into(),
@@ -165,14 +170,14 @@ fn set_of(files: &BTreeMap<String, String>) -> Result<StandardsSet, Problems> {
     load(&file("set.toml", set_text), &units)
 }
 
-/// A new version record for `files`: its id from their `set.toml`, validated as the service
-/// would load it.
+/// A new version record for `files`, its id from their `set.toml`, and the version loaded from
+/// it (validated once, as the service would load it).
 pub fn new_version(
     files: BTreeMap<String, String>,
     effective_date: Option<chrono::NaiveDate>,
     published_by: &str,
     note: &str,
-) -> Result<VersionRecord, Problems> {
+) -> Result<(VersionRecord, Version), Problems> {
     let set = set_of(&files)?;
     let record = VersionRecord {
         meta: VersionMeta {
@@ -185,8 +190,8 @@ pub fn new_version(
         },
         files,
     };
-    load_version(&record)?;
-    Ok(record)
+    let version = version_of(&record, set)?;
+    Ok((record, version))
 }
 
 /// The versions of the log database, loaded. On a database without any, the standards of
@@ -197,16 +202,17 @@ pub fn open_versions(store: &mut dyn Store, import: Option<&Path>) -> Result<Ver
     let mut records = store.versions().map_err(|e| e.to_string())?;
     if records.is_empty() {
         let files = version_files(import).map_err(|p| p.to_string())?;
-        let record = new_version(files, None, "初始导入", "首次启动时导入的版本")
+        let (record, version) = new_version(files, None, "初始导入", "首次启动时导入的版本")
             .map_err(|p| p.to_string())?;
-        if let Err(e) = store.insert_version(&record) {
+        match store.insert_version(&record) {
+            Ok(()) => return Ok(Versions::new(vec![version])),
             // Another instance starting on the same new database imported first: use its.
-            records = store.versions().map_err(|e| e.to_string())?;
-            if records.is_empty() {
-                return Err(e.to_string());
+            Err(e) => {
+                records = store.versions().map_err(|e| e.to_string())?;
+                if records.is_empty() {
+                    return Err(e.to_string());
+                }
             }
-        } else {
-            records.push(record);
         }
     } else if let Some(dir) = import {
         return Err(format!(
@@ -247,9 +253,9 @@ pub(crate) fn edited_bundled_version(
     edit(&mut set, &mut unit);
     files.insert("set.toml".into(), set);
     files.insert("units/ZHZF.toml".into(), unit);
-    let mut record = new_version(files, effective, "测试", "").unwrap();
+    let (_, mut version) = new_version(files, effective, "测试", "").unwrap();
     if let Some(day) = effective {
-        record.meta.published_at = format!("{day}T00:00:00.000Z");
+        version.meta.published_at = format!("{day}T00:00:00.000Z");
     }
-    load_version(&record).unwrap()
+    version
 }

@@ -39,6 +39,7 @@ pub fn publish(
     }
     let record = match sources::version_files(Some(dir))
         .and_then(|files| sources::new_version(files, Some(effective), by, note))
+        .map(|(record, _)| record)
     {
         Ok(r) => r,
         Err(p) => {

@@ -86,7 +86,7 @@ pub async fn publish(
     })?;
     let st = state.clone();
     let record = web::block(move || {
-        sources::new_version(p.files, Some(p.effective_date), &who.name, &p.note)
+        sources::new_version(p.files, Some(p.effective_date), &who.name, &p.note).map(|(r, _)| r)
     })
     .await
     .map_err(|e| ApiError::unavailable(&e.to_string()))?
