@@ -295,6 +295,8 @@ pub fn parse_facts(
         let value = match given.get(&f.key) {
             None | Some(Value::Null) => match &f.default {
                 Some(d) => d.clone(),
+                // An optional fact without a default (the gains) is unknown when not given.
+                None if !f.required => continue,
                 None => {
                     return Err(fact_error(
                         "missing_fact",

@@ -6,7 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Adjustment, BasisRole, CalcResult, Dates, DecisiveFact, LegalBasis, Outcome, TierRef};
+use super::{
+    Adjustment, BasisRole, CalcResult, Dates, DecisiveFact, LegalBasis, MeasureOption, Outcome,
+    TierRef,
+};
 use crate::money;
 use crate::standards::{
     Band, Citation, FactValue, FineRule, Matter, Party, StandardsSet, Tier, TierFine,
@@ -87,6 +90,8 @@ pub(super) struct Draft {
     pub legal_basis: Vec<LegalBasis>,
     pub explanation: Vec<String>,
     pub measures: Vec<String>,
+    /// Measures the article allows but does not impose here.
+    pub options: Vec<MeasureOption>,
     /// The fine to impose, unrounded; set by the adjustment step, absent on every path that
     /// ends before it.
     pub fine: Option<Band>,
@@ -122,6 +127,7 @@ impl Draft {
             legal_basis,
             explanation: Vec::new(),
             measures: Vec::new(),
+            options: Vec::new(),
             fine: None,
             adjustments: Vec::new(),
             no_penalty_possible: false,
@@ -167,6 +173,7 @@ impl Draft {
             standard_fine: standard.standard_fine.map(in_yuan),
             statutory_fine: standard.statutory_fine.map(in_yuan),
             measures: self.measures,
+            measure_options: self.options,
             adjustments: self.adjustments,
             summary_procedure_allowed: self.summary_procedure_allowed,
             hearing_right: self.hearing_right,

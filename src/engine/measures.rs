@@ -1,13 +1,16 @@
 //! The measures besides the fine (行政处罚法 第二十八条): the order to put things right, which
-//! goes with every decision, the tier's own penalties, and confiscation of illegal gains.
+//! goes with every decision, the tier's own measures, the measures the article makes mandatory,
+//! confiscation of illegal gains, and the optional measures as options.
 
-use super::BasisRole;
+use rust_decimal::Decimal;
+
 use super::context::{Case, Draft};
+use super::{BasisRole, MeasureOption};
 use crate::circumstances::penalty_law;
-use crate::standards::Tier;
+use crate::standards::measure::{CONFISCATE_GAINS, REFUND_FACT};
+use crate::standards::{FactValue, MeasureForce, StatutoryMeasure, Tier};
 
 const CORRECTION: &str = "责令改正";
-const CONFISCATION: &str = "没收违法所得";
 
 /// 第二十八条第一款: 责令当事人改正或者限期改正违法行为 — also where no penalty is given.
 pub(super) fn order_correction(draft: &mut Draft) {
@@ -15,14 +18,14 @@ pub(super) fn order_correction(draft: &mut Draft) {
     draft.cite(BasisRole::Discretion, penalty_law(28, Some(1), None));
 }
 
-/// The tier's measures, then 没收违法所得 where the provision lists it (第二十八条第二款: 当事人
-/// 有违法所得…应当予以没收) unless the gains are known to be nil; and the sentence that sums
-/// up the penalty.
+/// The measures of the decision: the tier's (those the article gives this party), every
+/// measure the article makes mandatory at these facts, confiscation of the gains the case
+/// shows; the optional ones as options; and the sentence that sums up the penalty.
 pub(super) fn add_penalties(case: &Case, tier: &Tier, draft: &mut Draft) {
-    draft.measures.extend(tier.measures.iter().cloned());
-    if confiscates(case, &draft.measures) {
-        draft.measures.push(CONFISCATION.to_string());
-    }
+    add_tier_measures(case, tier, draft);
+    add_mandatory(case, draft);
+    confiscate_gains(case, draft);
+    list_options(case, draft);
     let measures = draft.measures.join("、");
     draft.explanation.push(match &draft.fine {
         Some(f) => format!("应处罚款{}，并{measures}。", f.render()),
@@ -30,16 +33,118 @@ pub(super) fn add_penalties(case: &Case, tier: &Tier, draft: &mut Draft) {
     });
 }
 
-/// Unknown gains (a matter without the fact) still confiscate: the provision orders it and
-/// the amount is for the decision to find.
-fn confiscates(case: &Case, measures: &[String]) -> bool {
+/// The tier's measures, less those the article gives only to the other party and less the
+/// confiscation of gains, which the gains decide.
+fn add_tier_measures(case: &Case, tier: &Tier, draft: &mut Draft) {
+    let statutory = &case.matter.statutory;
+    for name in &tier.measures {
+        let given = statutory
+            .measure(name)
+            .is_none_or(|m| m.applies_to(case.party) && !m.is_gains_confiscation());
+        if given && !draft.measures.contains(name) {
+            draft.measures.push(name.clone());
+        }
+    }
+}
+
+/// Mandatory and conditional measures the tier does not list: given when they apply.
+fn add_mandatory(case: &Case, draft: &mut Draft) {
+    for m in &case.matter.statutory.measures {
+        if m.is_gains_confiscation() || draft.measures.contains(&m.name) {
+            continue;
+        }
+        if m.required(case.party, &case.facts) {
+            draft.measures.push(m.name.clone());
+            if let Some(c) = &m.condition {
+                draft.explanation.push(format!(
+                    "{c}，依{}应当{}。",
+                    case.matter.penalty_text(),
+                    m.name
+                ));
+            }
+        }
+    }
+}
+
+/// 第二十八条第二款: 当事人有违法所得，除依法应当退赔的外，应当予以没收 — where the article
+/// names confiscation for this party. Known gains above what must be returned are confiscated;
+/// unknown gains leave confiscation as the condition it is.
+fn confiscate_gains(case: &Case, draft: &mut Draft) {
+    let Some(m) = gains_measure(case) else {
+        return;
+    };
+    match confiscable_gains(case) {
+        Some(g) if g > Decimal::ZERO => {
+            draft.measures.push(CONFISCATE_GAINS.to_string());
+            draft.cite(BasisRole::Discretion, penalty_law(28, Some(2), None));
+            if refund(case) > Decimal::ZERO {
+                draft.explanation.push(format!(
+                    "违法所得扣除依法应当退赔的部分后为{}，予以没收（{}）。",
+                    crate::money::render(g),
+                    penalty_law(28, Some(2), None).render()
+                ));
+            }
+        }
+        Some(_) => draft.explanation.push(format!(
+            "没有应当没收的违法所得（依法应当退赔的除外），不没收违法所得（{}）。",
+            penalty_law(28, Some(2), None).render()
+        )),
+        None => draft.options.push(MeasureOption {
+            name: m.name.clone(),
+            force: MeasureForce::Conditional,
+            kind: m.kind,
+            condition: Some("有违法所得的（依法应当退赔的除外）".to_string()),
+        }),
+    }
+}
+
+/// The article's confiscation of gains, where it gives it to this party.
+fn gains_measure<'a>(case: &Case<'a>) -> Option<&'a StatutoryMeasure> {
     case.matter
         .statutory
         .measures
         .iter()
-        .any(|m| m == CONFISCATION)
-        && case.illegal_gains().is_none_or(|g| !g.is_zero())
-        && !measures.iter().any(|m| m == CONFISCATION)
+        .find(|m| m.is_gains_confiscation() && m.applies_to(case.party))
+}
+
+/// The gains less what must be returned by law; `None` where the gains are not known.
+pub(super) fn confiscable_gains(case: &Case) -> Option<Decimal> {
+    case.illegal_gains()
+        .map(|g| (g - refund(case)).max(Decimal::ZERO))
+}
+
+fn refund(case: &Case) -> Decimal {
+    match case.facts.get(REFUND_FACT) {
+        Some(FactValue::Number(x)) => *x,
+        _ => Decimal::ZERO,
+    }
+}
+
+/// Optional measures the article allows this party at these facts, not already given.
+fn list_options(case: &Case, draft: &mut Draft) {
+    for m in &case.matter.statutory.measures {
+        let open = m.force == MeasureForce::Optional
+            && !m.is_gains_confiscation()
+            && m.applies_to(case.party)
+            && m.condition_met(&case.facts)
+            && !draft.measures.contains(&m.name);
+        if open {
+            draft.options.push(MeasureOption {
+                name: m.name.clone(),
+                force: m.force,
+                kind: m.kind,
+                condition: m.condition.clone(),
+            });
+        }
+    }
+    if !draft.options.is_empty() {
+        let names: Vec<&str> = draft.options.iter().map(|o| o.name.as_str()).collect();
+        draft.explanation.push(format!(
+            "依{}，还可以（或在所列条件下应当）：{}，由执法机关根据案情决定。",
+            case.matter.penalty_text(),
+            names.join("、")
+        ));
+    }
 }
 
 #[cfg(test)]

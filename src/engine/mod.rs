@@ -220,6 +220,10 @@ pub struct CalcResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statutory_fine: Option<Band>,
     pub measures: Vec<String>,
+    /// Measures the article allows (可以) or ties to a condition the facts do not settle: for
+    /// the agency to weigh, not part of the standard penalty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measure_options: Vec<MeasureOption>,
     pub adjustments: Vec<Adjustment>,
     pub summary_procedure_allowed: bool,
     pub hearing_right: bool,
@@ -230,6 +234,17 @@ pub struct CalcResult {
     /// decision layer; absent when only one version exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_choice: Option<VersionChoice>,
+}
+
+/// A measure the agency may add, or must add when its condition holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MeasureOption {
+    pub name: String,
+    pub force: MeasureForce,
+    pub kind: MeasureKind,
+    /// The condition in the article's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 /// Why a standards version was applied to an act (从旧兼从轻, 行政处罚法 第三十七条).

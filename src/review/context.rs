@@ -1,7 +1,7 @@
 //! One act as the review weighs it: the proposal beside the standard of the provision that
 //! governs the act. Every finding step reads this and nothing else.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rust_decimal::Decimal;
 
@@ -9,7 +9,7 @@ use super::governing::Provisions;
 use super::{CORRECTIVE, Proposal, ReviewCase};
 use crate::circumstances::{self, Effect};
 use crate::engine::{BasisRole, CalcResult};
-use crate::standards::{FineRule, Matter, Party, StandardsSet};
+use crate::standards::{FactValue, FineRule, Matter, MeasureKind, Party, StandardsSet};
 
 pub(super) struct Act<'a> {
     pub party: Party,
@@ -26,8 +26,10 @@ pub(super) struct Act<'a> {
     /// Every measure any of the provisions the act violates allows, normalised, plus the
     /// orders of 第二十八条 (correction, confiscation of illegal gains).
     pub allowed: BTreeSet<String>,
-    /// The act's illegal gains, where positive.
+    /// The gains to confiscate under the governing provision, where positive.
     pub gains: Option<Decimal>,
+    /// The governing provision's facts.
+    pub facts: &'a HashMap<String, FactValue>,
 }
 
 impl<'a> Act<'a> {
@@ -38,7 +40,7 @@ impl<'a> Act<'a> {
         proposal: &'a Proposal,
     ) -> Act<'a> {
         let standard = &provisions.results[provisions.governing];
-        Act {
+        let mut act = Act {
             party: case.party,
             standard,
             matter: set
@@ -53,14 +55,24 @@ impl<'a> Act<'a> {
                 .filter(|c| c.effect == Effect::Mitigating)
                 .map(|c| c.label.to_string())
                 .collect(),
-            proposed_penal: proposal
-                .measures
-                .iter()
-                .filter(|m| !is_corrective(&normalise(m)))
-                .collect(),
+            proposed_penal: Vec::new(),
             allowed: allowed_measures(set, &provisions.results),
-            gains: provisions.gains,
-        }
+            gains: provisions.gains(),
+            facts: provisions.governing_facts(),
+        };
+        act.proposed_penal = proposal
+            .measures
+            .iter()
+            .filter(|m| act.is_penalty(m))
+            .collect();
+        act
+    }
+
+    /// Whether a proposed measure is a penalty (第九条), as the governing article declares it
+    /// or as its name shows; orders to put things right are not.
+    pub fn is_penalty(&self, m: &str) -> bool {
+        let n = normalise(m);
+        !is_corrective(&n) && self.matter.statutory.kind_of(&n).is_penalty()
     }
 
     /// The provision's fine for this party.
@@ -74,12 +86,12 @@ impl<'a> Act<'a> {
     }
 }
 
+/// The measures the violated articles provide, and the orders of 第二十八条第一款.
 fn allowed_measures(set: &StandardsSet, results: &[CalcResult]) -> BTreeSet<String> {
     let mut allowed: BTreeSet<String> = CORRECTIVE.iter().map(|m| m.to_string()).collect();
-    allowed.insert("没收违法所得".into());
     for res in results {
         if let Some(m) = set.matter(&res.matter_id) {
-            allowed.extend(m.statutory.measures.iter().map(|s| normalise(s)));
+            allowed.extend(m.statutory.measures.iter().map(|s| normalise(&s.name)));
             for t in &m.tiers {
                 allowed.extend(t.measures.iter().map(|s| normalise(s)));
             }
@@ -137,9 +149,10 @@ pub(crate) fn lighter(new: &CalcResult, old: &CalcResult) -> bool {
         && (new_min < old_min || new_max < old_max || new_measures.len() < old_measures.len())
 }
 
-/// An order to correct (责令改正 …): not a penalty (行政处罚法 第九条).
+/// An order to put things right (责令改正, 责令停止违法行为, 责令限期拆除 …): not a penalty
+/// (行政处罚法 第九条).
 pub(crate) fn is_corrective(m: &str) -> bool {
-    CORRECTIVE.contains(&m)
+    CORRECTIVE.contains(&m) || MeasureKind::of_name(m) == MeasureKind::Order
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! higher fine. Every provision is calculated; the one with the highest statutory maximum for
 //! this party governs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -13,6 +13,7 @@ use super::{Candidate, Finding, Governing, ReviewAct, ReviewCase, Verdict};
 use crate::circumstances::penalty_law;
 use crate::engine::{self, CalcRequest, CalcResult};
 use crate::request::CalcError;
+use crate::standards::measure::{GAINS_FACT, REFUND_FACT};
 use crate::standards::{FactValue, StandardsSet};
 
 /// The provisions one act violates, each with the engine's standard, and which governs.
@@ -20,8 +21,26 @@ pub(super) struct Provisions {
     /// The act's own matter first, then its `also_violates` in the order given.
     pub results: Vec<CalcResult>,
     pub governing: usize,
-    /// The act's illegal gains, where positive, as the engine typed them for its own matter.
-    pub gains: Option<Decimal>,
+    /// The facts of each provision, as the engine typed them (defaults filled).
+    pub facts: Vec<HashMap<String, FactValue>>,
+}
+
+impl Provisions {
+    /// The governing provision's facts: its measures and gains are read from them (第二十九条).
+    pub fn governing_facts(&self) -> &HashMap<String, FactValue> {
+        &self.facts[self.governing]
+    }
+
+    /// The gains to confiscate under the governing provision: 违法所得 less what must be
+    /// returned by law (第二十八条第二款), where positive.
+    pub fn gains(&self) -> Option<Decimal> {
+        let number = |key: &str| match self.governing_facts().get(key) {
+            Some(FactValue::Number(x)) => Some(*x),
+            _ => None,
+        };
+        let gains = number(GAINS_FACT)? - number(REFUND_FACT).unwrap_or(Decimal::ZERO);
+        (gains > Decimal::ZERO).then_some(gains)
+    }
 }
 
 /// Calculates the act under each provision it violates. A matter listed twice is refused; a
@@ -40,7 +59,7 @@ pub(super) fn calculate(
     }
     let mut seen = BTreeSet::new();
     let mut results = Vec::with_capacity(candidates.len());
-    let mut gains = None;
+    let mut typed = Vec::with_capacity(candidates.len());
     for (p, matter_id, facts) in &candidates {
         if !seen.insert(matter_id.to_uppercase()) {
             return Err(CalcError::invalid(
@@ -61,18 +80,13 @@ pub(super) fn calculate(
             case_ref: None,
         };
         let c = engine::calculate_with_facts(set, &req, today).map_err(|e| at_path(e, p))?;
-        if results.is_empty() {
-            gains = match c.facts.get("illegal_gains") {
-                Some(FactValue::Number(g)) if *g > Decimal::ZERO => Some(*g),
-                _ => None,
-            };
-        }
+        typed.push(c.facts);
         results.push(c.result);
     }
     Ok(Provisions {
         governing: governing_index(&results),
         results,
-        gains,
+        facts: typed,
     })
 }
 
@@ -264,7 +278,7 @@ mod tests {
                 &[],
                 json!({"fine": "50000"}),
             );
-            w.provisions.gains
+            w.provisions.gains()
         };
         assert_eq!(gains("100.50"), Some(Decimal::new(1005, 1)));
         assert_eq!(gains("0"), None);

@@ -6,22 +6,23 @@
 use std::collections::BTreeSet;
 
 use super::confiscation;
-use super::context::{Act, is_corrective, normalise};
+use super::confiscation::CONFISCATION;
+use super::context::{Act, normalise};
 use super::{Direction, Finding, Verdict};
 use crate::circumstances::penalty_law;
 
-/// Proposed penalties no violated provision provides for.
+/// Proposed penalties no violated provision provides for. Confiscating gains the act brought
+/// rests on 第二十八条第二款 itself, whatever the article lists.
 pub(super) fn not_allowed(act: &Act) -> Vec<Finding> {
     let cite = &act.penalty_cite;
-    let mut provided: Vec<String> = act
+    let provided: Vec<&str> = act
         .matter
         .statutory
         .measures
         .iter()
-        .filter(|x| !is_corrective(x))
-        .cloned()
+        .filter(|x| x.kind.is_penalty())
+        .map(|x| x.name.as_str())
         .collect();
-    provided.dedup();
     let provided_text = if provided.is_empty() {
         String::new()
     } else {
@@ -30,6 +31,7 @@ pub(super) fn not_allowed(act: &Act) -> Vec<Finding> {
     act.proposed_penal
         .iter()
         .filter(|m| !act.allowed.contains(&normalise(m)))
+        .filter(|m| !(normalise(m) == CONFISCATION && act.gains.is_some()))
         .map(|m| Finding {
             code: "measure_not_allowed",
             verdict: Verdict::Unlawful,
@@ -45,33 +47,58 @@ fn standard_penalties<'a>(act: &Act<'a>) -> Vec<&'a String> {
     act.standard
         .measures
         .iter()
-        .filter(|m| !is_corrective(&normalise(m)) && !m.starts_with("责令监护人"))
+        .filter(|m| act.is_penalty(m) && !m.starts_with("责令监护人"))
         .collect()
 }
 
-/// The standard's penalties the proposal leaves out. Leaving out confiscation of actual gains
-/// is unlawful, not a departure.
+/// The standard's penalties the proposal leaves out: a measure the article makes mandatory at
+/// these facts, or confiscation of actual gains, is unlawful to leave out; one the standard
+/// chose among the article's options is a departure.
 pub(super) fn missing(act: &Act) -> Vec<Finding> {
     let proposed: BTreeSet<String> = act.proposed_penal.iter().map(|m| normalise(m)).collect();
     standard_penalties(act)
         .into_iter()
         .filter(|m| !proposed.contains(&normalise(m)))
         .map(|m| {
-            confiscation::missing(act, m).unwrap_or_else(|| Finding {
-                code: "measure_missing",
-                verdict: Verdict::Deviates,
-                direction: Some(Direction::Lighter),
-                message: format!(
-                    "裁量基准第{}阶次还应「{m}」，拟处罚未包括；偏离公布的裁量基准应当说明理由。",
-                    act.standard.tier.level
-                ),
-                basis: vec![
-                    act.penalty_cite.clone(),
-                    penalty_law(34, None, None).render(),
-                ],
-            })
+            confiscation::missing(act, m)
+                .or_else(|| mandatory_missing(act, m))
+                .unwrap_or_else(|| Finding {
+                    code: "measure_missing",
+                    verdict: Verdict::Deviates,
+                    direction: Some(Direction::Lighter),
+                    message: format!(
+                        "裁量基准第{}阶次还应「{m}」，拟处罚未包括；偏离公布的裁量基准应当说明理由。",
+                        act.standard.tier.level
+                    ),
+                    basis: vec![
+                        act.penalty_cite.clone(),
+                        penalty_law(34, None, None).render(),
+                    ],
+                })
         })
         .collect()
+}
+
+/// A measure the article makes mandatory (应当, or on a condition the facts meet), left out.
+fn mandatory_missing(act: &Act, omitted: &str) -> Option<Finding> {
+    let m = act.matter.statutory.measure(omitted)?;
+    if m.is_gains_confiscation() || !m.required(act.party, act.facts) {
+        return None;
+    }
+    let condition = m
+        .condition
+        .as_ref()
+        .map_or(String::new(), |c| format!("（{c}）"));
+    Some(Finding {
+        code: "mandatory_measure_missing",
+        verdict: Verdict::Unlawful,
+        direction: Some(Direction::Lighter),
+        message: format!(
+            "{}规定应当「{omitted}」{condition}，拟处罚未包括，不符合法定处罚种类。",
+            act.penalty_cite
+        ),
+        basis: vec![act.penalty_cite.clone()],
+    })
 }
 
 /// Allowed penalties the proposal adds to the standard's. A warning given instead of part of
@@ -85,20 +112,26 @@ pub(super) fn added(act: &Act, fine_lighter: bool) -> Vec<Finding> {
         .iter()
         .filter(|m| {
             let n = normalise(m);
-            !(n == "警告" && fine_lighter) && act.allowed.contains(&n) && !standard.contains(&n)
+            let allowed = act.allowed.contains(&n) || (n == CONFISCATION && act.gains.is_some());
+            !(n == "警告" && fine_lighter) && allowed && !standard.contains(&n)
         })
-        .map(|m| Finding {
-            code: "measure_added",
-            verdict: Verdict::Deviates,
-            direction: Some(Direction::Heavier),
-            message: format!(
-                "拟采取「{m}」，为{}所允许，但不在裁量基准第{}阶次之内；偏离公布的裁量基准应当说明理由。",
-                act.penalty_cite, act.standard.tier.level
-            ),
-            basis: vec![
-                act.penalty_cite.clone(),
-                penalty_law(34, None, None).render(),
-            ],
+        .map(|m| {
+            // Gains the article does not name are confiscated under 第二十八条第二款 itself.
+            let by = if act.matter.statutory.provides(&normalise(m)) {
+                act.penalty_cite.clone()
+            } else {
+                penalty_law(28, Some(2), None).render()
+            };
+            Finding {
+                code: "measure_added",
+                verdict: Verdict::Deviates,
+                direction: Some(Direction::Heavier),
+                message: format!(
+                    "拟采取「{m}」，为{by}所允许，但不在裁量基准第{}阶次之内；偏离公布的裁量基准应当说明理由。",
+                    act.standard.tier.level
+                ),
+                basis: vec![by, penalty_law(34, None, None).render()],
+            }
         })
         .collect()
 }

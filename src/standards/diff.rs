@@ -264,12 +264,17 @@ fn matter_changes(old: &Matter, new: &Matter) -> Vec<Change> {
     push(
         &mut c,
         "法定其他处罚",
-        measures_or_none(&old.statutory.measures),
-        measures_or_none(&new.statutory.measures),
+        measures_or_none(&statutory_measure_texts(old)),
+        measures_or_none(&statutory_measure_texts(new)),
     );
     fact_changes(old, new, &mut c);
     tier_changes(old, new, &mut c);
     c
+}
+
+/// The statutory measures with their force, as the published tables state them.
+fn statutory_measure_texts(m: &Matter) -> Vec<String> {
+    m.statutory.measures.iter().map(|x| x.describe()).collect()
 }
 
 /// The dates of the law versions cited (`2021-09-30`), which `Citation::render` leaves out.

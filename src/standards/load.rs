@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::measure::{CONFISCATE_GAINS, MeasureForce, MeasureKind, StatutoryMeasure};
 use super::model::*;
 use super::problem::{Problem, Problems, Reporter};
 use super::validate;
@@ -66,7 +67,70 @@ struct RawStatutory {
     #[serde(default)]
     fine_individual: Option<FineRule>,
     #[serde(default)]
-    measures: Vec<String>,
+    measures: Vec<RawMeasure>,
+}
+
+/// A statutory measure: a table with its force, or (until the data states it) a bare name.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawMeasure {
+    Name(String),
+    Declared(RawDeclaredMeasure),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeclaredMeasure {
+    name: String,
+    force: MeasureForce,
+    #[serde(default)]
+    kind: Option<MeasureKind>,
+    #[serde(default)]
+    condition: Option<String>,
+    #[serde(default)]
+    when: Option<Conjunction>,
+    #[serde(default)]
+    when_any: Option<Vec<Conjunction>>,
+    #[serde(default)]
+    parties: Vec<Party>,
+    #[serde(default)]
+    value: Option<String>,
+}
+
+impl RawMeasure {
+    fn build(self) -> StatutoryMeasure {
+        match self {
+            RawMeasure::Name(name) => StatutoryMeasure {
+                kind: MeasureKind::of_name(&name),
+                // 第二十八条第二款 makes confiscating gains mandatory wherever there are gains.
+                force: if name == CONFISCATE_GAINS {
+                    MeasureForce::Mandatory
+                } else {
+                    MeasureForce::Optional
+                },
+                name,
+                condition: None,
+                when: Vec::new(),
+                parties: Vec::new(),
+                value: None,
+                legacy: true,
+            },
+            RawMeasure::Declared(d) => StatutoryMeasure {
+                kind: d.kind.unwrap_or_else(|| MeasureKind::of_name(&d.name)),
+                name: d.name,
+                force: d.force,
+                condition: d.condition,
+                when: d
+                    .when
+                    .into_iter()
+                    .chain(d.when_any.into_iter().flatten())
+                    .collect(),
+                parties: d.parties,
+                value: d.value,
+                legacy: false,
+            },
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -270,7 +334,7 @@ fn build_statutory(st: RawStatutory, rep: &mut Reporter) -> Statutory {
         fine_organisation,
         fine_individual,
         parties,
-        measures: st.measures,
+        measures: st.measures.into_iter().map(RawMeasure::build).collect(),
     }
 }
 

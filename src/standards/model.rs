@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::measure::{MeasureKind, StatutoryMeasure};
 use crate::numerals::to_chinese;
 
 /// A provision of a law: 《title》第N条第N款第N项.
@@ -234,11 +235,26 @@ pub struct Statutory {
     pub fine_individual: Option<FineRule>,
     /// Which party types the matter applies to.
     pub parties: Vec<Party>,
-    /// Other measures the article allows.
-    pub measures: Vec<String>,
+    /// Other measures the article provides, with their force.
+    pub measures: Vec<StatutoryMeasure>,
 }
 
 impl Statutory {
+    /// The measure of this name the article provides.
+    pub fn measure(&self, name: &str) -> Option<&StatutoryMeasure> {
+        self.measures.iter().find(|m| m.name == name)
+    }
+
+    pub fn provides(&self, name: &str) -> bool {
+        self.measure(name).is_some()
+    }
+
+    /// The kind of a measure given under this article: as declared, else by its name.
+    pub fn kind_of(&self, name: &str) -> MeasureKind {
+        self.measure(name)
+            .map_or_else(|| MeasureKind::of_name(name), |m| m.kind)
+    }
+
     pub fn fine_for(&self, party: Party) -> Option<&FineRule> {
         match party {
             Party::Individual => self.fine_individual.as_ref(),

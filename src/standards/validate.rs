@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
+use super::measure::{CONFISCATE_GAINS, GAINS_FACT, MeasureForce, REFUND_FACT};
 use super::model::*;
 use super::problem::{Problem, Reporter};
 
@@ -96,6 +97,37 @@ fn number_regions(cuts: &[Decimal], integer: bool) -> Vec<Vec<FactValue>> {
         }
     }
     out
+}
+
+/// A tier gives only measures the article provides, and never drops one the article makes
+/// mandatory for a party the tier concerns (confiscation of gains aside: the gains decide it).
+fn tier_measures(m: &Matter, t: &Tier, what: &str, rep: &mut Reporter) {
+    for measure in &t.measures {
+        if !m.statutory.provides(measure) {
+            let provided: Vec<&str> = m
+                .statutory
+                .measures
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect();
+            rep.report(format!(
+                "{what}: measure `{measure}` is not among the statutory measures {provided:?}"
+            ));
+        }
+    }
+    for sm in &m.statutory.measures {
+        let concerns = m.statutory.parties.iter().any(|p| sm.applies_to(*p));
+        if sm.force == MeasureForce::Mandatory
+            && !sm.is_gains_confiscation()
+            && concerns
+            && !t.measures.contains(&sm.name)
+        {
+            rep.report(format!(
+                "{what}: drops `{}`, which the article makes mandatory (应当)",
+                sm.name
+            ));
+        }
+    }
 }
 
 pub(crate) fn matter(m: &Matter, rep: &mut Reporter) {
@@ -216,13 +248,108 @@ fn statutory(m: &Matter, rep: &mut Reporter) {
             ));
         }
     }
+    statutory_measures(m, rep);
+}
+
+/// Each statutory measure: named once, its condition on declared facts, its parties the
+/// matter's, its force consistent with its condition; confiscation of gains needs the gains.
+fn statutory_measures(m: &Matter, rep: &mut Reporter) {
     let mut seen = HashSet::new();
     for measure in &m.statutory.measures {
-        if measure.trim().is_empty() || !seen.insert(measure) {
+        let name = &measure.name;
+        if name.trim().is_empty() || !seen.insert(name) {
             rep.report(format!(
-                "statutory measures: `{measure}` is empty or listed twice"
+                "statutory measures: `{name}` is empty or listed twice"
             ));
         }
+        let what = format!("statutory measure `{name}`");
+        conditions(m, &what, &measure.when, rep);
+        match (measure.force, measure.when.is_empty()) {
+            (MeasureForce::Conditional, true) => rep.report(format!(
+                "{what}: `conditional` needs its condition as facts (`when`)"
+            )),
+            (MeasureForce::Mandatory, false) => rep.report(format!(
+                "{what}: a mandatory measure with a condition is `conditional`"
+            )),
+            _ => {}
+        }
+        if !measure.when.is_empty() && measure.condition.is_none() {
+            rep.report(format!(
+                "{what}: state the article's condition in words (`condition`)"
+            ));
+        }
+        for p in &measure.parties {
+            if !m.statutory.parties.contains(p) {
+                rep.report(format!(
+                    "{what}: given to {}, whom the matter does not concern",
+                    p.label()
+                ));
+            }
+        }
+        if let Some(v) = &measure.value
+            && !m.fact(v).is_some_and(|f| f.kind == FactType::Decimal)
+        {
+            rep.report(format!(
+                "{what}: its value `{v}` is not a declared decimal fact"
+            ));
+        }
+        if measure.is_gains_confiscation() && !measure.legacy {
+            gains_fact(m, rep);
+        }
+    }
+}
+
+/// 第二十八条第二款: where the article confiscates gains, the gains are a fact the inspector
+/// enters (`illegal_gains`, in yuan), never presumed.
+fn gains_fact(m: &Matter, rep: &mut Reporter) {
+    match m.fact(GAINS_FACT) {
+        Some(f) if f.kind == FactType::Decimal => {}
+        _ => rep.report(format!(
+            "statutory measure `{CONFISCATE_GAINS}`: declare the gains as the decimal fact `{GAINS_FACT}`"
+        )),
+    }
+    if let Some(f) = m.fact(REFUND_FACT)
+        && f.kind != FactType::Decimal
+    {
+        rep.report(format!("fact `{REFUND_FACT}` must be a decimal (元)"));
+    }
+}
+
+/// Conditions (of a tier or a measure) name declared facts, with predicates of their type.
+fn conditions(m: &Matter, what: &str, when: &[Conjunction], rep: &mut Reporter) {
+    for conj in when {
+        for (key, pred) in conj {
+            let Some(f) = m.fact(key) else {
+                rep.report(format!(
+                    "{what}: condition on `{key}`, which is not a declared fact"
+                ));
+                continue;
+            };
+            if !predicate_fits(pred, f) {
+                rep.report(format!("{what}: condition on `{key}` does not fit its type {:?} (or names an unknown value, or is an empty range)", f.kind));
+            }
+        }
+    }
+}
+
+fn predicate_fits(pred: &Predicate, f: &FactDef) -> bool {
+    match (pred, f.kind) {
+        (Predicate::Bool(_), FactType::Boolean) => true,
+        (Predicate::Code(c), FactType::Enum) => f.values.iter().any(|v| &v.code == c),
+        (Predicate::Codes(cs), FactType::Enum) => {
+            !cs.is_empty() && cs.iter().all(|c| f.values.iter().any(|v| &v.code == c))
+        }
+        (Predicate::Range(r), FactType::Decimal | FactType::Integer) => {
+            let lo = r.gte.or(r.gt);
+            let hi = r.lte.or(r.lt);
+            r.bounds().next().is_some()
+                && !(r.gte.is_some() && r.gt.is_some())
+                && !(r.lte.is_some() && r.lt.is_some())
+                && lo
+                    .zip(hi)
+                    .is_none_or(|(l, h)| l < h || (l == h && r.gte.is_some() && r.lte.is_some()))
+        }
+        _ => false,
     }
 }
 
@@ -248,6 +375,10 @@ fn facts(m: &Matter, rep: &mut Reporter) {
                 "fact `{}`: either required or a default, not both",
                 f.key
             )),
+            // The gains may be left unknown: confiscation then stays a condition.
+            (false, None) if [GAINS_FACT, REFUND_FACT].contains(&f.key.as_str()) => {
+                unknown_allowed(m, &f.key, rep)
+            }
             (false, None) => rep.report(format!(
                 "fact `{}`: needs `required = true` or a `default`",
                 f.key
@@ -295,6 +426,20 @@ fn facts(m: &Matter, rep: &mut Reporter) {
     }
 }
 
+/// A fact that may be left unknown decides no tier and is no fine's base.
+fn unknown_allowed(m: &Matter, key: &str, rep: &mut Reporter) {
+    let in_tiers = m.tiers.iter().any(|t| t.when.iter().any(|c| c.contains_key(key)));
+    let base = [&m.statutory.fine_organisation, &m.statutory.fine_individual]
+        .into_iter()
+        .flatten()
+        .any(|r| r.base.as_deref() == Some(key));
+    if in_tiers || base {
+        rep.report(format!(
+            "fact `{key}` decides a tier or is the fine's base: it needs `required = true`"
+        ));
+    }
+}
+
 /// Names, conditions, fines and measures of each tier, on their own. Returns false if the
 /// matter is too broken for the coverage analysis.
 fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
@@ -310,37 +455,7 @@ fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
         if t.minor && t.level != 1 {
             rep.report(format!("{what}: only the lightest tier can be `minor`"));
         }
-        for conj in &t.when {
-            for (key, pred) in conj {
-                let Some(f) = m.fact(key) else {
-                    rep.report(format!(
-                        "{what}: condition on `{key}`, which is not a declared fact"
-                    ));
-                    continue;
-                };
-                let fits = match (pred, f.kind) {
-                    (Predicate::Bool(_), FactType::Boolean) => true,
-                    (Predicate::Code(c), FactType::Enum) => f.values.iter().any(|v| &v.code == c),
-                    (Predicate::Codes(cs), FactType::Enum) => {
-                        !cs.is_empty() && cs.iter().all(|c| f.values.iter().any(|v| &v.code == c))
-                    }
-                    (Predicate::Range(r), FactType::Decimal | FactType::Integer) => {
-                        let lo = r.gte.or(r.gt);
-                        let hi = r.lte.or(r.lt);
-                        r.bounds().next().is_some()
-                            && !(r.gte.is_some() && r.gt.is_some())
-                            && !(r.lte.is_some() && r.lt.is_some())
-                            && lo.zip(hi).is_none_or(|(l, h)| {
-                                l < h || (l == h && r.gte.is_some() && r.lte.is_some())
-                            })
-                    }
-                    _ => false,
-                };
-                if !fits {
-                    rep.report(format!("{what}: condition on `{key}` does not fit its type {:?} (or names an unknown value, or is an empty range)", f.kind));
-                }
-            }
-        }
+        conditions(m, &what, &t.when, rep);
         for party in &m.statutory.parties {
             let tier_fine = t.fine_for(*party);
             let rule = m.statutory.fine_for(*party);
@@ -358,14 +473,7 @@ fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
         if t.fine_organisation.is_none() && t.fine_individual.is_none() && t.measures.is_empty() {
             rep.report(format!("{what}: imposes nothing (no fine, no measure)"));
         }
-        for measure in &t.measures {
-            if !m.statutory.measures.contains(measure) {
-                rep.report(format!(
-                    "{what}: measure `{measure}` is not among the statutory measures {:?}",
-                    m.statutory.measures
-                ));
-            }
-        }
+        tier_measures(m, t, &what, rep);
     }
     rep.problems.len() == before
 }

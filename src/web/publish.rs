@@ -203,7 +203,7 @@ pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
         lines.push("不处罚款".to_string());
     }
     if !m.statutory.measures.is_empty() {
-        lines.push(format!("其他处罚：{}", m.statutory.measures.join("、")));
+        lines.push(format!("其他处罚：{}", statutory_measures_text(m)));
     }
     lines
 }
@@ -260,6 +260,12 @@ pub(crate) fn tier_standard_text(m: &Matter, t: &Tier) -> String {
 /// Other measures of a tier (其他措施), `、`-separated; empty when there are none.
 pub(crate) fn measures_text(measures: &[String]) -> String {
     measures.join("、")
+}
+
+/// The article's measures with their force: `应当没收违法生产、销售的产品；情节严重的，应当吊销营业执照`.
+pub(crate) fn statutory_measures_text(m: &Matter) -> String {
+    let texts: Vec<String> = m.statutory.measures.iter().map(|x| x.describe()).collect();
+    texts.join("；")
 }
 
 /// `2026年12月1日`
@@ -716,7 +722,7 @@ fn statutory_penalty(m: &Matter) -> Markup {
             }
         }
         @if !m.statutory.measures.is_empty() {
-            div { "其他处罚：" (measures_text(&m.statutory.measures)) }
+            div { "其他处罚：" (statutory_measures_text(m)) }
         }
     }
 }
