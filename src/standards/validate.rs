@@ -428,7 +428,10 @@ fn facts(m: &Matter, rep: &mut Reporter) {
 
 /// A fact that may be left unknown decides no tier and is no fine's base.
 fn unknown_allowed(m: &Matter, key: &str, rep: &mut Reporter) {
-    let in_tiers = m.tiers.iter().any(|t| t.when.iter().any(|c| c.contains_key(key)));
+    let in_tiers = m
+        .tiers
+        .iter()
+        .any(|t| t.when.iter().any(|c| c.contains_key(key)));
     let base = [&m.statutory.fine_organisation, &m.statutory.fine_individual]
         .into_iter()
         .flatten()
@@ -454,6 +457,12 @@ fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
         }
         if t.minor && t.level != 1 {
             rep.report(format!("{what}: only the lightest tier can be `minor`"));
+        }
+        // 第三十三条第一款: 轻微 is a legal term; a tier named so must be 轻微 by definition.
+        if t.name.contains("轻微") != t.minor {
+            rep.report(format!(
+                "{what}: a tier is named 轻微 exactly when it is `minor` (违法行为轻微 by definition)"
+            ));
         }
         conditions(m, &what, &t.when, rep);
         for party in &m.statutory.parties {
