@@ -35,6 +35,13 @@ pub struct Circumstance {
     pub basis: Option<Citation>,
     /// Only for natural persons.
     pub individual_only: bool,
+    /// What the inspector must see for the code to apply, with examples, where the law's word
+    /// needs one (违法行为轻微).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<&'static str>,
+    /// The ground is the set's own policy, not an article of law (a policy ground never
+    /// offsets a ground the law makes mandatory).
+    pub policy: bool,
 }
 
 pub fn penalty_law(article: u32, paragraph: Option<u32>, item: Option<u32>) -> Citation {
@@ -49,6 +56,8 @@ macro_rules! circ {
             effect: Effect::$effect,
             basis: $basis,
             individual_only: $ind,
+            definition: None,
+            policy: false,
         }
     };
 }
@@ -63,7 +72,7 @@ static CATALOGUE: LazyLock<Vec<Circumstance>> = LazyLock::new(build_catalogue);
 
 fn build_catalogue() -> Vec<Circumstance> {
     let a = |art, para, item| Some(penalty_law(art, para, item));
-    vec![
+    let mut v = vec![
         circ!(
             "first_offense",
             "初次违法",
@@ -171,21 +180,49 @@ fn build_catalogue() -> Vec<Circumstance> {
         ),
         circ!(
             "repeat_offense",
-            "一年内因同一种违法行为受过行政处罚后再次违法",
+            "一年内因同一种违法行为受过行政处罚后再次违法（本基准规则）",
             Aggravating,
             None,
             false
         ),
-    ]
+        circ!(
+            "minor_act",
+            "违法行为轻微",
+            Article33Condition,
+            a(33, Some(1), None),
+            false
+        ),
+        circ!(
+            "other_mitigating",
+            "其他依法从轻或者减轻行政处罚的（须在决定中写明所依据的法律、法规、规章）",
+            Mitigating,
+            a(32, None, Some(5)),
+            false
+        ),
+    ];
+    for c in &mut v {
+        match c.code {
+            "minor_act" => c.definition = Some(MINOR_ACT),
+            "repeat_offense" => c.policy = true,
+            _ => {}
+        }
+    }
+    v
 }
+
+/// 第三十三条第一款's 轻微, as the inspector judges it on what is seen.
+const MINOR_ACT: &str = "违法行为的情节、数量、面积、持续时间处于本事项最轻情形，未造成人身伤害、财产损失或者环境损害，社会影响小，例如：占道摆摊面积很小且当场收回、少量物品临时堆放当场清理、首次发现的轻度超时经营。本基准将某阶次定为「轻微」的，该阶次事实即属违法行为轻微。";
 
 pub fn find(code: &str) -> Option<&'static Circumstance> {
     catalogue().iter().find(|c| c.code == code)
 }
 
 /// Pairs that cannot both be true of one party.
-pub const CONFLICTS: [(&str, &str); 3] = [
+pub const CONFLICTS: [(&str, &str); 5] = [
     ("no_harm", "minor_harm"),
+    // 第三十六条's five years need 危害后果; 初次违法 excludes a repeat offence.
+    ("no_harm", "endangers_life_health_finance"),
+    ("first_offense", "repeat_offense"),
     ("under_14", "age_14_to_18"),
     ("mental_incapacity", "partial_incapacity"),
 ];
@@ -230,9 +267,10 @@ mod tests {
     #[test]
     fn the_catalogue_keeps_its_published_order_and_codes() {
         let codes: Vec<_> = catalogue().iter().map(|c| c.code).collect();
-        assert_eq!(codes.len(), 16);
+        assert_eq!(codes.len(), 18);
         assert_eq!(codes[0], "first_offense");
         assert_eq!(codes[15], "repeat_offense");
+        assert_eq!(codes[16..], ["minor_act", "other_mitigating"]);
         let mut unique = codes.clone();
         unique.sort();
         unique.dedup();

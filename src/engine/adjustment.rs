@@ -24,7 +24,17 @@ type Grounds = Vec<&'static Circumstance>;
 /// Sets the draft's fine: the tier's, moved by the circumstances, and cites their articles.
 pub(super) fn apply(case: &Case, standard: &Standard, draft: &mut Draft) {
     let mitigating = grounds(case, Effect::Mitigating);
-    let aggravating = grounds(case, Effect::Aggravating);
+    let mut aggravating = grounds(case, Effect::Aggravating);
+    if !mitigating.is_empty() && aggravating.iter().any(|c| c.policy) {
+        // 第三十条、第三十二条: 应当从轻或者减轻 — a ground of the set's own policy cannot undo it.
+        let (policy, law): (Grounds, Grounds) = aggravating.iter().partition(|c| c.policy);
+        draft.explanation.push(format!(
+            "{}属本基准自设的从重规则，不得抵消法定从轻或者减轻情节（{}），不予适用。",
+            names(&policy),
+            names(&mitigating)
+        ));
+        aggravating = law;
+    }
     let (fine, adjustment) = match (mitigating.is_empty(), aggravating.is_empty()) {
         (true, true) => (standard.standard_fine, None),
         (false, false) => (
@@ -90,24 +100,32 @@ fn mitigate(
         );
         return (None, adjustment(AdjustmentKind::Lighter, effect));
     };
-    if mitigating.len() >= policy.reduce_min_grounds {
-        let reference = reduction_reference(case, standard);
-        let amount = money::fixed(reference * policy.reduce_ratio);
+    let statutory_min = standard.statutory_fine.map_or(Decimal::ZERO, |s| s.min);
+    if mitigating.len() >= policy.reduce_min_grounds && statutory_min > Decimal::ZERO {
+        let amount = reduced_amount(case, standard, statutory_min);
         let reduced = (!amount.is_zero()).then(|| Band::fixed(amount));
         let effect = format!(
-            "具有{}等{}项从轻或者减轻情节（达到{POLICY_NOTE}规定的{}项），减轻处罚：按法定最低罚款（或最轻阶次罚款）{}的{}计，罚款{}。",
+            "具有{}等{}项从轻或者减轻情节（达到{POLICY_NOTE}规定的{}项），减轻处罚（{}），在法定最低罚款{}以下按阶次确定：{}。",
             names(mitigating),
             mitigating.len(),
             policy.reduce_min_grounds,
-            money::render(reference),
-            percent(policy.reduce_ratio),
+            mitigation_article(mitigating),
+            money::render(statutory_min),
             reduced
-                .map(|f| f.render())
+                .map(|f| format!("罚款{}", f.render()))
                 .unwrap_or_else(|| "不处罚款".into())
         );
         return (reduced, adjustment(AdjustmentKind::Reduced, effect));
     }
     let lighter = lighter_band(case, standard, fine);
+    if lighter == fine {
+        let effect = format!(
+            "具有{}情节，应当从轻处罚；本阶次罚款{}已处法定最低或者较轻阶次的上限，从轻不再降低。",
+            names(mitigating),
+            fine.render()
+        );
+        return (Some(fine), adjustment(AdjustmentKind::Lighter, effect));
+    }
     let rule_text = if fine.is_fixed() {
         format!(
             "固定数额下调{}，不低于法定最低额和较轻阶次",
@@ -124,19 +142,22 @@ fn mitigate(
     (Some(lighter), adjustment(AdjustmentKind::Lighter, effect))
 }
 
-/// What 减轻 takes its share of: the statutory minimum, or where the statute sets none (or
-/// zero), the lowest fine of the lightest tier that fines.
-fn reduction_reference(case: &Case, standard: &Standard) -> Decimal {
-    match standard.statutory_fine {
-        Some(s) if !s.min.is_zero() => s.min,
-        _ => case
-            .matter
-            .tiers
-            .iter()
-            .find_map(|t| case.tier_band(t))
-            .map(|b| b.min)
-            .unwrap_or(Decimal::ZERO),
-    }
+/// 减轻 (below the statutory minimum, 第三十二条) keeps the tiers apart (过罚相当, 第五条): the
+/// lightest tier gets `reduce_ratio` of the minimum, each heavier one a further equal step of
+/// the rest, the heaviest staying below the minimum. Only where the statute has a minimum:
+/// with none, there is nothing to go below, and the grounds give 从轻.
+fn reduced_amount(case: &Case, standard: &Standard, statutory_min: Decimal) -> Decimal {
+    let policy = &case.set.policy;
+    let tiers = Decimal::from(case.matter.tiers.len().max(1));
+    let position = Decimal::from(standard.tier.level.saturating_sub(1));
+    let share = policy.reduce_ratio + (Decimal::ONE - policy.reduce_ratio) * position / tiers;
+    money::fixed(statutory_min * share)
+}
+
+/// The articles the mitigating grounds rest on, for the sentence of the explanation.
+fn mitigation_article(mitigating: &Grounds) -> String {
+    let texts: Vec<String> = basis(mitigating).iter().map(|c| c.render()).collect();
+    texts.join("、")
 }
 
 /// 从轻: the lower share of a range; a fixed amount less one step, not below the statutory
@@ -333,13 +354,17 @@ mod tests {
     }
 
     #[test]
-    fn two_mitigating_grounds_reduce_to_half_the_statutory_minimum() {
-        let (fine, adjustment, cited) = adjusted(
-            "FIX-001",
-            ORG,
-            json!({"times_over": "3"}),
-            &["confessed", "coerced"],
-        );
+    fn two_mitigating_grounds_reduce_below_the_statutory_minimum_by_tier() {
+        let reduce = |times_over: &str| {
+            adjusted(
+                "FIX-001",
+                ORG,
+                json!({"times_over": times_over}),
+                &["confessed", "coerced"],
+            )
+        };
+        let (fine, adjustment, cited) = reduce("0.3");
+        // The lightest tier: half the statutory minimum of 100,000.
         assert_eq!(fine, fixed(50_000));
         assert_eq!(adjustment.expect("减轻").kind, AdjustmentKind::Reduced);
         assert_eq!(
@@ -349,19 +374,34 @@ mod tests {
                 "《中华人民共和国行政处罚法》第三十二条第三项"
             ]
         );
+        // 过罚相当 (第五条): a heavier tier stays heavier after 减轻, and below the minimum.
+        let (heaviest, _, _) = reduce("3");
+        let heaviest = heaviest.expect("a fine").min;
+        assert!(heaviest > Decimal::from(50_000) && heaviest < Decimal::from(100_000));
     }
 
     #[test]
-    fn without_a_statutory_minimum_reduction_halves_the_lightest_fining_tier() {
-        // FIX-004: an optional fine up to 300; tier 1 is a warning, tier 2 fines 150.
+    fn without_a_statutory_minimum_there_is_nothing_to_reduce_below_so_the_grounds_give_lighter() {
+        // FIX-004: an optional fine up to 300 (minimum 0).
         let facts = json!({"place": "wall", "pieces": "25"});
-        let (fine, _, _) = adjusted(
+        let (unadjusted, _, _) = adjusted("FIX-004", Party::Individual, facts.clone(), &[]);
+        let (fine, adjustment, _) = adjusted(
             "FIX-004",
             Party::Individual,
             facts,
             &["confessed", "age_14_to_18"],
         );
-        assert_eq!(fine, fixed(75));
+        assert_eq!(adjustment.expect("从轻").kind, AdjustmentKind::Lighter);
+        assert!(fine.unwrap().max < unadjusted.unwrap().max);
+    }
+
+    #[test]
+    fn lighter_at_the_minimum_says_it_cannot_go_lower() {
+        let (fine, adjustment, _) =
+            adjusted("FIX-001", ORG, json!({"times_over": "0.3"}), &["coerced"]);
+        assert_eq!(fine, fixed(100_000));
+        let effect = adjustment.expect("从轻").effect;
+        assert!(effect.contains("从轻不再降低"), "{effect}");
     }
 
     #[test]
@@ -419,16 +459,29 @@ mod tests {
     }
 
     #[test]
-    fn mitigating_and_aggravating_together_cancel_out() {
+    fn mitigating_and_a_legal_aggravating_ground_cancel_out() {
         let (fine, adjustment, _) = adjusted(
             "FIX-001",
             ORG,
             json!({"times_over": "0.6"}),
-            &["repeat_offense", "confessed", "coerced"],
+            &["emergency_violation", "confessed"],
         );
         assert_eq!(fine, fixed(200_000));
         let a = adjustment.expect("抵消");
         assert_eq!(a.kind, AdjustmentKind::Offset);
-        assert_eq!(a.circumstances, ["coerced", "confessed", "repeat_offense"]);
+        assert_eq!(a.circumstances, ["confessed", "emergency_violation"]);
+    }
+
+    /// 第三十二条 says 应当从轻或者减轻: the set's own repeat-offence rule cannot cancel it.
+    #[test]
+    fn a_policy_ground_never_offsets_mandatory_mitigation() {
+        let (fine, adjustment, _) = adjusted(
+            "FIX-001",
+            ORG,
+            json!({"times_over": "0.6"}),
+            &["repeat_offense", "confessed"],
+        );
+        assert_eq!(fine, fixed(160_000));
+        assert_eq!(adjustment.expect("从轻").kind, AdjustmentKind::Lighter);
     }
 }

@@ -348,11 +348,13 @@ fn evaluate(case: &Case) -> CalcResult {
         return draft.finish(case, standard, dates, Outcome::NoPenalty);
     }
     if no_penalty::minor_corrected_harmless(case, tier) {
-        no_penalty::apply_minor_corrected_harmless(&mut draft);
+        no_penalty::apply_minor_corrected_harmless(tier, &mut draft);
         return draft.finish(case, standard, dates, Outcome::NoPenalty);
     }
     if no_penalty::first_offence_waivable(case) {
         no_penalty::note_first_offence_waiver(&mut draft);
+    } else {
+        no_penalty::explain_unmet(case, tier, &mut draft);
     }
     adjustment::apply(case, &standard, &mut draft);
     measures::add_penalties(case, tier, &mut draft);

@@ -63,18 +63,70 @@ pub(super) fn apply_own_ground(ground: &OwnGround, draft: &mut Draft) {
 }
 
 /// 第三十三条第一款, first sentence: 违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚.
-/// "轻微" is the standard's word: the tier is marked `minor`.
+/// 轻微 is a judgement on the act: the inspector states it (`minor_act`), or the standard's
+/// tier is 轻微 by definition (`minor`).
 pub(super) fn minor_corrected_harmless(case: &Case, tier: &Tier) -> bool {
-    tier.minor && case.has("corrected_promptly") && case.has("no_harm")
+    is_minor(case, tier) && case.has("corrected_promptly") && case.has("no_harm")
 }
 
-pub(super) fn apply_minor_corrected_harmless(draft: &mut Draft) {
+fn is_minor(case: &Case, tier: &Tier) -> bool {
+    tier.minor || case.has("minor_act")
+}
+
+pub(super) fn apply_minor_corrected_harmless(tier: &Tier, draft: &mut Draft) {
     let art33_1 = penalty_law(33, Some(1), None);
     draft.cite(BasisRole::Discretion, art33_1.clone());
     draft.cite(BasisRole::Discretion, penalty_law(33, Some(3), None));
+    let why = if tier.minor {
+        "所在阶次属违法行为轻微"
+    } else {
+        "执法人员认定违法行为轻微"
+    };
     draft.explanation.push(format!(
-        "所在阶次属违法行为轻微，当事人及时改正且没有造成危害后果，依{}不予行政处罚，并对当事人进行教育。",
+        "{why}，当事人及时改正且没有造成危害后果，依{}不予行政处罚，并对当事人进行教育。",
         art33_1.render()
+    ));
+}
+
+/// The 第三十三条 conditions the case states that change nothing, and why: each sentence of
+/// the article needs all of its conditions.
+pub(super) fn explain_unmet(case: &Case, tier: &Tier, draft: &mut Draft) {
+    let stated: Vec<&str> = [
+        "minor_act",
+        "corrected_promptly",
+        "no_harm",
+        "first_offense",
+        "minor_harm",
+    ]
+    .into_iter()
+    .filter(|c| case.has(c))
+    .collect();
+    if stated.is_empty() {
+        return;
+    }
+    let mut missing = Vec::new();
+    if !is_minor(case, tier) {
+        missing.push("违法行为轻微");
+    }
+    if !case.has("corrected_promptly") {
+        missing.push("及时改正");
+    }
+    if !case.has("no_harm") {
+        missing.push("没有造成危害后果");
+    }
+    let first_missing: Vec<&str> = [
+        (!case.has("first_offense")).then_some("初次违法"),
+        (!case.has("corrected_promptly")).then_some("及时改正"),
+        (!(case.has("minor_harm") || case.has("no_harm"))).then_some("危害后果轻微"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    draft.explanation.push(format!(
+        "{}第一句（不予处罚）还需：{}；第二句（首违可以不罚）还需：{}。",
+        penalty_law(33, Some(1), None).render(),
+        missing.join("、"),
+        first_missing.join("、")
     ));
 }
 
