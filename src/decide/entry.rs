@@ -27,6 +27,8 @@ struct LoggedRequest<'a> {
     circumstances: &'a [String],
     act_date: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
+    act_end_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     discovered_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     decision_date: Option<NaiveDate>,
@@ -76,6 +78,7 @@ pub fn calculation_entry(
         facts: &request.facts,
         circumstances: &request.circumstances,
         act_date: request.act_date,
+        act_end_date: request.act_end_date,
         discovered_date: request.discovered_date,
         decision_date: request.decision_date,
         offline_at,

@@ -93,7 +93,7 @@ fn versions_for<'v>(
     let earliest = versions.earliest().ok_or_else(no_version)?;
     let decided = request.decision_date.unwrap_or(today);
     let at_decision = versions.in_force_on(decided).unwrap_or(earliest);
-    Ok(match versions.in_force_on(request.act_date) {
+    Ok(match versions.in_force_on(request.act_time()) {
         Some(v) => (v, at_decision, false),
         None => (earliest, at_decision, true),
     })

@@ -22,17 +22,22 @@ pub(super) fn admit<'a>(
     check_party(matter, req.party)?;
     let facts = parse_facts(matter, &req.facts)?;
     let circumstances = read_circumstances(&req.circumstances, req.party)?;
-    let (discovered_date, decision_date) = check_dates(req, today)?;
-    Ok(Case {
+    let decision_date = check_dates(req, today)?;
+    let case = Case {
         set,
         matter,
         party: req.party,
         facts,
         circumstances,
         act_date: req.act_date,
-        discovered_date,
+        act_end_date: req.act_end_date,
+        discovered_date: req.discovered_date,
         decision_date,
-    })
+    };
+    match super::time_limit::discovery_needed(&super::time_limit::dates(&case)) {
+        Some(e) => Err(e),
+        None => Ok(case),
+    }
 }
 
 fn find_matter<'a>(set: &'a StandardsSet, id: &str) -> Result<&'a Matter, CalcError> {
@@ -99,13 +104,15 @@ fn read_circumstances(codes: &[String], party: Party) -> Result<BTreeSet<&'stati
     Ok(set)
 }
 
-/// The discovery and decision dates, defaulted (decision: today; discovery: the decision), none
-/// in the future, and act ≤ discovery ≤ decision.
-fn check_dates(req: &CalcRequest, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), CalcError> {
+/// The decision date, defaulted to today; no date in the future, and act ≤ act end ≤
+/// decision, act ≤ discovery ≤ decision. The discovery date is never assumed.
+fn check_dates(req: &CalcRequest, today: NaiveDate) -> Result<NaiveDate, CalcError> {
     let decision_date = req.decision_date.unwrap_or(today);
     let discovered_date = req.discovered_date.unwrap_or(decision_date);
+    let act_end = req.act_end_date.unwrap_or(req.act_date);
     for (field, d) in [
         ("act_date", req.act_date),
+        ("act_end_date", act_end),
         ("discovered_date", discovered_date),
         ("decision_date", decision_date),
     ] {
@@ -129,6 +136,22 @@ fn check_dates(req: &CalcRequest, today: NaiveDate) -> Result<(NaiveDate, NaiveD
             "`act_date` is after `decision_date`",
         );
     }
+    if act_end < req.act_date {
+        return out_of_order(
+            "act_end_before_act",
+            "act_end_date",
+            "违法行为终了日期不能早于发生日期",
+            "`act_end_date` is before `act_date`",
+        );
+    }
+    if act_end > decision_date {
+        return out_of_order(
+            "act_end_after_decision",
+            "act_end_date",
+            "违法行为终了日期不能晚于决定日期",
+            "`act_end_date` is after `decision_date`",
+        );
+    }
     if discovered_date < req.act_date {
         return out_of_order(
             "discovered_before_act",
@@ -145,7 +168,7 @@ fn check_dates(req: &CalcRequest, today: NaiveDate) -> Result<(NaiveDate, NaiveD
             "`discovered_date` is after `decision_date`",
         );
     }
-    Ok((discovered_date, decision_date))
+    Ok(decision_date)
 }
 
 #[cfg(test)]
@@ -230,18 +253,21 @@ mod tests {
     }
 
     #[test]
-    fn the_decision_defaults_to_today_and_discovery_to_the_decision() {
+    fn the_decision_defaults_to_today_and_discovery_is_never_assumed() {
         let req = request("organisation", &[], [Some("2026-09-01"), None, None]);
         let case = admit(&FIXTURES, &req, day("2026-11-22")).expect("admitted");
         assert_eq!(case.decision_date, day("2026-11-22"));
-        assert_eq!(case.discovered_date, day("2026-11-22"));
+        assert_eq!(case.discovered_date, None);
         let req = request(
             "organisation",
             &[],
             [Some("2026-09-01"), None, Some("2026-10-01")],
         );
         let case = admit(&FIXTURES, &req, day("2026-11-22")).expect("admitted");
-        assert_eq!(case.discovered_date, day("2026-10-01"));
+        assert_eq!(
+            (case.decision_date, case.discovered_date),
+            (day("2026-10-01"), None)
+        );
     }
 
     #[test]

@@ -25,11 +25,18 @@ pub(super) struct Case<'a> {
     /// The general circumstances, each once, in code order.
     pub circumstances: BTreeSet<&'static str>,
     pub act_date: NaiveDate,
-    pub discovered_date: NaiveDate,
+    pub act_end_date: Option<NaiveDate>,
+    /// As given: never assumed.
+    pub discovered_date: Option<NaiveDate>,
     pub decision_date: NaiveDate,
 }
 
 impl<'a> Case<'a> {
+    /// The day the time limit runs from: the act's, or the end of a continuing act.
+    pub fn limit_start(&self) -> NaiveDate {
+        self.act_end_date.unwrap_or(self.act_date)
+    }
+
     pub fn has(&self, circumstance: &str) -> bool {
         self.circumstances.contains(circumstance)
     }

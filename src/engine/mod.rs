@@ -52,9 +52,14 @@ pub struct CalcRequest {
     /// General circumstance codes (GET /api/v1/circumstances).
     #[serde(default)]
     pub circumstances: Vec<String>,
-    /// The day the act happened (for a continuing act, the day it ended).
+    /// The day the act happened (for a continuing act, the day it began).
     pub act_date: NaiveDate,
-    /// The day the agency discovered it; defaults to the decision date.
+    /// For an act that continued (违法行为有连续或者继续状态的), the day it ended: the time limit
+    /// runs from then (第三十六条第二款).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act_end_date: Option<NaiveDate>,
+    /// The day the agency discovered it. Needed only where the time limit may have run out
+    /// before the decision; never assumed.
     #[serde(default)]
     pub discovered_date: Option<NaiveDate>,
     /// Defaults to today.
@@ -78,6 +83,7 @@ impl CalcRequest {
                 "facts",
                 "circumstances",
                 "act_date",
+                "act_end_date",
                 "discovered_date",
                 "decision_date",
             ],
@@ -100,10 +106,17 @@ impl CalcRequest {
             facts,
             circumstances,
             act_date,
+            act_end_date: f.date("act_end_date")?,
             discovered_date: f.date("discovered_date")?,
             decision_date: f.date("decision_date")?,
             case_ref: f.text("case_ref", 100)?,
         })
+    }
+
+    /// The day the act is judged as of (第三十七条) and its time limit runs from: its end, for
+    /// a continuing act.
+    pub fn act_time(&self) -> NaiveDate {
+        self.act_end_date.unwrap_or(self.act_date)
     }
 }
 
@@ -188,7 +201,12 @@ pub struct DecisiveFact {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Dates {
     pub act_date: NaiveDate,
-    pub discovered_date: NaiveDate,
+    /// The end of a continuing act, where given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub act_end_date: Option<NaiveDate>,
+    /// As given; absent when the request did not give it (it is never assumed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovered_date: Option<NaiveDate>,
     pub decision_date: NaiveDate,
     /// 2, or 5 where life, health or financial security was endangered with consequences.
     pub time_limit_years: u32,

@@ -43,7 +43,8 @@ pub(super) fn case(
         facts,
         circumstances,
         act_date: day("2026-09-01"),
-        discovered_date: day("2026-09-10"),
+        act_end_date: None,
+        discovered_date: Some(day("2026-09-10")),
         decision_date: day("2026-11-20"),
     }
 }

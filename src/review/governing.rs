@@ -75,6 +75,7 @@ pub(super) fn calculate(
             facts: (*facts).clone(),
             circumstances: case.circumstances.clone(),
             act_date: act.act_date.unwrap_or(case.act_date),
+            act_end_date: act.act_end_date,
             discovered_date: case.discovered_date,
             decision_date: case.decision_date,
             case_ref: None,

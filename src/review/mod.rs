@@ -83,6 +83,9 @@ pub struct ReviewAct {
     /// When this act happened, if not the case's `act_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act_date: Option<NaiveDate>,
+    /// The end of a continuing act (第三十六条第二款).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act_end_date: Option<NaiveDate>,
     /// The decision for this act; required when the case has several acts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed: Option<Proposal>,
@@ -349,7 +352,10 @@ fn version_for_act<'s>(
     act: &ReviewAct,
     today: NaiveDate,
 ) -> Result<(&'s StandardsSet, governing::Provisions), CalcError> {
-    let act_date = act.act_date.unwrap_or(case.act_date);
+    // A continuing act is judged as of its end (第三十七条 with 第三十六条第二款).
+    let act_date = act
+        .act_end_date
+        .unwrap_or(act.act_date.unwrap_or(case.act_date));
     let (old, new) = standards.for_act(act_date, case.decision_date.unwrap_or(today));
     let at_act = governing::calculate(old, case, i, act, today)?;
     if let Some(new) = new

@@ -16,7 +16,11 @@ pub(super) fn must_not_penalise(act: &Act) -> Finding {
     let why = if time_barred {
         format!(
             "违法行为发生于{}，至{}才被发现，已超过{}年追责期限",
-            r.dates.act_date, r.dates.discovered_date, r.dates.time_limit_years
+            r.dates.act_end_date.unwrap_or(r.dates.act_date),
+            r.dates
+                .discovered_date
+                .map_or(String::new(), |d| d.to_string()),
+            r.dates.time_limit_years
         )
     } else {
         "依法应当不予行政处罚".to_string()

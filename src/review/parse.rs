@@ -102,6 +102,7 @@ fn read_act(a: &Value, path: &str) -> Result<ReviewAct, CalcError> {
             "facts",
             "also_violates",
             "act_date",
+            "act_end_date",
             "proposed",
             "reason",
         ],
@@ -112,6 +113,7 @@ fn read_act(a: &Value, path: &str) -> Result<ReviewAct, CalcError> {
         facts: af.object("facts")?,
         also_violates,
         act_date: af.date("act_date")?,
+        act_end_date: af.date("act_end_date")?,
         proposed: af
             .get("proposed")
             .map(|p| read_proposal(p, &af.at("proposed")))
