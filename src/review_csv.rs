@@ -80,6 +80,41 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The proposed measures, each a whole name: a name the matters know that contains "、"
+/// (没收直接用于违法勘查的工具、设备) stays one measure; other text splits on "、" too.
+fn measure_list(set: &StandardsSet, ids: &[String], s: &str) -> Vec<String> {
+    let known: Vec<&str> = ids
+        .iter()
+        .filter_map(|id| set.matter(id))
+        .flat_map(|m| {
+            let statutory = m.statutory.measures.iter().map(|x| x.name.as_str());
+            let tiers = m
+                .tiers
+                .iter()
+                .flat_map(|t| t.measures.iter().map(String::as_str));
+            statutory.chain(tiers).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for piece in s.split([';', '；', '\n']).map(str::trim) {
+        let parts: Vec<&str> = piece.split('、').map(str::trim).collect();
+        let mut i = 0;
+        while i < parts.len() {
+            // The longest run of parts that is a known name, else one part.
+            let end = (i + 1..=parts.len())
+                .rev()
+                .find(|&j| known.contains(&parts[i..j].join("、").as_str()))
+                .unwrap_or(i + 1);
+            let name = parts[i..end].join("、");
+            if !name.is_empty() {
+                out.push(name);
+            }
+            i = end;
+        }
+    }
+    out
+}
+
 fn yes(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
         "" | "否" | "false" | "0" | "no" | "n" => Some(false),
@@ -194,7 +229,7 @@ fn act_json(
         "matter_id": ids[0],
         "facts": facts[0],
         "proposed": {
-            "measures": split_list(&get("proposed_measures")),
+            "measures": measure_list(set, &ids, &get("proposed_measures")),
             "no_penalty": flag("no_penalty")?,
             "first_offense_waiver": flag("first_offense_waiver")?,
         },
@@ -458,5 +493,21 @@ pub fn verdict_rows(
                 ]
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::FIXTURES;
+
+    /// A measure whose own name holds "、" stays whole; other lists split on "、" and "；".
+    #[test]
+    fn measure_names_are_matched_whole() {
+        let ids = ["FIX-001".to_string()];
+        assert_eq!(
+            measure_list(&FIXTURES, &ids, "责令停业、关闭；限制生产、警告"),
+            ["责令停业、关闭", "限制生产", "警告"]
+        );
     }
 }

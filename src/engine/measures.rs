@@ -227,4 +227,62 @@ mod tests {
             "应处罚款400000元，并责令改正、限制生产。"
         );
     }
+
+    fn given(party: Party, facts: serde_json::Value) -> (Vec<String>, Vec<MeasureOption>) {
+        let c = case("FIX-010", party, facts, &[]);
+        let (t, _) = tier::select(&c);
+        let mut d = draft(&c);
+        order_correction(&mut d);
+        add_penalties(&c, t, &mut d);
+        (d.measures, d.options)
+    }
+
+    #[test]
+    fn mandatory_measures_are_given_and_optional_ones_only_offered() {
+        let (measures, options) = given(Party::Individual, json!({"goods_value": "500"}));
+        assert_eq!(
+            measures,
+            ["责令改正", "责令停止违法行为", "没收违法销售的物品"]
+        );
+        let offered: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(offered, ["警告"]);
+        assert_eq!(options[0].force, MeasureForce::Optional);
+    }
+
+    #[test]
+    fn a_conditional_measure_is_given_when_its_condition_holds() {
+        let (measures, _) = given(
+            Party::Individual,
+            json!({"goods_value": "500", "refused": true}),
+        );
+        assert!(measures.contains(&"吊销许可证".to_string()), "{measures:?}");
+        let (measures, _) = given(Party::Individual, json!({"goods_value": "500"}));
+        assert!(!measures.contains(&"吊销许可证".to_string()));
+    }
+
+    /// 第二十八条第二款 for the parties the article names, known gains less what is returned.
+    #[test]
+    fn gains_are_confiscated_only_for_the_named_party_when_known_and_net_of_refunds() {
+        let org = |facts| given(Party::Organisation, facts);
+        let (m, _) = org(json!({"goods_value": "500", "illegal_gains": "800"}));
+        assert!(m.contains(&"没收违法所得".to_string()));
+        let (m, _) =
+            org(json!({"goods_value": "500", "illegal_gains": "800", "gains_to_refund": "800"}));
+        assert!(!m.contains(&"没收违法所得".to_string()));
+        // Unknown gains: a condition, not a confiscation.
+        let (m, options) = org(json!({"goods_value": "500"}));
+        assert!(!m.contains(&"没收违法所得".to_string()));
+        assert!(
+            options
+                .iter()
+                .any(|o| o.name == "没收违法所得" && o.force == MeasureForce::Conditional)
+        );
+        // The article confiscates gains from organisations only.
+        let (m, options) = given(
+            Party::Individual,
+            json!({"goods_value": "500", "illegal_gains": "800"}),
+        );
+        assert!(!m.contains(&"没收违法所得".to_string()));
+        assert!(!options.iter().any(|o| o.name == "没收违法所得"));
+    }
 }

@@ -56,7 +56,7 @@ impl<'a> Act<'a> {
                 .map(|c| c.label.to_string())
                 .collect(),
             proposed_penal: Vec::new(),
-            allowed: allowed_measures(set, &provisions.results),
+            allowed: allowed_measures(set, &provisions.results, case.party),
             gains: provisions.gains(),
             facts: provisions.governing_facts(),
         };
@@ -86,15 +86,13 @@ impl<'a> Act<'a> {
     }
 }
 
-/// The measures the violated articles provide, and the orders of 第二十八条第一款.
-fn allowed_measures(set: &StandardsSet, results: &[CalcResult]) -> BTreeSet<String> {
+/// The measures the violated articles provide for this party, and the orders of 第二十八条第一款.
+fn allowed_measures(set: &StandardsSet, results: &[CalcResult], party: Party) -> BTreeSet<String> {
     let mut allowed: BTreeSet<String> = CORRECTIVE.iter().map(|m| m.to_string()).collect();
     for res in results {
         if let Some(m) = set.matter(&res.matter_id) {
-            allowed.extend(m.statutory.measures.iter().map(|s| normalise(&s.name)));
-            for t in &m.tiers {
-                allowed.extend(t.measures.iter().map(|s| normalise(s)));
-            }
+            let provided = m.statutory.measures.iter().filter(|s| s.applies_to(party));
+            allowed.extend(provided.map(|s| normalise(&s.name)));
         }
         allowed.extend(res.measures.iter().map(|s| normalise(s)));
     }

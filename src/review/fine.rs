@@ -58,7 +58,18 @@ pub(super) fn against_statute(act: &Act) -> Option<Finding> {
             ),
             &art32,
         ),
-        (None, Some(s)) if fine_required(act) && !s.min.is_zero() && no_mitigation => unlawful(
+        // "处十万元以下的罚款" is a fine all the same: with a minimum of 0 there is nothing to
+        // reduce to, so leaving it out is unlawful whatever the grounds.
+        (None, Some(s)) if fine_required(act) && s.min.is_zero() => unlawful(
+            "fine_missing",
+            Direction::Lighter,
+            format!(
+                "{cite}规定应当处以罚款（{}以下），拟不处罚款；罚款不是可以并处，不得省略。",
+                money::render(s.max)
+            ),
+            &art38,
+        ),
+        (None, Some(s)) if fine_required(act) && no_mitigation => unlawful(
             "fine_below_statutory",
             Direction::Lighter,
             format!(
@@ -321,5 +332,18 @@ mod tests {
         );
         // No per cent of a zero bound.
         assert_eq!(deviation(Decimal::from(30), Decimal::ZERO).percent, None);
+    }
+
+    /// "逾期不改正的，处十万元以下的罚款": mandatory though its minimum is 0.
+    #[test]
+    fn a_mandatory_fine_with_a_zero_minimum_cannot_be_left_out() {
+        let w = weigh(
+            "individual",
+            json!({"matter_id": "FIX-010", "facts": {"goods_value": "500"}}),
+            &["confessed", "coerced"],
+            json!({"measures": ["没收违法销售的物品"]}),
+        );
+        let f = against_statute(&w.act()).expect("unlawful");
+        assert_eq!((f.code, f.verdict), ("fine_missing", Verdict::Unlawful));
     }
 }

@@ -117,7 +117,12 @@ pub(super) fn added(act: &Act, fine_lighter: bool) -> Vec<Finding> {
         })
         .map(|m| {
             // Gains the article does not name are confiscated under 第二十八条第二款 itself.
-            let by = if act.matter.statutory.provides(&normalise(m)) {
+            let by = if act
+                .matter
+                .statutory
+                .measure(&normalise(m))
+                .is_some_and(|s| s.applies_to(act.party))
+            {
                 act.penalty_cite.clone()
             } else {
                 penalty_law(28, Some(2), None).render()
@@ -211,5 +216,68 @@ mod tests {
         );
         assert!(added(&w.act(), true).is_empty());
         assert_eq!(codes(added(&w.act(), false)), ["measure_added"]);
+    }
+
+    fn fix10(party: &str, facts: Value, proposed: Value) -> Weighed {
+        weigh(
+            party,
+            json!({"matter_id": "FIX-010", "facts": facts}),
+            &[],
+            proposed,
+        )
+    }
+
+    #[test]
+    fn a_mandatory_measure_left_out_is_unlawful_citing_the_article() {
+        let w = fix10(
+            "individual",
+            json!({"goods_value": "500"}),
+            json!({"fine": "5000", "measures": ["责令停止违法行为"]}),
+        );
+        let found = missing(&w.act());
+        assert_eq!(codes(found.clone()), ["mandatory_measure_missing"]);
+        assert_eq!(found[0].verdict, Verdict::Unlawful);
+        assert!(found[0].message.contains("没收违法销售的物品"));
+        assert_eq!(found[0].basis, ["《测试条例》第四条"]);
+    }
+
+    /// Orders (责令停止违法行为) are not penalties (第九条): never counted as added or missing.
+    #[test]
+    fn orders_are_neither_added_nor_missing_penalties() {
+        let w = fix10(
+            "individual",
+            json!({"goods_value": "500"}),
+            json!({"fine": "5000", "measures": ["没收违法销售的物品", "责令限期拆除"]}),
+        );
+        assert!(missing(&w.act()).is_empty());
+        assert!(added(&w.act(), false).is_empty());
+        assert!(not_allowed(&w.act()).is_empty());
+    }
+
+    /// Confiscating gains the article does not name is allowed by 第二十八条第二款 itself, and
+    /// the finding cites that article, not the matter's.
+    #[test]
+    fn an_added_confiscation_of_gains_cites_article_28_not_the_matter() {
+        let w = weigh(
+            "organisation",
+            json!({"matter_id": "FIX-001", "facts": {"times_over": "0.6"}}),
+            &[],
+            json!({"fine": "200000", "measures": ["没收违法所得"]}),
+        );
+        // FIX-001 has no gains fact: the gains are unknown, so there is no basis.
+        assert_eq!(codes(not_allowed(&w.act())), ["measure_not_allowed"]);
+        let w = fix10(
+            "individual",
+            json!({"goods_value": "500", "illegal_gains": "300"}),
+            json!({"fine": "5000", "measures": ["没收违法销售的物品", "没收违法所得"]}),
+        );
+        assert!(not_allowed(&w.act()).is_empty());
+        let found = added(&w.act(), false);
+        assert_eq!(codes(found.clone()), ["measure_added"]);
+        assert!(
+            found[0].message.contains("第二十八条第二款"),
+            "{}",
+            found[0].message
+        );
     }
 }
