@@ -244,20 +244,25 @@ impl<'a> Fields<'a> {
         Ok(Some(x))
     }
 
-    /// `individual` (公民) or `organisation` (法人或者其他组织).
+    /// `individual` (公民), `sole_trader` (个体工商户), `organisation` (法人或者其他组织) or
+    /// `state_organ` (国家机关).
     pub(crate) fn party(&self, key: &str) -> Result<Party, CalcError> {
         match self.required(key, self.text(key, 20)?)?.as_str() {
             "individual" => Ok(Party::Individual),
             "organisation" => Ok(Party::Organisation),
+            "sole_trader" => Ok(Party::SoleTrader),
+            "state_organ" => Ok(Party::StateOrgan),
             other => {
                 let f = self.at(key);
                 Err(CalcError::invalid(
                     "invalid_party",
                     f.clone(),
                     format!(
-                        "{f} 应为 individual（公民）或 organisation（法人或者其他组织），收到 {other}"
+                        "{f} 应为 individual（公民）、sole_trader（个体工商户）、organisation（法人或者其他组织）或 state_organ（国家机关），收到 {other}"
                     ),
-                    format!("`{f}` must be individual or organisation, not `{other}`"),
+                    format!(
+                        "`{f}` must be individual, sole_trader, organisation or state_organ, not `{other}`"
+                    ),
                 ))
             }
         }

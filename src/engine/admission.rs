@@ -53,7 +53,7 @@ fn find_matter<'a>(set: &'a StandardsSet, id: &str) -> Result<&'a Matter, CalcEr
 /// A provision that punishes only organisations (or only individuals) gives no standard for
 /// the other.
 fn check_party(matter: &Matter, party: Party) -> Result<(), CalcError> {
-    if matter.statutory.parties.contains(&party) {
+    if matter.statutory.concerns(party) {
         return Ok(());
     }
     let labels: Vec<_> = matter.statutory.parties.iter().map(|p| p.label()).collect();
@@ -81,7 +81,7 @@ fn read_circumstances(codes: &[String], party: Party) -> Result<BTreeSet<&'stati
                 format!("unknown circumstance `{code}` (see GET /api/v1/circumstances)"),
             )
         })?;
-        if c.individual_only && party == Party::Organisation {
+        if c.individual_only && party.side() == Party::Organisation {
             return Err(CalcError::invalid(
                 "circumstance_not_applicable",
                 format!("circumstances[{i}]"),

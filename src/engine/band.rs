@@ -35,7 +35,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::engine::testing::{case, draft, standard as standard_of};
+    use crate::engine::testing::{FIXTURES, case, draft, standard as standard_of};
     use crate::standards::Party;
 
     fn yuan(min: i64, max: i64) -> Option<Band> {
@@ -75,6 +75,38 @@ mod tests {
         let tier = crate::engine::tier::select(&org).0;
         assert_eq!(standard(&org, tier), yuan(4000, 5000));
         assert_eq!(standard(&ind, tier), yuan(200, 200));
+    }
+
+    /// 统计法 第四十四条 (FIX-011): 个体工商户 are fined as 个人, other 公民 and 国家机关 are not;
+    /// 国家机关 are warned.
+    #[test]
+    fn each_kind_of_party_is_fined_as_the_article_says() {
+        let fine = |party| {
+            let c = case("FIX-011", party, json!({"forms": "2"}), &[]);
+            let tier = crate::engine::tier::select(&c).0;
+            (statutory(&c).is_some(), standard(&c, tier))
+        };
+        let fixed = |x: i64| Some(Band::fixed(Decimal::from(x)));
+        assert_eq!(fine(Party::Individual), (false, None));
+        assert_eq!(fine(Party::SoleTrader), (true, fixed(2000)));
+        assert_eq!(fine(Party::Organisation), (true, fixed(20000)));
+        assert_eq!(fine(Party::StateOrgan), (false, None));
+        let warned = |party| {
+            let req = crate::engine::CalcRequest::from_json(&json!({
+                "matter_id": "FIX-011", "party": party, "facts": {"forms": "2"},
+                "act_date": "2026-09-01"}))
+            .unwrap();
+            let r = crate::engine::calculate(
+                &FIXTURES,
+                &req,
+                crate::engine::testing::day("2026-11-20"),
+            )
+            .unwrap();
+            r.measures.contains(&"警告".to_string())
+        };
+        assert!(warned("state_organ"));
+        assert!(!warned("organisation"));
+        assert!(!warned("individual"));
     }
 
     #[test]

@@ -74,8 +74,10 @@ impl<'a> Case<'a> {
         )
     }
 
-    /// A tier's fine at these facts, unrounded.
+    /// A tier's fine at these facts, unrounded; none where the statute does not fine this
+    /// kind of party.
     pub fn tier_band(&self, tier: &Tier) -> Option<Band> {
+        self.rule()?;
         tier.fine_for(self.party)
             .map(|f| f.band_at(self.rule(), self.base()))
     }

@@ -22,9 +22,9 @@ pub(super) struct Weighed<'a> {
 
 /// 第五十一条's ceilings (公民二百元, 法人或者其他组织三千元) and the set's "较大数额".
 fn limits(party: Party, policy: &Policy) -> (Decimal, Decimal) {
-    match party {
+    match party.side() {
         Party::Individual => (Decimal::from(200), policy.hearing_threshold_individual),
-        Party::Organisation => (Decimal::from(3000), policy.hearing_threshold_organisation),
+        _ => (Decimal::from(3000), policy.hearing_threshold_organisation),
     }
 }
 

@@ -246,8 +246,8 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
             // The bands may be stated by any of the penalty provisions.
             let text = text + &also;
             let mut rules: Vec<(Party, &FineRule)> = Vec::new();
-            for p in Party::ALL {
-                if let Some(r) = m.statutory.fine_for(p)
+            for p in Party::SIDES {
+                if let Some(r) = m.statutory.fine_of_side(p)
                     && !rules.iter().any(|(_, x)| *x == r)
                 {
                     rules.push((p, r));

@@ -293,7 +293,7 @@ fn statutory_fine_text(m: &Matter, p: Party) -> String {
         return "不适用".to_string();
     }
     m.statutory
-        .fine_for(p)
+        .fine_of_side(p)
         .map_or_else(|| "不处罚款".to_string(), |r| fine_rule_text(m, r))
 }
 

@@ -68,6 +68,8 @@ struct RawStatutory {
     fine_individual: Option<FineRule>,
     #[serde(default)]
     measures: Vec<RawMeasure>,
+    #[serde(default)]
+    unfined: Vec<Party>,
 }
 
 /// A statutory measure: a table with its force, or (until the data states it) a bare name.
@@ -313,13 +315,13 @@ fn build_matter(
 fn build_statutory(st: RawStatutory, rep: &mut Reporter) -> Statutory {
     let (fine_organisation, fine_individual, parties) =
         match (st.fine, st.fine_organisation, st.fine_individual) {
-            (Some(f), None, None) => (Some(f.clone()), Some(f), Party::ALL.to_vec()),
+            (Some(f), None, None) => (Some(f.clone()), Some(f), Party::SIDES.to_vec()),
             (None, o, i) => {
                 let parties = match (&o, &i) {
-                    (None, None) => Party::ALL.to_vec(),
+                    (None, None) => Party::SIDES.to_vec(),
                     (Some(_), None) => vec![Party::Organisation],
                     (None, Some(_)) => vec![Party::Individual],
-                    (Some(_), Some(_)) => Party::ALL.to_vec(),
+                    (Some(_), Some(_)) => Party::SIDES.to_vec(),
                 };
                 (o, i, parties)
             }
@@ -327,13 +329,14 @@ fn build_statutory(st: RawStatutory, rep: &mut Reporter) -> Statutory {
                 rep.report(
                 "statutory: write either `fine` or `fine_organisation`/`fine_individual`, not both",
             );
-                (None, None, Party::ALL.to_vec())
+                (None, None, Party::SIDES.to_vec())
             }
         };
     Statutory {
         fine_organisation,
         fine_individual,
         parties,
+        unfined: st.unfined,
         measures: st.measures.into_iter().map(RawMeasure::build).collect(),
     }
 }

@@ -144,8 +144,12 @@ pub struct StatutoryMeasure {
 }
 
 impl StatutoryMeasure {
+    /// Given to this party: every party when no parties are named; a named side (公民,
+    /// 法人或者其他组织) includes its kinds (个体工商户, 国家机关).
     pub fn applies_to(&self, party: Party) -> bool {
-        self.parties.is_empty() || self.parties.contains(&party)
+        self.parties.is_empty()
+            || self.parties.contains(&party)
+            || self.parties.contains(&party.side())
     }
 
     /// Whether the facts meet the condition (a measure without one always does). A fact the

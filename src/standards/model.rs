@@ -60,14 +60,38 @@ pub enum Party {
     Individual,
     /// 法人或者其他组织
     Organisation,
+    /// 个体工商户: a natural person in the laws' general rules (行政处罚法 第五十一条, 第六十三条),
+    /// fined as one unless an article says otherwise.
+    SoleTrader,
+    /// 国家机关: an organisation in the general rules; some articles only warn it.
+    StateOrgan,
 }
 
 impl Party {
-    pub const ALL: [Party; 2] = [Party::Individual, Party::Organisation];
+    /// The two sides the statutory fines are written for (个人 / 单位).
+    pub const SIDES: [Party; 2] = [Party::Individual, Party::Organisation];
+    pub const ALL: [Party; 4] = [
+        Party::Individual,
+        Party::Organisation,
+        Party::SoleTrader,
+        Party::StateOrgan,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Party::Individual => "公民",
             Party::Organisation => "法人或者其他组织",
+            Party::SoleTrader => "个体工商户",
+            Party::StateOrgan => "国家机关",
+        }
+    }
+
+    /// The side whose fine and general-rule figures apply: 个体工商户 as 公民, 国家机关 as
+    /// 法人或者其他组织.
+    pub fn side(self) -> Party {
+        match self {
+            Party::Individual | Party::SoleTrader => Party::Individual,
+            Party::Organisation | Party::StateOrgan => Party::Organisation,
         }
     }
 }
@@ -233,8 +257,12 @@ pub struct Statutory {
     pub fine_organisation: Option<FineRule>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fine_individual: Option<FineRule>,
-    /// Which party types the matter applies to.
+    /// Which sides (个人 / 单位) the matter applies to.
     pub parties: Vec<Party>,
+    /// Kinds of party the article does not fine although their side is fined (统计法
+    /// 第四十四条: 个人 means 个体工商户 only; 国家机关 are only warned).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfined: Vec<Party>,
     /// Other measures the article provides, with their force.
     pub measures: Vec<StatutoryMeasure>,
 }
@@ -255,11 +283,29 @@ impl Statutory {
             .map_or_else(|| MeasureKind::of_name(name), |m| m.kind)
     }
 
+    /// The fine the article sets for this kind of party, if it fines it.
     pub fn fine_for(&self, party: Party) -> Option<&FineRule> {
-        match party {
-            Party::Individual => self.fine_individual.as_ref(),
-            Party::Organisation => self.fine_organisation.as_ref(),
+        if self.unfined.contains(&party) {
+            return None;
         }
+        match party.side() {
+            Party::Individual => self.fine_individual.as_ref(),
+            _ => self.fine_organisation.as_ref(),
+        }
+    }
+
+    /// The fine written for a side (个人 / 单位), whatever kinds of party it spares: what the
+    /// published tables and the checks read.
+    pub fn fine_of_side(&self, side: Party) -> Option<&FineRule> {
+        match side.side() {
+            Party::Individual => self.fine_individual.as_ref(),
+            _ => self.fine_organisation.as_ref(),
+        }
+    }
+
+    /// Whether the matter applies to this kind of party.
+    pub fn concerns(&self, party: Party) -> bool {
+        self.parties.contains(&party.side())
     }
 }
 
@@ -447,10 +493,12 @@ pub struct Tier {
 }
 
 impl Tier {
+    /// The tier's fine for the party's side (whether the kind is fined at all is the
+    /// statute's, [`Statutory::fine_for`]).
     pub fn fine_for(&self, party: Party) -> Option<&TierFine> {
-        match party {
+        match party.side() {
             Party::Individual => self.fine_individual.as_ref(),
-            Party::Organisation => self.fine_organisation.as_ref(),
+            _ => self.fine_organisation.as_ref(),
         }
     }
 

@@ -35,14 +35,14 @@ pub fn fact_regions(matter: &Matter, fact: &FactDef) -> Vec<Vec<FactValue>> {
                 }
             }
             // A fallback band switches at its `below` figure: amounts change there too.
-            for party in Party::ALL {
-                if let Some(rule) = matter.statutory.fine_for(party)
+            for party in Party::SIDES {
+                if let Some(rule) = matter.statutory.fine_of_side(party)
                     && rule.base.as_deref() == Some(fact.key.as_str())
                     && let Some(fb) = &rule.fallback
                 {
                     cuts.insert(fb.below.unwrap_or(Decimal::ZERO));
                 }
-                if let Some(rule) = matter.statutory.fine_for(party)
+                if let Some(rule) = matter.statutory.fine_of_side(party)
                     && rule.base.as_deref() == Some(fact.key.as_str())
                     && let Some(f) = rule.base_floor
                 {
@@ -196,8 +196,8 @@ fn citation_shape(c: &Citation, role: &str, rep: &mut Reporter) {
 }
 
 fn statutory(m: &Matter, rep: &mut Reporter) {
-    for party in Party::ALL {
-        let Some(rule) = m.statutory.fine_for(party) else {
+    for party in Party::SIDES {
+        let Some(rule) = m.statutory.fine_of_side(party) else {
             continue;
         };
         let who = party.label();
@@ -249,6 +249,14 @@ fn statutory(m: &Matter, rep: &mut Reporter) {
         }
     }
     statutory_measures(m, rep);
+    for p in &m.statutory.unfined {
+        if !m.statutory.concerns(*p) || Party::SIDES.contains(p) && m.statutory.parties.len() < 2 {
+            rep.report(format!(
+                "statutory: `unfined` names {}, which the matter does not concern (or its only side)",
+                p.label()
+            ));
+        }
+    }
 }
 
 /// Each statutory measure: named once, its condition on declared facts, its parties the
@@ -279,7 +287,7 @@ fn statutory_measures(m: &Matter, rep: &mut Reporter) {
             ));
         }
         for p in &measure.parties {
-            if !m.statutory.parties.contains(p) {
+            if !m.statutory.concerns(*p) {
                 rep.report(format!(
                     "{what}: given to {}, whom the matter does not concern",
                     p.label()
@@ -467,7 +475,7 @@ fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
         conditions(m, &what, &t.when, rep);
         for party in &m.statutory.parties {
             let tier_fine = t.fine_for(*party);
-            let rule = m.statutory.fine_for(*party);
+            let rule = m.statutory.fine_of_side(*party);
             match (tier_fine, rule) {
                 (Some(_), None) => rep.report(format!("{what}: fines {}, but the statute sets no fine for them", party.label())),
                 (Some(TierFine::Rate { .. }), Some(r)) if r.kind == FineKind::Range => {
@@ -653,7 +661,7 @@ impl CellChecks {
 /// The position among the matter's facts of the base of the party's statutory fine, if any.
 fn base_position(m: &Matter, party: Party) -> Option<usize> {
     m.statutory
-        .fine_for(party)
+        .fine_of_side(party)
         .and_then(|r| r.base.as_deref())
         .and_then(|b| m.facts.iter().position(|f| f.key == b))
 }
@@ -666,7 +674,7 @@ fn band_problem(
     regions: &[Vec<Vec<FactValue>>],
     index: &[usize],
 ) -> Option<String> {
-    let rule = m.statutory.fine_for(party)?;
+    let rule = m.statutory.fine_of_side(party)?;
     let fine = tier.fine_for(party)?;
     let samples: Vec<Option<Decimal>> = match rule
         .base

@@ -36,6 +36,8 @@ pub(crate) fn party_short(p: Party) -> &'static str {
     match p {
         Party::Organisation => "单位",
         Party::Individual => "个人",
+        Party::SoleTrader => "个体工商户",
+        Party::StateOrgan => "国家机关",
     }
 }
 
@@ -174,13 +176,13 @@ pub(crate) fn statutory_fines(m: &Matter) -> Vec<(Option<&'static str>, &FineRul
         .collect();
     let rules: Vec<(Party, &FineRule)> = parties
         .iter()
-        .filter_map(|&p| st.fine_for(p).map(|r| (p, r)))
+        .filter_map(|&p| st.fine_of_side(p).map(|r| (p, r)))
         .collect();
     if rules.is_empty() {
         return Vec::new();
     }
     let all_same = rules.len() == parties.len() && rules.iter().all(|(_, r)| *r == rules[0].1);
-    if all_same && parties.len() == Party::ALL.len() {
+    if all_same && parties.len() == Party::SIDES.len() {
         return vec![(None, rules[0].1)];
     }
     rules
@@ -202,6 +204,10 @@ pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
     if lines.is_empty() {
         lines.push("不处罚款".to_string());
     }
+    if !m.statutory.unfined.is_empty() {
+        let spared: Vec<&str> = m.statutory.unfined.iter().map(|p| p.label()).collect();
+        lines.push(format!("对{}不处罚款", spared.join("、")));
+    }
     if !m.statutory.measures.is_empty() {
         lines.push(format!("其他处罚：{}", statutory_measures_text(m)));
     }
@@ -213,7 +219,7 @@ pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
 pub(crate) fn tier_fine_text(m: &Matter, party: Party, fine: &TierFine) -> String {
     match *fine {
         TierFine::Yuan { min, max } => yuan_band(min, max),
-        TierFine::Rate { min, max } => match m.statutory.fine_for(party) {
+        TierFine::Rate { min, max } => match m.statutory.fine_of_side(party) {
             Some(rule) => match rule.kind {
                 FineKind::Multiple | FineKind::Percent => format!(
                     "{}的{}",
