@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::CalcRequest;
 use super::context::Case;
-use crate::circumstances;
+use crate::circumstances::{self, penalty_law};
 use crate::request::{CalcError, parse_facts};
 use crate::standards::{Matter, Party, StandardsSet};
 
@@ -23,6 +23,7 @@ pub(super) fn admit<'a>(
     let facts = parse_facts(matter, &req.facts)?;
     let circumstances = read_circumstances(&req.circumstances, req.party)?;
     let decision_date = check_dates(req, today)?;
+    check_law_in_force(matter, req.act_time())?;
     let case = Case {
         set,
         matter,
@@ -38,6 +39,36 @@ pub(super) fn admit<'a>(
         Some(e) => Err(e),
         None => Ok(case),
     }
+}
+
+/// 第三十七条: an act is judged by the law in force when it was committed. A matter whose
+/// penalty provision came into force after the act cannot judge it; the set holds no earlier
+/// text of it, so the request is refused, naming the version and its day.
+fn check_law_in_force(matter: &Matter, act: NaiveDate) -> Result<(), CalcError> {
+    let cited = std::iter::once(&matter.penalty).chain(&matter.penalty_also);
+    for c in cited {
+        if let Some(from) = c.effective()
+            && act < from
+        {
+            let version = c.version.as_deref().unwrap_or("");
+            return Err(CalcError::invalid(
+                "law_not_in_force_at_act_date",
+                "act_date",
+                format!(
+                    "违法行为发生于{act}，事项 {} 所依据的{}（{version}版）自{from}起施行；行为时适用修订前的规定，本基准未收录，应依行为时的法律裁量（{}）",
+                    matter.id,
+                    c.render(),
+                    penalty_law(37, None, None).render()
+                ),
+                format!(
+                    "the act of {act} predates {} ({version} version, in force from {from}), on which matter {} rests; it is judged by the law of its time, which the set does not hold",
+                    c.render(),
+                    matter.id
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn find_matter<'a>(set: &'a StandardsSet, id: &str) -> Result<&'a Matter, CalcError> {
@@ -289,5 +320,25 @@ mod tests {
             refused([Some("2026-09-01"), Some("2026-11-02"), Some("2026-11-01")]),
             ("discovered_after_decision", Some("discovered_date".into()))
         );
+    }
+
+    /// 第三十七条 for the laws: FIX-011's provision (2026-01-15) is in force from 2026-07-01.
+    #[test]
+    fn an_act_before_the_cited_law_came_into_force_is_refused_naming_it() {
+        let at = |act: &str| {
+            let req = CalcRequest::from_json(&json!({
+                "matter_id": "FIX-011", "party": "organisation", "facts": {"forms": "2"},
+                "act_date": act, "decision_date": "2026-11-20"}))
+            .unwrap();
+            admit(&FIXTURES, &req, day("2026-11-22")).err()
+        };
+        let e = at("2026-06-30").expect("refused");
+        assert_eq!(e.code, "law_not_in_force_at_act_date");
+        assert!(
+            e.message.contains("2026-01-15版") && e.message.contains("2026-07-01"),
+            "{}",
+            e.message
+        );
+        assert!(at("2026-07-01").is_none());
     }
 }

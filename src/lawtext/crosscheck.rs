@@ -44,6 +44,27 @@ pub fn resolve<'c>(corpus: &'c Corpus, c: &Citation) -> Result<(&'c Version, Str
     Ok((version, text))
 }
 
+/// A citation of a version that came into force after its date says so (`in_force`), and
+/// says it right.
+fn in_force_stated(version: &Version, c: &Citation) -> Result<(), String> {
+    let stated = super::in_force_after(version);
+    if stated == c.in_force {
+        return Ok(());
+    }
+    Err(match stated {
+        Some(d) => format!(
+            "{}: the {} version came into force on {d}; write `in_force = \"{d}\"`",
+            c.render(),
+            version.date
+        ),
+        None => format!(
+            "{}: the {} version states no later day of coming into force; remove `in_force`",
+            c.render(),
+            version.date
+        ),
+    })
+}
+
 /// The version a citation names, which must be the newest; without one, the law's only version.
 fn cited_version<'c>(versions: &'c [Version], c: &Citation) -> Result<&'c Version, String> {
     let newest = versions.last().expect("a law has a version");
@@ -227,6 +248,16 @@ fn problem(m: &Matter, message: String) -> Problem {
 /// Every problem of one matter against the corpus.
 pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
     let mut out = Vec::new();
+    // The penalty provisions decide which acts the matter may judge (第三十七条).
+    for (role, c) in std::iter::once(("penalty", &m.penalty))
+        .chain(m.penalty_also.iter().map(|c| ("penalty_also", c)))
+    {
+        if let Err(e) = resolve(corpus, c).and_then(|(v, _)| in_force_stated(v, c)) {
+            if e.contains("in_force") {
+                out.push(problem(m, format!("{role}: {e}")));
+            }
+        }
+    }
     if let Err(e) = resolve(corpus, &m.violated) {
         out.push(problem(m, format!("violated: {e}")));
     }
@@ -279,7 +310,11 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
 pub fn check_citations(citations: &[Citation], corpus: &Corpus, file: &str) -> Vec<Problem> {
     citations
         .iter()
-        .filter_map(|c| resolve(corpus, c).err())
+        .filter_map(|c| {
+            resolve(corpus, c)
+                .and_then(|(v, _)| in_force_stated(v, c))
+                .err()
+        })
         .map(|e| Problem {
             file: file.to_string(),
             line: 1,

@@ -134,9 +134,54 @@ pub fn parse_law(markdown: &str) -> LawText {
     LawText { title, articles }
 }
 
+/// The day a version came into force where its last article names one after the version's
+/// date ("本法自2025年7月1日起施行" in a revision of 2024-11-08); an amendment that keeps the
+/// original article (its date earlier) came into force on its own date.
+pub fn in_force_after(version: &corpus::Version) -> Option<chrono::NaiveDate> {
+    let dated = chrono::NaiveDate::parse_from_str(&version.date, "%Y-%m-%d").ok()?;
+    let last = version.law().articles.values().last()?.full_text();
+    let stated = coming_into_force(&last)?;
+    (stated > dated).then_some(stated)
+}
+
+/// `自2025年7月1日起施行` / `自二〇二五年七月一日起施行` in a text: the last such day.
+fn coming_into_force(text: &str) -> Option<chrono::NaiveDate> {
+    let end = text.rfind("起施行")?;
+    let start = text[..end].rfind('自')? + '自'.len_utf8();
+    let date = &text[start..end];
+    let (year, rest) = date.split_once('年')?;
+    let (month, rest) = rest.split_once('月')?;
+    let day = rest.strip_suffix('日')?;
+    let year: String = year
+        .chars()
+        .map(|c| match c {
+            '〇' | '零' => '0',
+            c => crate::numerals::parse_numeral(&c.to_string())
+                .and_then(|d| char::from_digit(d.try_into().ok()?, 10))
+                .unwrap_or(c),
+        })
+        .collect();
+    let number = |s: &str| -> Option<u32> { parse_numeral(s)?.try_into().ok() };
+    chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, number(month)?, number(day)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_of_coming_into_force_is_read_in_either_script() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(
+            coming_into_force("本法自2025年7月1日起施行。"),
+            day("2025-07-01")
+        );
+        assert_eq!(
+            coming_into_force("本条例自二〇二一年九月一日起施行。"),
+            day("2021-09-01")
+        );
+        assert_eq!(coming_into_force("本法自公布之日起施行。"), None);
+    }
 
     const SAMPLE: &str = "# 中华人民共和国示例法\n\n2018年10月26日 通过\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了示例，制定本法。\n\n第九十九条 违反本法规定，有下列行为之一的，处十万元以上一百万元以下的罚款：\n\n（一）未取得许可的；\n\n（二）超过标准的；\n\n有前款第二项行为的，还可以责令停业。\n\n第一百条 其他。\n";
 

@@ -25,6 +25,11 @@ pub struct Citation {
     /// Date of the version cited, where several versions exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The day the cited version came into force, where later than its date (a revision
+    /// "自2025年7月1日起施行"): an act before it is not judged by this text (第三十七条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub in_force: Option<NaiveDate>,
 }
 
 impl Citation {
@@ -35,7 +40,17 @@ impl Citation {
             paragraph,
             item,
             version: None,
+            in_force: None,
         }
+    }
+
+    /// The first day the cited text applies: its `in_force`, else the version's date.
+    pub fn effective(&self) -> Option<NaiveDate> {
+        self.in_force.or_else(|| {
+            self.version
+                .as_deref()
+                .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+        })
     }
 
     /// `《中华人民共和国大气污染防治法》第九十九条第一项`
