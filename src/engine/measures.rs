@@ -25,6 +25,7 @@ pub(super) fn add_penalties(case: &Case, tier: &Tier, draft: &mut Draft) {
     add_tier_measures(case, tier, draft);
     add_mandatory(case, draft);
     confiscate_gains(case, draft);
+    merge_correction(draft);
     list_options(case, draft);
     let measures = draft.measures.join("、");
     draft.explanation.push(match &draft.fine {
@@ -44,6 +45,18 @@ fn add_tier_measures(case: &Case, tier: &Tier, draft: &mut Draft) {
         if given && !draft.measures.contains(name) {
             draft.measures.push(name.clone());
         }
+    }
+}
+
+/// The article's own order to correct (责令限期改正, 责令改正或者限期改正) takes the place of the
+/// general 责令改正 of 第二十八条第一款: one order, in the article's words.
+fn merge_correction(draft: &mut Draft) {
+    let specific = draft
+        .measures
+        .iter()
+        .any(|m| m != CORRECTION && m.starts_with("责令") && m.contains("改正"));
+    if specific {
+        draft.measures.retain(|m| m != CORRECTION);
     }
 }
 
@@ -284,5 +297,20 @@ mod tests {
         );
         assert!(!m.contains(&"没收违法所得".to_string()));
         assert!(!options.iter().any(|o| o.name == "没收违法所得"));
+    }
+
+    #[test]
+    fn the_articles_own_order_to_correct_replaces_the_general_one() {
+        let c = case(
+            "FIX-010",
+            Party::Individual,
+            json!({"goods_value": "500"}),
+            &[],
+        );
+        let mut d = draft(&c);
+        order_correction(&mut d);
+        d.measures.push("责令限期改正".to_string());
+        merge_correction(&mut d);
+        assert_eq!(d.measures, ["责令限期改正"]);
     }
 }
