@@ -271,6 +271,11 @@ fn statutory_measures(m: &Matter, rep: &mut Reporter) {
             ));
         }
         let what = format!("statutory measure `{name}`");
+        if measure.legacy {
+            rep.report(format!(
+                "{what}: state its force as a table: {{ name = \"{name}\", force = \"mandatory\" | \"optional\" | \"conditional\" }}"
+            ));
+        }
         conditions(m, &what, &measure.when, rep);
         match (measure.force, measure.when.is_empty()) {
             (MeasureForce::Conditional, true) => rep.report(format!(
@@ -457,6 +462,15 @@ fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
     let before = rep.problems.len();
     if !(1..=7).contains(&m.tiers.len()) {
         rep.report(format!("{} tiers; a matter has 1 to 7", m.tiers.len()));
+    }
+    let mut names = HashSet::new();
+    for t in &m.tiers {
+        if !names.insert(t.name.as_str()) {
+            rep.report(format!(
+                "tier {} ({}): another tier has the same name",
+                t.level, t.name
+            ));
+        }
     }
     for t in &m.tiers {
         let what = format!("tier {} ({})", t.level, t.name);

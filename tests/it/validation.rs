@@ -18,7 +18,7 @@ penalty = { law = "中华人民共和国大气污染防治法", article = 99, it
 
 [matter.statutory]
 fine = { kind = "range", min = 100000, max = 1000000 }
-measures = ["停产整治"]
+measures = [{ name = "停产整治", force = "optional" }]
 
 [[matter.fact]]
 key = "times_over"
@@ -200,4 +200,59 @@ fn toml_errors_name_the_line() {
     assert_eq!(p.len(), 1, "{p:#?}");
     assert_eq!(p[0].file, "units/TST.toml");
     assert!(p[0].line >= 30, "{:?}", p[0]);
+}
+
+#[test]
+fn a_measure_without_its_force_is_refused() {
+    assert_refused(
+        &broken(
+            r#"measures = [{ name = "停产整治", force = "optional" }]"#,
+            r#"measures = ["停产整治"]"#,
+        ),
+        "state its force",
+    );
+}
+
+/// 行政处罚法 第二十八条, 第九条: a tier that drops a measure the article makes mandatory would
+/// have the inspector issue an unlawful decision.
+#[test]
+fn a_tier_that_drops_a_mandatory_measure_is_refused() {
+    assert_refused(
+        &broken(r#"force = "optional""#, r#"force = "mandatory""#),
+        "drops `停产整治`, which the article makes mandatory",
+    );
+}
+
+#[test]
+fn a_conditional_measure_needs_its_condition_as_facts_and_in_words() {
+    let p = broken(r#"force = "optional""#, r#"force = "conditional""#);
+    assert_refused(&p, "needs its condition as facts");
+    let p = broken(
+        r#"force = "optional" }"#,
+        r#"force = "conditional", when = { times_over = { gte = 2 } } }"#,
+    );
+    assert_refused(&p, "state the article's condition in words");
+}
+
+/// 第二十八条第二款: confiscating gains needs the gains as a fact.
+#[test]
+fn confiscating_gains_needs_the_gains_fact() {
+    let p = broken(
+        r#"measures = [{ name = "停产整治", force = "optional" }]"#,
+        r#"measures = [{ name = "停产整治", force = "optional" }, { name = "没收违法所得", force = "mandatory" }]"#,
+    );
+    assert_refused(&p, "declare the gains as the decimal fact `illegal_gains`");
+}
+
+/// 第三十三条第一款: 轻微 is a legal term; names and flags agree, and names are distinct.
+#[test]
+fn tier_names_agree_with_minor_and_do_not_repeat() {
+    assert_refused(
+        &broken(r#"name = "较轻""#, r#"name = "轻微""#),
+        "named 轻微 exactly when it is `minor`",
+    );
+    assert_refused(
+        &broken(r#"name = "严重""#, r#"name = "较轻""#),
+        "another tier has the same name",
+    );
 }
