@@ -770,14 +770,14 @@ fn unknown_matter_is_not_found() {
 }
 
 #[test]
-fn decision_date_defaults_to_today_and_discovery_to_the_decision() {
+fn decision_date_defaults_to_today_and_discovery_is_never_invented() {
     let mut v = request("FIX-001", "organisation", json!({"times_over": "1"}), &[]);
     let o = v.as_object_mut().unwrap();
     o.remove("decision_date");
     o.remove("discovered_date");
     let r = calc(v);
     assert_eq!(r.dates.decision_date, today());
-    assert_eq!(r.dates.discovered_date, today());
+    assert_eq!(r.dates.discovered_date, None);
     let _ = Party::Individual;
 }
 
