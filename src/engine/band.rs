@@ -7,7 +7,7 @@ use crate::standards::{Band, Tier};
 
 /// The provision's band for this party; `None` where it sets no fine for this party.
 pub(super) fn statutory(case: &Case) -> Option<Band> {
-    case.rule().map(|r| r.band_at(case.base()))
+    case.rule().map(|r| r.band_with(case.base(), &case.facts))
 }
 
 /// The tier's fine; `None` where the tier imposes no fine.

@@ -206,6 +206,16 @@ fn rule_problems(rule: &FineRule, text: &str) -> Vec<String> {
             )
         });
     }
+    if let Some(sb) = &rule.serious
+        && !has(StatedUnit::Yuan, sb.min, sb.max)
+    {
+        out.push(format!(
+            "the band 「{}」 {}–{}元 is not a band the provision states",
+            sb.condition,
+            sb.min.normalize(),
+            sb.max.normalize()
+        ));
+    }
     let figures = yuan_figures(text);
     if let Some(fb) = &rule.fallback {
         if !has(StatedUnit::Yuan, fb.min, fb.max) {

@@ -70,6 +70,8 @@ struct RawStatutory {
     measures: Vec<RawMeasure>,
     #[serde(default)]
     unfined: Vec<Party>,
+    #[serde(default)]
+    excluded: Vec<Party>,
 }
 
 /// A statutory measure: a table with its force, or (until the data states it) a bare name.
@@ -337,6 +339,7 @@ fn build_statutory(st: RawStatutory, rep: &mut Reporter) -> Statutory {
         fine_individual,
         parties,
         unfined: st.unfined,
+        excluded: st.excluded,
         measures: st.measures.into_iter().map(RawMeasure::build).collect(),
     }
 }

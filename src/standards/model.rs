@@ -170,6 +170,43 @@ pub struct FineRule {
     /// The article says 可以并处: the fine may be left out.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
+    /// The band the article sets on a condition (情节严重的，处…), which replaces this one when
+    /// the facts meet it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serious: Option<ConditionalBand>,
+}
+
+/// A band of yuan the article sets on a condition stated as facts ("情节严重的，处一万元以上十万元
+/// 以下罚款").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionalBand {
+    /// The article's condition in words.
+    pub condition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub when: Option<Conjunction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub when_any: Option<Vec<Conjunction>>,
+    #[schema(value_type = String)]
+    pub min: Decimal,
+    #[schema(value_type = String)]
+    pub max: Decimal,
+}
+
+impl ConditionalBand {
+    /// The condition's alternatives.
+    pub fn conditions(&self) -> impl Iterator<Item = &Conjunction> {
+        self.when.iter().chain(self.when_any.iter().flatten())
+    }
+
+    pub fn holds(&self, facts: &HashMap<String, FactValue>) -> bool {
+        self.conditions().any(|conj| {
+            conj.iter()
+                .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
+        })
+    }
 }
 
 /// A closed band of yuan `[min, max]`; `min == max` for a fixed amount.
@@ -253,6 +290,15 @@ impl FineRule {
         Band::new(lo, hi)
     }
 
+    /// The statutory band at a base value and the other facts: the conditional band where its
+    /// condition holds.
+    pub fn band_with(&self, base: Option<Decimal>, facts: &HashMap<String, FactValue>) -> Band {
+        match &self.serious {
+            Some(s) if s.holds(facts) => Band::new(s.min, s.max),
+            _ => self.band_at(base),
+        }
+    }
+
     /// How the rate of this kind is written after a figure.
     pub fn unit_label(&self) -> &'static str {
         match self.kind {
@@ -278,6 +324,10 @@ pub struct Statutory {
     /// 第四十四条: 个人 means 个体工商户 only; 国家机关 are only warned).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unfined: Vec<Party>,
+    /// Kinds of party the article does not punish at all although their side is named
+    /// (统计法 第四十四条 reaches 个体工商户, not other natural persons).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<Party>,
     /// Other measures the article provides, with their force.
     pub measures: Vec<StatutoryMeasure>,
 }
@@ -320,7 +370,7 @@ impl Statutory {
 
     /// Whether the matter applies to this kind of party.
     pub fn concerns(&self, party: Party) -> bool {
-        self.parties.contains(&party.side())
+        self.parties.contains(&party.side()) && !self.excluded.contains(&party)
     }
 }
 

@@ -34,8 +34,18 @@ pub fn fact_regions(matter: &Matter, fact: &FactDef) -> Vec<Vec<FactValue>> {
                     }
                 }
             }
-            // A fallback band switches at its `below` figure: amounts change there too.
+            // A fallback band switches at its `below` figure, a conditional band at its
+            // condition's: amounts change there too.
             for party in Party::SIDES {
+                let serious = matter
+                    .statutory
+                    .fine_of_side(party)
+                    .and_then(|r| r.serious.as_ref());
+                for conj in serious.into_iter().flat_map(|s| s.conditions()) {
+                    if let Some(Predicate::Range(r)) = conj.get(&fact.key) {
+                        cuts.extend(r.bounds().filter(|b| !b.is_sign_negative()));
+                    }
+                }
                 if let Some(rule) = matter.statutory.fine_of_side(party)
                     && rule.base.as_deref() == Some(fact.key.as_str())
                     && let Some(fb) = &rule.fallback
@@ -201,6 +211,17 @@ fn statutory(m: &Matter, rep: &mut Reporter) {
             continue;
         };
         let who = party.label();
+        if let Some(sb) = &rule.serious {
+            let what = format!("statutory fine for {who}: the band 「{}」", sb.condition);
+            let alternatives: Vec<Conjunction> = sb.conditions().cloned().collect();
+            if alternatives.is_empty() || sb.condition.trim().is_empty() {
+                rep.report(format!("{what}: needs its condition in words and as facts"));
+            }
+            conditions(m, &what, &alternatives, rep);
+            if sb.min.is_sign_negative() || sb.min > sb.max {
+                rep.report(format!("{what}: {}..{} is not a band", sb.min, sb.max));
+            }
+        }
         if rule.min.is_sign_negative() || rule.max.is_sign_negative() || rule.min > rule.max {
             rep.report(format!(
                 "statutory fine for {who}: band {}..{} is not a band",
@@ -249,8 +270,10 @@ fn statutory(m: &Matter, rep: &mut Reporter) {
         }
     }
     statutory_measures(m, rep);
-    for p in &m.statutory.unfined {
-        if !m.statutory.concerns(*p) || Party::SIDES.contains(p) && m.statutory.parties.len() < 2 {
+    for p in m.statutory.unfined.iter().chain(&m.statutory.excluded) {
+        if !m.statutory.parties.contains(&p.side())
+            || Party::SIDES.contains(p) && m.statutory.parties.len() < 2
+        {
             rep.report(format!(
                 "statutory: `unfined` names {}, which the matter does not concern (or its only side)",
                 p.label()
@@ -608,6 +631,16 @@ struct Cell<'a> {
 }
 
 impl Cell<'_> {
+    /// The combination's representative values by fact key.
+    fn facts(&self) -> HashMap<String, FactValue> {
+        self.m
+            .facts
+            .iter()
+            .zip(self.regions.iter().zip(self.index))
+            .map(|(f, (r, &i))| (f.key.clone(), r[i][0].clone()))
+            .collect()
+    }
+
     /// The combination's representative values, as `key=value, …`.
     fn describe(&self) -> String {
         let values: Vec<&FactValue> = self
@@ -626,7 +659,7 @@ impl Cell<'_> {
 struct CellChecks {
     reported_gap: bool,
     reported_overlap: bool,
-    band_checked: HashSet<(usize, Party, usize)>,
+    band_checked: HashSet<(usize, Party, usize, bool)>,
     reported_band: HashSet<(usize, Party)>,
 }
 
@@ -657,14 +690,23 @@ impl CellChecks {
     fn bands(&mut self, cell: &Cell, tier: &Tier, rep: &mut Reporter) {
         let m = cell.m;
         for &party in &m.statutory.parties {
-            // Amounts depend only on the tier and the base fact's region.
+            // Amounts depend only on the tier, the base fact's region and whether a conditional
+            // band holds.
             let base_region = base_position(m, party).map_or(0, |p| cell.index[p]);
+            let facts = cell.facts();
+            let serious = m
+                .statutory
+                .fine_of_side(party)
+                .and_then(|r| r.serious.as_ref())
+                .is_some_and(|s| s.holds(&facts));
             if self.reported_band.contains(&(tier.level, party))
-                || !self.band_checked.insert((tier.level, party, base_region))
+                || !self
+                    .band_checked
+                    .insert((tier.level, party, base_region, serious))
             {
                 continue;
             }
-            if let Some(msg) = band_problem(m, tier, party, cell.regions, cell.index) {
+            if let Some(msg) = band_problem(m, tier, party, &facts, cell.regions, cell.index) {
                 rep.report(msg);
                 self.reported_band.insert((tier.level, party));
             }
@@ -685,6 +727,7 @@ fn band_problem(
     m: &Matter,
     tier: &Tier,
     party: Party,
+    facts: &HashMap<String, FactValue>,
     regions: &[Vec<Vec<FactValue>>],
     index: &[usize],
 ) -> Option<String> {
@@ -705,7 +748,7 @@ fn band_problem(
         None => vec![None],
     };
     for base in samples {
-        let law = rule.band_at(base);
+        let law = rule.band_with(base, facts);
         let ours = fine.band_at(Some(rule), base);
         if !law.contains(&ours) {
             let at = base

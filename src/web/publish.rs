@@ -163,6 +163,13 @@ pub(crate) fn fine_rule_text(m: &Matter, rule: &FineRule) -> String {
             ));
         }
     }
+    if let Some(sb) = &rule.serious {
+        s.push_str(&format!(
+            "；{}，处{}罚款",
+            sb.condition,
+            yuan_band(sb.min, sb.max)
+        ));
+    }
     s
 }
 
@@ -203,6 +210,10 @@ pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
         .collect();
     if lines.is_empty() {
         lines.push("不处罚款".to_string());
+    }
+    if !m.statutory.excluded.is_empty() {
+        let out: Vec<&str> = m.statutory.excluded.iter().map(|p| p.label()).collect();
+        lines.push(format!("不适用于{}", out.join("、")));
     }
     if !m.statutory.unfined.is_empty() {
         let spared: Vec<&str> = m.statutory.unfined.iter().map(|p| p.label()).collect();
