@@ -1197,7 +1197,7 @@ mod tests {
         // Part of a name.
         assert!(ids("占道").contains(&"XFJY-015"));
         assert_eq!(ids("网吧 身份证件 登记")[0], "WGLT-027");
-        assert!(ids("量子纠缠").is_empty());
+        assert!(ids("量子隧穿").is_empty());
     }
 
     #[test]

@@ -267,10 +267,10 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
     for (role, c) in std::iter::once(("penalty", &m.penalty))
         .chain(m.penalty_also.iter().map(|c| ("penalty_also", c)))
     {
-        if let Err(e) = resolve(corpus, c).and_then(|(v, _)| in_force_stated(v, c)) {
-            if e.contains("in_force") {
-                out.push(problem(m, format!("{role}: {e}")));
-            }
+        if let Err(e) = resolve(corpus, c).and_then(|(v, _)| in_force_stated(v, c))
+            && e.contains("in_force")
+        {
+            out.push(problem(m, format!("{role}: {e}")));
         }
     }
     if let Err(e) = resolve(corpus, &m.violated) {

@@ -263,7 +263,7 @@ fn matter_changes(old: &Matter, new: &Matter) -> Vec<Change> {
     per_party(&mut c, "法定罚款", old, new, statutory_fine_text);
     push(
         &mut c,
-        "法定其他处罚",
+        "法定其他处罚和措施",
         measures_or_none(&statutory_measure_texts(old)),
         measures_or_none(&statutory_measure_texts(new)),
     );

@@ -199,7 +199,7 @@ pub(crate) fn statutory_fines(m: &Matter) -> Vec<(Option<&'static str>, &FineRul
 }
 
 /// The statutory penalty in words, one line per group of parties, then the measures:
-/// `处20000元至200000元罚款` / `对单位处500元至5000元罚款` … `其他处罚：警告、暂扣许可证`.
+/// `处20000元至200000元罚款` / `对单位处500元至5000元罚款` … `其他处罚和措施：可以警告；可以暂扣许可证`.
 pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
     let mut lines: Vec<String> = statutory_fines(m)
         .into_iter()
@@ -220,7 +220,7 @@ pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
         lines.push(format!("对{}不处罚款", spared.join("、")));
     }
     if !m.statutory.measures.is_empty() {
-        lines.push(format!("其他处罚：{}", statutory_measures_text(m)));
+        lines.push(format!("其他处罚和措施：{}", statutory_measures_text(m)));
     }
     lines
 }
@@ -743,7 +743,7 @@ fn statutory_penalty(m: &Matter) -> Markup {
             }
         }
         @if !m.statutory.measures.is_empty() {
-            div { "其他处罚：" (statutory_measures_text(m)) }
+            div { "其他处罚和措施：" (statutory_measures_text(m)) }
         }
     }
 }

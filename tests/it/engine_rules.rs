@@ -497,7 +497,8 @@ fn two_mitigating_grounds_reduce_below_the_statutory_minimum() {
         &["confessed", "meritorious"],
     ));
     assert_eq!(r.adjustments[0].kind, AdjustmentKind::Reduced);
-    assert_eq!(fine(&r), fixed("50000"));
+    // Tier 3 of 4: half the minimum plus two quarters of the rest (过罚相当 keeps tiers apart).
+    assert_eq!(fine(&r), fixed("75000"));
     let statutory = r.statutory_fine.unwrap();
     assert!(fine(&r).max < statutory.min, "减轻 goes below the minimum");
     // A minor aged 14 to 18 plus one more ground.
@@ -507,7 +508,8 @@ fn two_mitigating_grounds_reduce_below_the_statutory_minimum() {
         json!({"area": "20"}),
         &["age_14_to_18", "mitigated_harm"],
     ));
-    assert_eq!(fine(&r), fixed("25"));
+    // Tier 2 of 3 under a minimum of 50.
+    assert_eq!(fine(&r), fixed("33.33"));
 }
 
 #[test]
@@ -516,10 +518,19 @@ fn mitigating_and_aggravating_together_offset() {
         "FIX-001",
         "organisation",
         json!({"times_over": "1.5"}),
-        &["confessed", "repeat_offense"],
+        &["confessed", "emergency_violation"],
     ));
     assert_eq!(r.adjustments[0].kind, AdjustmentKind::Offset);
     assert_eq!(fine(&r), fixed("400000"));
+    // The set's own repeat-offence rule cannot offset 第三十二条's 应当从轻或者减轻.
+    let r = calc(request(
+        "FIX-001",
+        "organisation",
+        json!({"times_over": "1.5"}),
+        &["confessed", "repeat_offense"],
+    ));
+    assert_eq!(r.adjustments[0].kind, AdjustmentKind::Lighter);
+    assert!(r.explanation.iter().any(|e| e.contains("不得抵消")));
 }
 
 // ---- 第五十一条 and 第六十三条 flags ----
@@ -591,7 +602,10 @@ fn hearing_right_from_the_amount_thresholds_or_heavy_measures() {
         &[],
     ));
     assert_eq!(fine(&r), fixed("30000"));
-    assert!(r.hearing_right, "责令停止建设 is a heavy measure");
+    assert!(
+        !r.hearing_right,
+        "责令停止建设 is an order, not a penalty (第九条)"
+    );
     let r = calc(request(
         "FIX-001",
         "organisation",

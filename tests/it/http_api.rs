@@ -384,7 +384,7 @@ fn the_inspectors_page_is_small_and_its_standards_pack_is_the_units() {
     let matters = pack["matters"].as_array().unwrap();
     assert!(matters.len() > 50);
     assert!(matters.iter().all(|m| m["unit"] == "ZHZF"));
-    assert_eq!(pack["circumstances"].as_array().unwrap().len(), 16);
+    assert_eq!(pack["circumstances"].as_array().unwrap().len(), 18);
     // Without JavaScript the search still answers, linking to the published matter.
     let hits = get("/m?q=ZHZF-001").text();
     assert!(hits.contains("/standards/matters/ZHZF-001"));

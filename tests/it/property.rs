@@ -31,14 +31,14 @@ proptest! {
     #[test]
     fn penalties_stay_inside_the_statutory_band_unless_reduced(
         matter_pick in any::<prop::sample::Index>(),
-        party_pick in any::<bool>(),
+        party_pick in any::<prop::sample::Index>(),
         fact_picks in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0u64..100_000_000u64, any::<bool>()), 4),
         circumstance_mask in any::<u32>(),
     ) {
         let set = set();
         let matter = &set.matters[matter_pick.index(set.matters.len())];
-        let parties = &matter.statutory.parties;
-        let party = if party_pick { parties[0] } else { parties[parties.len() - 1] };
+        let parties: Vec<Party> = Party::ALL.into_iter().filter(|p| matter.statutory.concerns(*p)).collect();
+        let party = parties[party_pick.index(parties.len())];
         let mut facts = Map::new();
         for (f, (region, sample, raw, use_raw)) in matter.facts.iter().zip(fact_picks.iter().cycle()) {
             let regions = fact_regions(matter, f);
@@ -52,7 +52,7 @@ proptest! {
         }
         let mut codes: Vec<&str> = Vec::new();
         for (i, c) in catalogue().iter().enumerate() {
-            if circumstance_mask & (1 << i) != 0 && !(c.individual_only && party == Party::Organisation) {
+            if circumstance_mask & (1 << i) != 0 && !(c.individual_only && party.side() == Party::Organisation) {
                 codes.push(c.code);
             }
         }
@@ -75,6 +75,61 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// Facts for a matter from region picks (the regions' samples).
+fn facts_for(
+    matter: &penalty_standards::standards::Matter,
+    picks: &[(prop::sample::Index, prop::sample::Index)],
+) -> Map<String, Value> {
+    let mut facts = Map::new();
+    for (f, (region, sample)) in matter.facts.iter().zip(picks.iter().cycle()) {
+        let regions = fact_regions(matter, f);
+        let r = &regions[region.index(regions.len())];
+        facts.insert(f.key.clone(), to_json(&r[sample.index(r.len())]));
+    }
+    facts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, .. ProptestConfig::default() })]
+
+    /// 行政处罚法 第三十条、第三十二条 (应当从轻或者减轻) and 第三十条、第三十一条、第三十三条第二款
+    /// (不予处罚) are the law's; the set's own policy ground (repeat_offense) never overrides them.
+    #[test]
+    fn mandatory_no_penalty_and_mitigation_are_never_overridden_by_policy(
+        matter_pick in any::<prop::sample::Index>(),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 4),
+        ground_pick in any::<prop::sample::Index>(),
+        no_penalty_pick in any::<prop::sample::Index>(),
+    ) {
+        let set = set();
+        let matter = &set.matters[matter_pick.index(set.matters.len())];
+        let facts = facts_for(matter, &picks);
+        let party = if matter.statutory.concerns(Party::Individual) { Party::Individual } else { Party::Organisation };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let calc = |codes: Vec<&str>| {
+            let req = CalcRequest::from_json(&json!({
+                "matter_id": matter.id, "party": party, "facts": facts, "circumstances": codes,
+                "act_date": "2026-01-10", "discovered_date": "2026-02-01", "decision_date": "2026-03-01"
+            })).unwrap();
+            calculate(set, &req, today)
+        };
+        let mitigating = ["mitigated_harm", "coerced", "confessed", "meritorious", "other_mitigating"];
+        let ground = mitigating[ground_pick.index(mitigating.len())];
+        let r = calc(vec![ground, "repeat_offense"]).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        for a in &r.adjustments {
+            prop_assert!(!matches!(a.kind, AdjustmentKind::Heavier | AdjustmentKind::Offset), "{}: {:?}", matter.id, a);
+        }
+        let plain = calc(vec![]).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        if let (Some(with), Some(without)) = (r.fine, plain.fine) {
+            prop_assert!(with.max <= without.max, "{}: {with:?} above {without:?}", matter.id);
+        }
+        let grounds: &[&str] = if party == Party::Individual { &["under_14", "mental_incapacity", "no_fault"] } else { &["no_fault"] };
+        let ground = grounds[no_penalty_pick.index(grounds.len())];
+        let r = calc(vec![ground, "repeat_offense"]).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_ne!(r.outcome, Outcome::Penalty, "{}", matter.id);
     }
 }
 

@@ -23,7 +23,7 @@ fn run(args: &[&str]) -> (bool, String, String) {
 /// Chinese headers, facts by label and by key, a two-act case, one act under two provisions,
 /// a row with an unknown matter.
 const CASES: &str = "\u{feff}案件编号,当事人类型,承办人,违法行为发生日期,决定日期,裁量情节,事项编号,事实,拟罚款,拟其他措施,拟不予处罚,首违不罚,偏离理由
-龙环罚〔2026〕1号,单位,张三,2026-10-01,2026-11-20,,STHJ-001,拒绝检查的方式=拒绝执法人员进入现场，检查未能进行,90000,,否,否,
+龙环罚〔2026〕1号,单位,张三,2026-10-01,2026-11-20,,STHJ-001,拒绝检查的方式=拒绝执法人员进入现场，检查未能进行,80000,,否,否,
 龙环罚〔2026〕2号,单位,张三,2026-10-01,2026-11-20,主动供述行政机关尚未掌握的违法行为,STHJ-001,refusal_form=obstructed,250000,,,,
 龙环罚〔2026〕3号,单位,李四,2026-10-01,2026-11-20,,STHJ-001,refusal_form=delayed；delay_minutes=45,45000,,,,拖延期间转移了记录
 龙环罚〔2026〕3号,单位,李四,2026-10-01,2026-11-20,,NOPE-1,x=1,1000,,,,
@@ -41,7 +41,7 @@ fn csv_rows_become_cases() {
         first["acts"][0]["facts"],
         json!({"refusal_form": "refused"})
     );
-    assert_eq!(first["acts"][0]["proposed"]["fine"], "90000");
+    assert_eq!(first["acts"][0]["proposed"]["fine"], "80000");
     let second = cases[1].json.as_ref().unwrap();
     assert_eq!(second["circumstances"], json!(["confessed"]));
     let third = cases[2].json.as_ref().unwrap();

@@ -167,10 +167,11 @@ fn below_the_statutory_minimum_needs_a_ground_for_reduction() {
     let r = fix1("99999.99", &["confessed"]);
     assert_eq!(r.verdict, Verdict::Deviates);
     assert!(r.acts[0].findings[0].message.contains("减轻处罚"));
-    // Two grounds: the standard itself reduces, to half the statutory minimum.
-    let r = fix1("50000", &["confessed", "mitigated_harm"]);
+    // Two grounds: the standard itself reduces below the statutory minimum, by tier (tier 2 of
+    // 4: half the minimum and a quarter of the rest).
+    let r = fix1("62500", &["confessed", "mitigated_harm"]);
     assert_eq!(r.verdict, Verdict::Conforms, "{:?}", r.acts[0].findings);
-    assert_eq!(r.acts[0].standard.fine.unwrap().min, d("50000.00"));
+    assert_eq!(r.acts[0].standard.fine.unwrap().min, d("62500.00"));
 }
 
 #[test]

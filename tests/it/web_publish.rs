@@ -269,7 +269,7 @@ fn matter_page_publishes_sthj_001_as_the_toml_says() {
             .unwrap_or_else(|| panic!("tier row {row}"));
         at += pos + row.len();
     }
-    assert!(page.contains("20000元</td>") && page.contains("180000元至200000元"));
+    assert!(page.contains("20000元</td>") && page.contains("200000元</td>"));
     assert!(page.contains("<h2>说明</h2>"));
     assert!(page.contains("适用水污染防治法第八十一条（STHJ-028）"));
     assert!(page.contains("href=\"/standards/export.xlsx?unit=STHJ\""));
@@ -352,7 +352,7 @@ fn every_fine_kind_is_worded_for_the_public() {
                 "处100000元至1000000元罚款",
                 "<td>100000元</td>",
                 "<td>700000元至1000000元</td>",
-                "其他处罚：限制生产、停产整治、责令停业、关闭",
+                "其他处罚和措施：可以限制生产；可以停产整治；可以责令停业、关闭",
                 "违法行为轻微",
             ],
         ),
@@ -418,7 +418,10 @@ fn every_fine_kind_is_worded_for_the_public() {
         ),
         (
             "FIX-009",
-            &["<td><div>不处罚款</div>", "其他处罚：警告、暂扣许可证"],
+            &[
+                "<td><div>不处罚款</div>",
+                "其他处罚和措施：可以警告；可以暂扣许可证",
+            ],
         ),
     ];
     for (id, expected) in cases {
@@ -550,7 +553,10 @@ fn unit_xlsx_has_the_title_header_merged_matter_cells_and_tiers() {
     assert_eq!(cell(&range, 2, 2), "拒绝、拖延或者阻挠大气环境监督检查");
     assert_eq!(cell(&range, 2, 3), STHJ_001_VIOLATED);
     assert_eq!(cell(&range, 2, 4), STHJ_001_PENALTY);
-    assert_eq!(cell(&range, 2, 5), STHJ_001_BAND);
+    assert_eq!(
+        cell(&range, 2, 5),
+        format!("{STHJ_001_BAND}\n其他处罚和措施：应当责令改正")
+    );
     assert!(cell(&range, 2, 10).starts_with("检查对象为水污染物排放的"));
     let tiers = sthj_tiers("STHJ-001");
     for (j, t) in tiers.iter().enumerate() {
@@ -626,7 +632,10 @@ fn unit_csv_has_bom_crlf_header_and_a_row_per_tier() {
         assert_eq!(&rec[2], "STHJ-001");
         assert_eq!(&rec[4], STHJ_001_VIOLATED);
         assert_eq!(&rec[5], STHJ_001_PENALTY);
-        assert_eq!(&rec[6], STHJ_001_BAND);
+        assert_eq!(
+            rec[6],
+            format!("{STHJ_001_BAND}；其他处罚和措施：应当责令改正")
+        );
         assert_eq!(&rec[7], t.name);
         assert_eq!(&rec[8], t.situation);
         assert_eq!(&rec[9], t.standard);
