@@ -13,7 +13,7 @@ use crate::review::CaseReview;
 use crate::standards::{FactType, StandardsSet};
 
 /// (key, Chinese header, what it holds).
-pub const COLUMNS: [(&str, &str, &str); 14] = [
+pub const COLUMNS: [(&str, &str, &str); 15] = [
     (
         "case_ref",
         "案件编号",
@@ -25,10 +25,11 @@ pub const COLUMNS: [(&str, &str, &str); 14] = [
         "公民 / 单位（或 individual / organisation）",
     ),
     ("inspector", "承办人", "承办人姓名"),
+    ("act_date", "违法行为发生日期", "YYYY-MM-DD"),
     (
-        "act_date",
-        "违法行为发生日期",
-        "YYYY-MM-DD；持续的违法行为填终了之日",
+        "act_end_date",
+        "违法行为终了日期",
+        "YYYY-MM-DD；违法行为有连续或者继续状态的填写，时效从此日起算",
     ),
     ("discovered_date", "发现日期", "YYYY-MM-DD"),
     ("decision_date", "决定日期", "YYYY-MM-DD"),
@@ -237,6 +238,10 @@ fn act_json(
     if !fine.trim().is_empty() {
         act["proposed"]["fine"] = Value::String(fine.trim().to_string());
     }
+    let act_end = get("act_end_date");
+    if !act_end.trim().is_empty() {
+        act["act_end_date"] = Value::String(act_end.trim().to_string());
+    }
     if ids.len() > 1 {
         act["also_violates"] = ids[1..]
             .iter()
@@ -359,6 +364,8 @@ fn case_head(get: &dyn Fn(&str) -> String) -> Map<String, Value> {
         "单位" | "法人" | "组织" | "法人或者其他组织" | "organisation" => {
             "organisation".to_string()
         }
+        "个体工商户" | "sole_trader" => "sole_trader".to_string(),
+        "国家机关" | "state_organ" => "state_organ".to_string(),
         other => other.to_string(),
     };
     head.insert("party".into(), Value::String(party));
@@ -509,5 +516,15 @@ mod tests {
             measure_list(&FIXTURES, &ids, "责令停业、关闭；限制生产、警告"),
             ["责令停业、关闭", "限制生产", "警告"]
         );
+    }
+
+    /// 第三十六条第二款: a continuing act's end date reaches the act, and 个体工商户 is a party.
+    #[test]
+    fn the_end_of_a_continuing_act_and_the_party_kinds_are_read() {
+        let csv = "case_ref,party,act_date,act_end_date,matter_id,facts,proposed_fine\nX,个体工商户,2024-01-01,2026-10-01,FIX-002,area=12,100\n";
+        let cases = read_cases(&FIXTURES, csv).unwrap();
+        let json = cases[0].json.as_ref().unwrap();
+        assert_eq!(json["party"], "sole_trader");
+        assert_eq!(json["acts"][0]["act_end_date"], "2026-10-01");
     }
 }

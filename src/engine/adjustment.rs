@@ -225,6 +225,16 @@ fn aggravate(
             ),
         ),
     };
+    let policy: Grounds = aggravating.iter().copied().filter(|c| c.policy).collect();
+    let effect = if policy.is_empty() {
+        effect
+    } else {
+        // 第三十四条 lets the agency publish standards; the ground itself is the set's rule.
+        format!(
+            "{effect}（{}为本基准自设的从重规则，不是法律规定的从重情节；本基准依第三十四条制定并公布）",
+            names(&policy)
+        )
+    };
     let adjustment = Adjustment {
         kind: AdjustmentKind::Heavier,
         circumstances: codes(aggravating),

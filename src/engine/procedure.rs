@@ -96,8 +96,12 @@ pub(super) fn apply(case: &Case, draft: &mut Draft) {
     if hearing {
         let art63 = penalty_law(63, Some(1), None);
         draft.cite(BasisRole::Procedure, art63.clone());
+        let source = match &case.set.policy.hearing_threshold_source {
+            Some(s) => format!("依{s}"),
+            None => "本基准设定，第六十三条未规定具体数额".to_string(),
+        };
         draft.explanation.push(format!(
-            "拟作出较大数额罚款或者没收较大数额违法所得、较大价值非法财物（本基准设定的较大数额：{}{}，第六十三条未规定具体数额），或者降低资质等级、吊销许可证件、责令停产停业、责令关闭、限制从业等较重的行政处罚，应当告知当事人有要求听证的权利（{}）。",
+            "拟作出较大数额罚款或者没收较大数额违法所得、较大价值非法财物（较大数额：{}{}，{source}），或者降低资质等级、吊销许可证件、责令停产停业、责令关闭、限制从业等较重的行政处罚，应当告知当事人有要求听证的权利（{}）。",
             party.label(),
             money::render(threshold),
             art63.render()

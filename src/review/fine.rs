@@ -196,7 +196,7 @@ pub(super) fn against_standard(act: &Act) -> (Finding, Option<FineDeviation>) {
             Direction::Lighter
         }),
         message: format!(
-            "{proposed_text}，在法定幅度{statutory_text}内，但不在裁量基准{tier_text}（{standard_text}）之内，{by}{reduced_note}；偏离公布的裁量基准应当说明理由。"
+            "{proposed_text}，在法定幅度{statutory_text}内，但不在裁量基准{tier_text}（{standard_text}）之内，{by}{reduced_note}；偏离本裁量基准的，依本基准的适用规则应当说明理由。"
         ),
         basis,
     };

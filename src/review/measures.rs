@@ -67,7 +67,7 @@ pub(super) fn missing(act: &Act) -> Vec<Finding> {
                     verdict: Verdict::Deviates,
                     direction: Some(Direction::Lighter),
                     message: format!(
-                        "裁量基准第{}阶次还应「{m}」，拟处罚未包括；偏离公布的裁量基准应当说明理由。",
+                        "裁量基准第{}阶次还应「{m}」，拟处罚未包括；偏离本裁量基准的，依本基准的适用规则应当说明理由。",
                         act.standard.tier.level
                     ),
                     basis: vec![
@@ -132,7 +132,7 @@ pub(super) fn added(act: &Act, fine_lighter: bool) -> Vec<Finding> {
                 verdict: Verdict::Deviates,
                 direction: Some(Direction::Heavier),
                 message: format!(
-                    "拟采取「{m}」，为{by}所允许，但不在裁量基准第{}阶次之内；偏离公布的裁量基准应当说明理由。",
+                    "拟采取「{m}」，为{by}所允许，但不在裁量基准第{}阶次之内；偏离本裁量基准的，依本基准的适用规则应当说明理由。",
                     act.standard.tier.level
                 ),
                 basis: vec![by, penalty_law(34, None, None).render()],

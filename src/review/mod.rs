@@ -324,7 +324,7 @@ pub fn review(
         conclusion.push_str("本案各违法行为分别裁量，合并处罚。");
     }
     if reason_required {
-        conclusion.push_str("拟作出的处罚偏离公布的裁量基准而未说明理由，应当在案卷中写明理由（《中华人民共和国行政处罚法》第三十四条）。");
+        conclusion.push_str("拟作出的处罚偏离依《中华人民共和国行政处罚法》第三十四条公布的裁量基准而未说明理由；依本基准的适用规则，应当在案卷中写明理由。");
     }
     if verdict == Verdict::Unlawful {
         conclusion
@@ -403,7 +403,7 @@ fn review_act(
             code: "reason_required",
             verdict: Verdict::Deviates,
             direction: None,
-            message: "偏离裁量基准而未说明理由：应当在案卷中写明偏离的事实和理由。".into(),
+            message: "偏离裁量基准而未说明理由：依本基准的适用规则，应当在案卷中写明偏离的事实和理由（第三十四条规定裁量基准的制定和公布，不直接规定说明理由）。".into(),
             basis: vec![penalty_law(34, None, None).render()],
         });
     }

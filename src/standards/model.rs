@@ -659,6 +659,10 @@ pub struct Policy {
     pub hearing_threshold_individual: Decimal,
     #[schema(value_type = String)]
     pub hearing_threshold_organisation: Decimal,
+    /// Where the thresholds come from when a provincial rule sets them (第六十三条 names no
+    /// figure); absent: they are the set's own setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearing_threshold_source: Option<String>,
 }
 
 /// The whole standards set.

@@ -158,7 +158,8 @@
       '<fieldset><legend>违法事实</legend>' + m.facts.map(field).join('') + '</fieldset>' +
       '<fieldset><legend>情节（符合的打勾）</legend>' + circ + '</fieldset>' +
       '<fieldset><legend>日期与案号</legend>' +
-      '<label><span>违法行为发生日期</span><input type="date" name="act_date" required value="' + today() + '"></label>' +
+      '<label><span>违法行为发生日期</span><input type="date" name="act_date" required max="' + today() + '"></label>' +
+      '<label><span>违法行为终了日期（有连续或者继续状态的填写）</span><input type="date" name="act_end_date" max="' + today() + '"></label>' +
       '<label><span>发现日期</span><input type="date" name="discovered_date" value="' + today() + '"></label>' +
       '<label><span>案件编号（可不填）</span><input name="case_ref" maxlength="100"></label></fieldset>' +
       '<p id="form-error" class="bad" role="alert"></p>' +
@@ -193,6 +194,7 @@
       facts: facts,
       circumstances: circ,
       act_date: f.elements.act_date.value,
+      act_end_date: f.elements.act_end_date.value || undefined,
       discovered_date: f.elements.discovered_date.value || undefined,
       decision_date: today()
     };

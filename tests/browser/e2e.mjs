@@ -45,6 +45,8 @@ async function calculateOnPage(page, facts) {
   await page.click('#search-form button[type=submit]');
   await page.locator('button.hit[data-id="ZHZF-001"]').click();
   for (const [key, value] of Object.entries(facts)) await page.fill(`input[name=fact_${key}]`, value);
+  // The act date is the inspector's to enter: the form never assumes it.
+  await page.fill('input[name=act_date]', '2026-11-02');
   await page.click('#calc');
 }
 
