@@ -28,7 +28,7 @@ pub fn calculate(
             let rule = if before_first {
                 VersionRule::BeforeFirstVersion
             } else {
-                VersionRule::ActDate
+                act_rule(request)
             };
             choose(&mut result, rule, None);
         }
@@ -38,11 +38,11 @@ pub fn calculate(
     let new = engine::calculate(&at_decision.set, request, today);
     match (old, new) {
         (Ok(old), Ok(new)) if lighter(&new, &old) => Ok(chosen(new, VersionRule::LighterNew, &old)),
-        (Ok(old), Ok(new)) => Ok(chosen(old, VersionRule::ActDate, &new)),
+        (Ok(old), Ok(new)) => Ok(chosen(old, act_rule(request), &new)),
         // The later version cannot judge this act (the matter is gone, or it asks for facts the
         // act's version did not): it is not lighter, the act's version applies.
         (Ok(mut old), Err(e)) => {
-            choose(&mut old, VersionRule::ActDate, None);
+            choose(&mut old, act_rule(request), None);
             let why = if e.not_found {
                 "已不含该事项".to_string()
             } else {
@@ -99,6 +99,15 @@ fn versions_for<'v>(
     })
 }
 
+/// The version of the act's own time: when it was committed, or when a continuing act ended.
+fn act_rule(request: &CalcRequest) -> VersionRule {
+    if request.act_end_date.is_some() {
+        VersionRule::Continuing
+    } else {
+        VersionRule::ActDate
+    }
+}
+
 fn chosen(mut result: CalcResult, rule: VersionRule, other: &CalcResult) -> CalcResult {
     let compared = ComparedVersion {
         version: other.standards_version.clone(),
@@ -122,6 +131,13 @@ fn choose(result: &mut CalcResult, rule: VersionRule, compared: Option<ComparedV
             "违法行为发生时施行的是裁量基准{applied}版；作出处罚决定时施行的{}版对本案处理不轻于前者，依照《中华人民共和国行政处罚法》第三十七条适用违法行为发生时的{applied}版。",
             new.version
         ),
+        (VersionRule::Continuing, Some(new)) => format!(
+            "违法行为有连续或者继续状态，终了时施行的是裁量基准{applied}版；作出处罚决定时施行的{}版对本案处理不轻于前者，依照《中华人民共和国行政处罚法》第三十七条适用{applied}版。",
+            new.version
+        ),
+        (VersionRule::Continuing, None) => {
+            format!("违法行为有连续或者继续状态，适用其终了时施行的裁量基准{applied}版。")
+        }
         (VersionRule::BeforeFirstVersion, _) => {
             format!("违法行为发生时尚无施行的裁量基准，适用最早施行的{applied}版。")
         }
@@ -248,6 +264,24 @@ mod tests {
                 "{act}"
             );
         }
+    }
+
+    /// A continuing act begun under 2026.1 and ended under 2026.2 is judged by 2026.2, the
+    /// version in force when it ended, even where that one is heavier.
+    #[test]
+    fn a_continuing_act_is_judged_by_the_version_in_force_when_it_ended() {
+        let v = two(25);
+        let mut req = stall("2026-12-15", "2027-01-20");
+        req.act_end_date = Some(day("2027-01-05"));
+        let r = calculate(&v, &req, day("2027-02-01")).unwrap();
+        assert_eq!(
+            (r.standards_version.as_str(), fine(&r).as_str()),
+            ("2026.2", "25.00")
+        );
+        assert_eq!(
+            r.version_choice.as_ref().unwrap().rule,
+            VersionRule::Continuing
+        );
     }
 
     /// 第三十七条: the new version applies to an old act only where it is lighter.

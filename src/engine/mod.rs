@@ -273,6 +273,8 @@ pub enum VersionRule {
     ActDate,
     /// The version in force at the decision, lighter for this act than the one of its time.
     LighterNew,
+    /// The version in force when a continuing act ended (第三十六条第二款's 行为终了之日).
+    Continuing,
     /// No version was in force yet on the act date: the first one applies.
     BeforeFirstVersion,
 }

@@ -66,12 +66,26 @@
       $('#login-error').textContent = e.message || '无法连接服务';
     });
   }
+  function showWho() {
+    $('#who').textContent = S.pack.caller + '（' + S.pack.unit_name + '）· 裁量基准 ' + S.pack.version;
+  }
   function ready() {
     show('#login', false);
     show('#app', true);
-    $('#who').textContent = S.pack.caller + '（' + S.pack.unit_name + '）· 裁量基准 ' + S.pack.version;
+    showWho();
     renderQueue();
     flush();
+    refreshPack();
+  }
+  // Online, the device keeps the standards in force: a newer version replaces its copy.
+  function refreshPack() {
+    if (!S.token) return;
+    call('/m/pack').then(function (r) { return r.ok ? r.json() : null; }).then(function (pack) {
+      if (!pack || pack.version === S.pack.version) return;
+      S.pack = pack;
+      store.setItem('pst_pack', JSON.stringify(pack));
+      showWho();
+    }, function () {});
   }
 
   // ---- search: the server's search online, the device's copy offline ----
@@ -227,7 +241,7 @@
       });
     })[0];
     if (!tier) throw new Error('事实与各阶次均不相符，请核对');
-    var org = req.party === 'organisation';
+    var org = req.party === 'organisation' || req.party === 'state_organ';
     var tf = org ? tier.fine_organisation : tier.fine_individual;
     var rule = org ? m.statutory.fine_organisation : m.statutory.fine_individual;
     var band = null;
@@ -238,7 +252,17 @@
       var k = rule && rule.kind === 'percent' ? 0.01 : 1;
       band = { min: base * tf.min * k, max: base * tf.max * k };
     }
-    return { tier: tier, fine: band, measures: ['责令改正'].concat(tier.measures) };
+    // The measures the article makes mandatory for this party; confiscating gains waits for
+    // the server, which weighs the gains.
+    var side = org ? 'organisation' : 'individual';
+    var mandatory = (m.statutory.measures || []).filter(function (x) {
+      var to = x.parties || [];
+      return x.force === 'mandatory' && x.name !== '没收违法所得' &&
+        (!to.length || to.indexOf(req.party) >= 0 || to.indexOf(side) >= 0);
+    }).map(function (x) { return x.name; });
+    var measures = ['责令改正'];
+    tier.measures.concat(mandatory).forEach(function (x) { if (measures.indexOf(x) < 0) measures.push(x); });
+    return { tier: tier, fine: band, measures: measures };
   }
 
   // ---- results ----
@@ -267,7 +291,7 @@
   function renderProvisional(p, m) {
     $('#result').innerHTML =
       '<div class="receipt provisional"><span>临时结果（离线）</span><b id="receipt">待提交</b></div>' +
-      '<p class="warn">网络不通：这是在本机按已保存的裁量基准算出的临时结果，只含阶次和基准罚款，' +
+      '<p class="warn">网络不通：这是在本机按已保存的裁量基准（' + esc(S.pack.version) + '版）算出的临时结果，只含阶次和基准罚款，' +
       '未计从轻、从重等情节。联网后自动提交并记录，届时显示正式结果和回执号。</p>' +
       '<h2>' + esc(m.name) + '</h2>' +
       '<p>第' + p.tier.level + '阶次「' + esc(p.tier.name) + '」：' + esc(p.tier.situation) + '</p>' +
@@ -340,7 +364,7 @@
     $('#logout').onclick = function () {
       store.removeItem('pst_token'); store.removeItem('pst_pack'); location.reload();
     };
-    window.addEventListener('online', flush);
+    window.addEventListener('online', function () { flush(); refreshPack(); });
     setInterval(flush, 15000);
     if (S.token && S.pack) ready(); else { show('#login', true); show('#app', false); }
     if ('serviceWorker' in navigator) navigator.serviceWorker.register('/m/sw.js', { scope: '/m' });

@@ -138,6 +138,19 @@ await ctx.close();
 // ---- the published table ----
 const pub = await browser.newContext(laptop);
 const pp = await pub.newPage();
+await step('online, the phone replaces a superseded copy of the standards', async () => {
+  const current = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_pack')).version);
+  await page.evaluate(() => {
+    const p = JSON.parse(localStorage.getItem('pst_pack'));
+    p.version = '2000.1';
+    localStorage.setItem('pst_pack', JSON.stringify(p));
+  });
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.locator('#who').filter({ hasText: `裁量基准 ${current}` }).waitFor();
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_pack')).version);
+  assert.equal(kept, current);
+});
+
 await step('the published standards and a matter\'s tier table', async () => {
   await pp.goto(BASE + '/standards');
   assert.match(await pp.textContent('body'), /899/);
