@@ -131,13 +131,16 @@ pub fn withdraw(version: &str, note: &str, by: &str, storage: &StorageConfig) ->
         by: by.to_string(),
         note: note.to_string(),
     };
-    match store.withdraw_version(version, &withdrawal) {
+    let today = penalty_standards::clock::today().to_string();
+    match store.withdraw_version(version, &withdrawal, &today) {
         Ok(true) => {
             println!("withdrawn: {version}");
             ExitCode::SUCCESS
         }
         Ok(false) => {
-            eprintln!("error: no version {version} that is not withdrawn already");
+            eprintln!(
+                "error: no version {version} that is not withdrawn already, or it is the last one in force"
+            );
             ExitCode::from(2)
         }
         Err(e) => {

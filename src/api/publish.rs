@@ -14,7 +14,7 @@ use super::{AppState, authorize, caller, read_json_limited};
 use crate::auth::Role;
 use crate::decide;
 use crate::sources;
-use crate::standards::versions::{Refusal, Withdrawal, admissible, withdrawable};
+use crate::standards::versions::{Refusal, Withdrawal, admissible, last_version, withdrawable};
 use crate::supervision::store::now_strings;
 
 /// A whole standards set is about 1.5 MB of TOML.
@@ -138,8 +138,17 @@ pub async fn withdraw(
         note: body.into_inner().note,
     };
     let v = version.clone();
-    let done = change(&state, move |s| s.withdraw_version(&v, &w)).await?;
+    let today = crate::clock::today().to_string();
+    let done = change(&state, move |s| s.withdraw_version(&v, &w, &today)).await?;
     if !done {
+        // Another withdrawal got there first: say why, from what is stored now.
+        let stored = change(&state, |s| s.versions()).await?;
+        let live = stored
+            .iter()
+            .any(|r| r.meta.version == version && r.meta.withdrawal.is_none());
+        if live {
+            return Err(refused(last_version(&version)));
+        }
         return Err(ApiError::not_found(
             &format!("未撤回的版本 {version} "),
             &format!("a version `{version}` not withdrawn already"),

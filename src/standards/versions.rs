@@ -238,6 +238,17 @@ pub fn admissible(
     Ok(())
 }
 
+/// The refusal to withdraw the last version in force.
+pub fn last_version(version: &str) -> Refusal {
+    Refusal {
+        code: "last_version",
+        message: format!("撤回 {version} 后将没有现行有效的版本，不能撤回：请先发布替代它的版本"),
+        message_en: format!(
+            "withdrawing {version} would leave no version in force: publish its replacement first"
+        ),
+    }
+}
+
 /// Whether `version` may be withdrawn: it exists, is not withdrawn already, and is not the last
 /// version that applies (an act must always have a version to be judged by).
 pub fn withdrawable(versions: &Versions, version: &str, today: NaiveDate) -> Result<(), Refusal> {
@@ -248,15 +259,7 @@ pub fn withdrawable(versions: &Versions, version: &str, today: NaiveDate) -> Res
     });
     match versions.get(version) {
         Some(v) if v.meta.withdrawal.is_none() && in_force_after => Ok(()),
-        Some(v) if v.meta.withdrawal.is_none() => Err(Refusal {
-            code: "last_version",
-            message: format!(
-                "撤回 {version} 后将没有现行有效的版本，不能撤回：请先发布替代它的版本"
-            ),
-            message_en: format!(
-                "withdrawing {version} would leave no version in force: publish its replacement first"
-            ),
-        }),
+        Some(v) if v.meta.withdrawal.is_none() => Err(last_version(version)),
         _ => Err(Refusal {
             code: "not_found",
             message: format!("没有未撤回的版本 {version}"),

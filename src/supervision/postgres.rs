@@ -277,11 +277,20 @@ impl Store for PgStore {
         Ok(())
     }
 
-    fn withdraw_version(&mut self, version: &str, w: &Withdrawal) -> Result<bool, StoreError> {
-        Ok(self.client.execute(
-            "UPDATE standards_versions SET withdrawn_at = $1, withdrawn_by = $2, withdrawal_note = $3 WHERE version = $4 AND withdrawn_at IS NULL",
-            &[&w.at, &w.by, &w.note, &version],
-        )? > 0)
+    fn withdraw_version(
+        &mut self,
+        version: &str,
+        w: &Withdrawal,
+        today: &str,
+    ) -> Result<bool, StoreError> {
+        // Under READ COMMITTED two updates of different rows would not see each other: the
+        // table lock makes the second wait for the first and check what it left.
+        let mut tx = self.client.transaction()?;
+        tx.batch_execute("LOCK TABLE standards_versions IN SHARE ROW EXCLUSIVE MODE")?;
+        let sql = super::store::WITHDRAW_VERSION.replace('?', "$");
+        let n = tx.execute(&sql, &[&w.at, &w.by, &w.note, &version, &today])?;
+        tx.commit()?;
+        Ok(n > 0)
     }
 
     fn versions_fingerprint(&mut self) -> Result<String, StoreError> {

@@ -448,10 +448,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn withdraw_version(&mut self, version: &str, w: &Withdrawal) -> Result<bool, StoreError> {
+    fn withdraw_version(
+        &mut self,
+        version: &str,
+        w: &Withdrawal,
+        today: &str,
+    ) -> Result<bool, StoreError> {
+        // One statement: SQLite runs writers one at a time, so the check sees the other's withdrawal.
         Ok(self.conn.execute(
-            "UPDATE standards_versions SET withdrawn_at = ?1, withdrawn_by = ?2, withdrawal_note = ?3 WHERE version = ?4 AND withdrawn_at IS NULL",
-            params![w.at, w.by, w.note, version],
+            super::store::WITHDRAW_VERSION,
+            params![w.at, w.by, w.note, version, today],
         )? > 0)
     }
 

@@ -235,12 +235,25 @@ pub trait Store: Send {
     fn versions(&mut self) -> Result<Vec<VersionRecord>, StoreError>;
     /// Adds a version; an existing id is refused (a version is never replaced).
     fn insert_version(&mut self, v: &VersionRecord) -> Result<(), StoreError>;
-    /// Records the withdrawal of a version not yet withdrawn; whether one was.
-    fn withdraw_version(&mut self, version: &str, w: &Withdrawal) -> Result<bool, StoreError>;
+    /// Records the withdrawal of a version not yet withdrawn, in one step with the rule that
+    /// another version must stay in force on `today` (two withdrawals at once cannot leave
+    /// none); whether one was withdrawn.
+    fn withdraw_version(
+        &mut self,
+        version: &str,
+        w: &Withdrawal,
+        today: &str,
+    ) -> Result<bool, StoreError>;
     /// A cheap fingerprint of the versions table (ids, dates, withdrawals), to notice a change
     /// made by another instance without reading every version's content.
     fn versions_fingerprint(&mut self) -> Result<String, StoreError>;
 }
+
+/// The withdrawal, only while another version stays in force (both backends; `?N` for SQLite,
+/// rewritten to `$N` for PostgreSQL).
+pub(crate) const WITHDRAW_VERSION: &str = "UPDATE standards_versions SET withdrawn_at = ?1, withdrawn_by = ?2, withdrawal_note = ?3 \
+     WHERE version = ?4 AND withdrawn_at IS NULL AND EXISTS (SELECT 1 FROM standards_versions o \
+     WHERE o.version <> ?4 AND o.withdrawn_at IS NULL AND o.effective_date <= ?5)";
 
 /// The SQL of [`Store::versions_fingerprint`], for both backends.
 pub(crate) const VERSIONS_FINGERPRINT: &str = "SELECT COALESCE(STRING_AGG(version || '|' || effective_date || '|' || COALESCE(withdrawn_at, ''), ';' ORDER BY version), '') FROM standards_versions";

@@ -428,3 +428,57 @@ fn a_scheduled_version_is_announced_and_the_history_lists_every_version() {
         &csv[..300.min(csv.len())]
     );
 }
+
+/// Two publishers withdrawing the two versions at once: the store decides in one step, so one
+/// withdrawal stands and the other is refused — never both, which would leave no version.
+fn two_withdrawals_at_once_leave_one_version(app: TestApp) {
+    let root = temp_dir();
+    let dir = standards_copy(root.path(), "2026.3", 25);
+    let r = app.post_as(
+        "/api/v1/standards/versions",
+        Role::Publisher,
+        &json!({"effective_date": today().to_string(), "note": "较轻阶次调整为25元", "files": files_of(&dir)}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let statuses: Vec<(u16, String)> = std::thread::scope(|s| {
+        let both: Vec<_> = ["2026.1", "2026.3"]
+            .into_iter()
+            .map(|v| {
+                let app = &app;
+                s.spawn(move || {
+                    let path = format!("/api/v1/standards/versions/{v}/withdraw");
+                    let r = app.post_as(&path, Role::Publisher, &json!({"note": "同时撤回"}));
+                    (r.status, if r.status == 200 { String::new() } else { r.code() })
+                })
+            })
+            .collect();
+        both.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = statuses.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(ok, 1, "{statuses:?}");
+    assert!(
+        statuses.contains(&(422, "last_version".to_string())),
+        "{statuses:?}"
+    );
+    let listed = app.get("/api/v1/standards/versions").json();
+    let withdrawn = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["status"] == "withdrawn")
+        .count();
+    assert_eq!(withdrawn, 1);
+}
+
+#[test]
+fn two_withdrawals_at_once_leave_one_version_sqlite() {
+    two_withdrawals_at_once_leave_one_version(TestApp::builder().start());
+}
+
+#[test]
+fn two_withdrawals_at_once_leave_one_version_postgres() {
+    let Some(b) = TestApp::builder().postgres() else {
+        return;
+    };
+    two_withdrawals_at_once_leave_one_version(b.start());
+}
