@@ -72,11 +72,12 @@ fn sweep_leftovers(root: &Path) {
 
 /// Where a supervision log lives: a data directory (removed on drop) and, for PostgreSQL, a
 /// database of its own on the test server.
+#[derive(Clone)]
 pub struct TestStorage {
     /// "sqlite" or "postgres", for messages.
     pub name: &'static str,
     pub config: StorageConfig,
-    _dir: TempDir,
+    _dir: std::sync::Arc<TempDir>,
 }
 
 impl TestStorage {
@@ -88,7 +89,7 @@ impl TestStorage {
                 data_dir: dir.path().to_path_buf(),
                 database_url: None,
             },
-            _dir: dir,
+            _dir: std::sync::Arc::new(dir),
         }
     }
 
@@ -102,7 +103,7 @@ impl TestStorage {
                 data_dir: dir.path().to_path_buf(),
                 database_url: Some(url),
             },
-            _dir: dir,
+            _dir: std::sync::Arc::new(dir),
         })
     }
 
@@ -188,6 +189,20 @@ impl TestApp {
             storage: None,
             rate_limit: 0,
             standards: None,
+        }
+    }
+
+    /// Another server on the same log and versions, as a second instance behind a load
+    /// balancer would run; it shares this one's tokens.
+    pub fn another_instance(&self) -> TestApp {
+        let addr = serve(None, &self.storage.config, 0);
+        TestApp {
+            addr,
+            client: Client::new(addr),
+            tokens: self.tokens.clone(),
+            other_reviewer: self.other_reviewer.clone(),
+            revoked: self.revoked.clone(),
+            storage: self.storage.clone(),
         }
     }
 
