@@ -6,6 +6,7 @@
 pub mod dashboard;
 pub mod export;
 pub mod mobile;
+pub mod office;
 pub mod publish;
 
 use actix_web::{HttpResponse, web};
@@ -123,6 +124,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(export::routes)
         .configure(mobile::routes)
         .configure(dashboard::routes)
+        .configure(office::routes)
         .route(
             "/",
             web::get().to(|| async {

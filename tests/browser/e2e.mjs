@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 const BASE = process.env.BASE_URL;
 const INSPECTOR = process.env.INSPECTOR_TOKEN;
 const SUPERVISOR = process.env.SUPERVISOR_TOKEN;
+const PUBLISHER = process.env.PUBLISHER_TOKEN;
 const SHOTS = process.env.SCREENSHOT_DIR;
 mkdirSync(SHOTS, { recursive: true });
 
@@ -133,11 +134,6 @@ await step('back online: the queued calculation is logged, marked offline', asyn
   assert.ok(entry.request.offline_at, 'the time it was made offline is logged');
   await page.screenshot({ path: `${SHOTS}/m-synced-phone.png`, fullPage: true });
 });
-await ctx.close();
-
-// ---- the published table ----
-const pub = await browser.newContext(laptop);
-const pp = await pub.newPage();
 await step('online, the phone replaces a superseded copy of the standards', async () => {
   const current = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_pack')).version);
   await page.evaluate(() => {
@@ -151,6 +147,11 @@ await step('online, the phone replaces a superseded copy of the standards', asyn
   assert.equal(kept, current);
 });
 
+await ctx.close();
+
+// ---- the published table ----
+const pub = await browser.newContext(laptop);
+const pp = await pub.newPage();
 await step('the published standards and a matter\'s tier table', async () => {
   await pp.goto(BASE + '/standards');
   assert.match(await pp.textContent('body'), /899/);
@@ -201,6 +202,25 @@ await step('the dashboard refuses an inspector', async () => {
   assert.match(await ip.textContent('body'), /无权查看/);
 });
 await ic.close();
+
+// ---- the legal office publishes a version (issue 13) ----
+await step('the legal office publishes a version; a broken one is refused with every problem', async () => {
+  const office = await (await browser.newContext(laptop)).newPage();
+  await office.goto(BASE + '/publish');
+  await office.fill('input[name=token]', PUBLISHER);
+  await office.fill('input[name=effective_date]', process.env.EFFECTIVE_LATER);
+  await office.fill('input[name=note]', '较轻阶次调整');
+  await office.setInputFiles('input[name=files]', process.env.BROKEN_STANDARDS);
+  await office.click('#publish button[type=submit]');
+  await office.locator('#refused').waitFor();
+  const problems = await office.locator('#problems li').allTextContents();
+  assert.ok(problems.some((p) => p.includes('ZHZF-019')), `problems: ${problems}`);
+  await office.setInputFiles('input[name=files]', process.env.GOOD_STANDARDS);
+  await office.click('#publish button[type=submit]');
+  await office.locator('#published').filter({ hasText: '2026.8' }).waitFor();
+  await office.locator('#versions tbody tr').filter({ hasText: '待施行' }).waitFor();
+  await office.screenshot({ path: `${SHOTS}/publish.png`, fullPage: true });
+});
 
 await browser.close();
 console.log(`${passed} passed, 0 failed`);

@@ -19,6 +19,11 @@ fn pages_in_a_real_browser() {
         return;
     };
     let app = TestApp::builder().start();
+    // For the legal office's page: a version to publish, and one that a check refuses.
+    let versions = crate::support::temp_dir();
+    let good = crate::versions::standards_copy(versions.path(), "2026.8", 25);
+    let broken = crate::versions::standards_copy(versions.path(), "2026.9", 99);
+    let later = (penalty_standards::clock::today() + chrono::Days::new(30)).to_string();
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     let out = Command::new("node")
         .arg("e2e.mjs")
@@ -26,6 +31,10 @@ fn pages_in_a_real_browser() {
         .env("BASE_URL", app.url(""))
         .env("INSPECTOR_TOKEN", app.token(Role::Inspector))
         .env("SUPERVISOR_TOKEN", app.token(Role::Supervisor))
+        .env("PUBLISHER_TOKEN", app.token(Role::Publisher))
+        .env("GOOD_STANDARDS", &good)
+        .env("BROKEN_STANDARDS", &broken)
+        .env("EFFECTIVE_LATER", &later)
         .env("SCREENSHOT_DIR", &shots)
         .env("CHROMIUM", &chromium)
         .output()

@@ -30,7 +30,7 @@ fn publish(app: &TestApp, dir: &str, effective: &str, note: &str) -> Output {
 }
 
 /// A copy of the bundled standards as version `id`, with ZHZF-019 较轻 at `fine` yuan.
-fn standards_copy(root: &Path, id: &str, fine: u32) -> PathBuf {
+pub(crate) fn standards_copy(root: &Path, id: &str, fine: u32) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("standards");
     let dir = root.join(id);
     std::fs::create_dir_all(dir.join("units")).unwrap();
