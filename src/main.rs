@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+mod coverage_cmd;
 mod impact_cmd;
 mod review_cmd;
 mod versions_cmd;
@@ -219,6 +220,18 @@ enum Command {
         law: Option<String>,
         #[arg(long)]
         standards: Option<PathBuf>,
+    },
+    /// Check (or with --write, build) standards/COVERAGE.md: every fine-setting provision of
+    /// each unit's core laws (standards/coverage/UNIT.toml) covered by a matter or left out with a
+    /// reason.
+    Coverage {
+        #[arg(long)]
+        laws: PathBuf,
+        /// The standards directory holding coverage/ and COVERAGE.md (default: ./standards).
+        #[arg(long, default_value = "standards")]
+        standards: PathBuf,
+        #[arg(long)]
+        write: bool,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -570,7 +583,7 @@ fn token(command: TokenCommand) -> ExitCode {
     }
 }
 
-fn show_band(b: &penalty_standards::lawtext::amounts::StatedBand) -> String {
+pub(crate) fn show_band(b: &penalty_standards::lawtext::amounts::StatedBand) -> String {
     use penalty_standards::lawtext::amounts::StatedUnit;
     let unit = match b.unit {
         StatedUnit::Yuan => "元",
@@ -614,7 +627,9 @@ fn provisions(
         let list = penalty_standards::lawtext::penalty_provisions(version.law());
         let covered = list
             .iter()
-            .filter(|p| !covering(&set, title, p.article, p.paragraph).is_empty())
+            .filter(|p| {
+                !standards::coverage::covering(&set, title, p.article, p.paragraph).is_empty()
+            })
             .count();
         let revised = revised.get(title).unwrap_or(&no_revised);
         println!(
@@ -649,24 +664,18 @@ fn penalty_laws(set: &standards::StandardsSet) -> Vec<String> {
     t
 }
 
-/// Which matters cite (law, article, paragraph) as their penalty provision.
-fn covering(
-    set: &standards::StandardsSet,
-    title: &str,
-    article: u32,
-    paragraph: Option<u32>,
-) -> Vec<String> {
-    set.matters
-        .iter()
-        .filter(|m| {
-            std::iter::once(&m.penalty).chain(&m.penalty_also).any(|c| {
-                c.law == title
-                    && c.article == article
-                    && (paragraph.is_none() || c.paragraph.is_none() || c.paragraph == paragraph)
-            })
-        })
-        .map(|m| m.id.clone())
-        .collect()
+fn coverage(laws: &std::path::Path, dir: &std::path::Path, write: bool) -> ExitCode {
+    let corpus = match open_corpus(laws) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match sources::load_standards(Some(dir)) {
+        Ok(set) => coverage_cmd::run(&corpus, &set, dir, write),
+        Err(p) => {
+            print_problems(&p.0);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// One line per provision: where, its items, its bands, the start of its text, the matters
@@ -681,7 +690,7 @@ fn print_provision(
     let mut c = penalty_standards::standards::Citation::new(title, p.article, p.paragraph, None);
     c.version = None;
     let bands: Vec<String> = p.bands.iter().map(show_band).collect();
-    let ids: Vec<String> = covering(set, title, p.article, p.paragraph)
+    let ids: Vec<String> = standards::coverage::covering(set, title, p.article, p.paragraph)
         .into_iter()
         .map(|id| {
             if revised.contains(id.as_str()) {
@@ -762,6 +771,11 @@ fn main() -> ExitCode {
             law,
             standards,
         } => provisions(&laws, law.as_deref(), standards.as_deref()),
+        Command::Coverage {
+            laws,
+            standards,
+            write,
+        } => coverage(&laws, &standards, write),
         Command::Openapi => {
             print!("{}", startup::openapi_json());
             ExitCode::SUCCESS

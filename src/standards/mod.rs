@@ -1,5 +1,6 @@
 //! The standards model, its loading from TOML and its validation. Pure: no I/O here.
 
+pub mod coverage;
 pub mod diff;
 pub mod load;
 pub mod measure;
