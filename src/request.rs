@@ -252,16 +252,17 @@ impl<'a> Fields<'a> {
             "organisation" => Ok(Party::Organisation),
             "sole_trader" => Ok(Party::SoleTrader),
             "state_organ" => Ok(Party::StateOrgan),
+            "farmer" => Ok(Party::Farmer),
             other => {
                 let f = self.at(key);
                 Err(CalcError::invalid(
                     "invalid_party",
                     f.clone(),
                     format!(
-                        "{f} 应为 individual（公民）、sole_trader（个体工商户）、organisation（法人或者其他组织）或 state_organ（国家机关），收到 {other}"
+                        "{f} 应为 individual（公民）、sole_trader（个体工商户）、farmer（农户）、organisation（法人或者其他组织）或 state_organ（国家机关），收到 {other}"
                     ),
                     format!(
-                        "`{f}` must be individual, sole_trader, organisation or state_organ, not `{other}`"
+                        "`{f}` must be individual, sole_trader, farmer, organisation or state_organ, not `{other}`"
                     ),
                 ))
             }

@@ -3,7 +3,7 @@
 //! band (the tier's fine at the same facts).
 
 use super::context::{Case, Draft, Standard};
-use crate::standards::{Band, Tier};
+use crate::standards::{Band, Party, Tier};
 
 /// The provision's band for this party; `None` where it sets no fine for this party.
 pub(super) fn statutory(case: &Case) -> Option<Band> {
@@ -13,6 +13,28 @@ pub(super) fn statutory(case: &Case) -> Option<Band> {
 /// The tier's fine; `None` where the tier imposes no fine.
 pub(super) fn standard(case: &Case, tier: &Tier) -> Option<Band> {
     case.tier_band(tier)
+}
+
+/// The article's fine on an organisation's 直接负责的主管人员和其他直接责任人员: a second party of
+/// the same decision, at the tier's figure or, where the tier names none, the statutory band.
+/// The organisation's circumstances do not move it (they are not the persons').
+pub(super) fn persons(case: &Case, tier: &Tier, draft: &mut Draft) {
+    let Some(rule) = &case.matter.statutory.fine_persons else {
+        return;
+    };
+    if case.party.side() != Party::Organisation {
+        return;
+    }
+    let band = tier
+        .fine_persons
+        .map(|f| f.band_at(Some(rule), None))
+        .unwrap_or_else(|| rule.band_at(None));
+    draft.explanation.push(format!(
+        "对直接负责的主管人员和其他直接责任人员处{}罚款（{}）。",
+        band.render(),
+        case.matter.penalty_text()
+    ));
+    draft.persons_fine = Some(band);
 }
 
 pub(super) fn explain(case: &Case, standard: &Standard, draft: &mut Draft) {
@@ -107,6 +129,32 @@ mod tests {
         assert!(warned("state_organ"));
         assert!(!warned("organisation"));
         assert!(!warned("individual"));
+    }
+
+    /// 农户 are fined on their own band where the article sets one; the organisation's
+    /// responsible persons get theirs beside the organisation's, at the tier's figure or else
+    /// the statutory band.
+    #[test]
+    fn farmers_and_responsible_persons_are_fined_apart() {
+        let calc = |party: &str, value: &str| {
+            let req = crate::engine::CalcRequest::from_json(&json!({
+                "matter_id": "FIX-012", "party": party, "facts": {"goods_value": value},
+                "act_date": "2026-09-01"}))
+            .unwrap();
+            crate::engine::calculate(&FIXTURES, &req, crate::engine::testing::day("2026-11-20"))
+                .unwrap()
+        };
+        let fixed = |x: i64| Some(Band::fixed(Decimal::from(x)));
+        assert_eq!(calc("farmer", "100").fine, fixed(500));
+        assert_eq!(calc("individual", "100").fine, fixed(10000));
+        let org = calc("organisation", "100");
+        assert_eq!((org.fine, org.persons_fine), (fixed(10000), fixed(5000)));
+        let org = calc("organisation", "9000");
+        assert_eq!(
+            org.persons_fine,
+            Some(Band::new(Decimal::from(5000), Decimal::from(20000)))
+        );
+        assert_eq!(calc("individual", "100").persons_fine, None);
     }
 
     #[test]

@@ -101,6 +101,8 @@ pub(super) struct Draft {
     pub measures: Vec<String>,
     /// Measures the article allows but does not impose here.
     pub options: Vec<MeasureOption>,
+    /// The fine on the organisation's responsible persons, where the article sets one.
+    pub persons_fine: Option<Band>,
     /// The fine to impose, unrounded; set by the adjustment step, absent on every path that
     /// ends before it.
     pub fine: Option<Band>,
@@ -137,6 +139,7 @@ impl Draft {
             explanation: Vec::new(),
             measures: Vec::new(),
             options: Vec::new(),
+            persons_fine: None,
             fine: None,
             adjustments: Vec::new(),
             no_penalty_possible: false,
@@ -183,6 +186,7 @@ impl Draft {
             statutory_fine: standard.statutory_fine.map(in_yuan),
             measures: self.measures,
             measure_options: self.options,
+            persons_fine: self.persons_fine.map(in_yuan),
             adjustments: self.adjustments,
             summary_procedure_allowed: self.summary_procedure_allowed,
             hearing_right: self.hearing_right,

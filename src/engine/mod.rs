@@ -242,6 +242,10 @@ pub struct CalcResult {
     /// the agency to weigh, not part of the standard penalty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub measure_options: Vec<MeasureOption>,
+    /// The fine on the organisation's 直接负责的主管人员和其他直接责任人员, where the article sets
+    /// one: a second party of the same decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persons_fine: Option<Band>,
     pub adjustments: Vec<Adjustment>,
     pub summary_procedure_allowed: bool,
     pub hearing_right: bool,
@@ -377,6 +381,7 @@ fn evaluate(case: &Case) -> CalcResult {
         no_penalty::explain_unmet(case, tier, &mut draft);
     }
     adjustment::apply(case, &standard, &mut draft);
+    band::persons(case, tier, &mut draft);
     measures::add_penalties(case, tier, &mut draft);
     procedure::apply(case, &mut draft);
     draft.finish(case, standard, dates, Outcome::Penalty)

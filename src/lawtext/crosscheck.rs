@@ -291,12 +291,24 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
         Ok((_, text)) => {
             // The bands may be stated by any of the penalty provisions.
             let text = text + &also;
-            let mut rules: Vec<(Party, &FineRule)> = Vec::new();
+            let mut rules: Vec<(&str, &FineRule)> = Vec::new();
             for p in Party::SIDES {
                 if let Some(r) = m.statutory.fine_of_side(p)
                     && !rules.iter().any(|(_, x)| *x == r)
                 {
-                    rules.push((p, r));
+                    rules.push((p.label(), r));
+                }
+            }
+            let others = [
+                ("农户", &m.statutory.fine_farmer),
+                (
+                    "直接负责的主管人员和其他直接责任人员",
+                    &m.statutory.fine_persons,
+                ),
+            ];
+            for (who, r) in others {
+                if let Some(r) = r {
+                    rules.push((who, r));
                 }
             }
             if !rules.is_empty() && !text.contains("罚款") {
@@ -308,11 +320,11 @@ pub fn check_matter(m: &Matter, corpus: &Corpus) -> Vec<Problem> {
                     ),
                 ));
             }
-            for (party, rule) in rules {
+            for (who, rule) in rules {
                 for e in rule_problems(rule, &text) {
                     out.push(problem(
                         m,
-                        format!("penalty {} ({}): {e}", m.penalty_text(), party.label()),
+                        format!("penalty {} ({who}): {e}", m.penalty_text()),
                     ));
                 }
             }

@@ -67,6 +67,10 @@ struct RawStatutory {
     #[serde(default)]
     fine_individual: Option<FineRule>,
     #[serde(default)]
+    fine_farmer: Option<FineRule>,
+    #[serde(default)]
+    fine_persons: Option<FineRule>,
+    #[serde(default)]
     measures: Vec<RawMeasure>,
     #[serde(default)]
     unfined: Vec<Party>,
@@ -176,6 +180,10 @@ struct RawTier {
     fine_organisation: Option<RawAmount>,
     #[serde(default)]
     fine_individual: Option<RawAmount>,
+    #[serde(default)]
+    fine_farmer: Option<RawAmount>,
+    #[serde(default)]
+    fine_persons: Option<RawAmount>,
     #[serde(default)]
     rate: Option<RawAmount>,
     #[serde(default)]
@@ -337,6 +345,8 @@ fn build_statutory(st: RawStatutory, rep: &mut Reporter) -> Statutory {
     Statutory {
         fine_organisation,
         fine_individual,
+        fine_farmer: st.fine_farmer,
+        fine_persons: st.fine_persons,
         parties,
         unfined: st.unfined,
         excluded: st.excluded,
@@ -390,6 +400,18 @@ fn build_tier(level: usize, t: RawTier, lines: &LineIndex, rep: &mut Reporter) -
         &what,
         &mut trep,
     );
+    let fine_farmer = party_fine(
+        [&None, &t.fine_farmer, &None, &None],
+        "农户",
+        &what,
+        &mut trep,
+    );
+    let fine_persons = party_fine(
+        [&None, &t.fine_persons, &None, &None],
+        "responsible persons",
+        &what,
+        &mut trep,
+    );
     Tier {
         level,
         name,
@@ -397,6 +419,8 @@ fn build_tier(level: usize, t: RawTier, lines: &LineIndex, rep: &mut Reporter) -
         when,
         fine_organisation,
         fine_individual,
+        fine_farmer,
+        fine_persons,
         measures: t.measures,
         minor: t.minor,
     }

@@ -80,16 +80,20 @@ pub enum Party {
     SoleTrader,
     /// 国家机关: an organisation in the general rules; some articles only warn it.
     StateOrgan,
+    /// 农户: a natural person, fined on its own band where an article sets one ("对农户，并处
+    /// 三百元以上三千元以下罚款"), else as 个人.
+    Farmer,
 }
 
 impl Party {
     /// The two sides the statutory fines are written for (个人 / 单位).
     pub const SIDES: [Party; 2] = [Party::Individual, Party::Organisation];
-    pub const ALL: [Party; 4] = [
+    pub const ALL: [Party; 5] = [
         Party::Individual,
         Party::Organisation,
         Party::SoleTrader,
         Party::StateOrgan,
+        Party::Farmer,
     ];
 
     pub fn label(self) -> &'static str {
@@ -98,6 +102,7 @@ impl Party {
             Party::Organisation => "法人或者其他组织",
             Party::SoleTrader => "个体工商户",
             Party::StateOrgan => "国家机关",
+            Party::Farmer => "农户",
         }
     }
 
@@ -105,7 +110,7 @@ impl Party {
     /// 法人或者其他组织.
     pub fn side(self) -> Party {
         match self {
-            Party::Individual | Party::SoleTrader => Party::Individual,
+            Party::Individual | Party::SoleTrader | Party::Farmer => Party::Individual,
             Party::Organisation | Party::StateOrgan => Party::Organisation,
         }
     }
@@ -318,6 +323,13 @@ pub struct Statutory {
     pub fine_organisation: Option<FineRule>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fine_individual: Option<FineRule>,
+    /// The fine an article sets for 农户 apart from other individuals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_farmer: Option<FineRule>,
+    /// The fine on the organisation's 直接负责的主管人员和其他直接责任人员, a second party of the
+    /// same decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_persons: Option<FineRule>,
     /// Which sides (个人 / 单位) the matter applies to.
     pub parties: Vec<Party>,
     /// Kinds of party the article does not fine although their side is fined (统计法
@@ -352,6 +364,9 @@ impl Statutory {
     pub fn fine_for(&self, party: Party) -> Option<&FineRule> {
         if self.unfined.contains(&party) {
             return None;
+        }
+        if party == Party::Farmer && self.fine_farmer.is_some() {
+            return self.fine_farmer.as_ref();
         }
         match party.side() {
             Party::Individual => self.fine_individual.as_ref(),
@@ -552,6 +567,12 @@ pub struct Tier {
     pub fine_organisation: Option<TierFine>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fine_individual: Option<TierFine>,
+    /// The tier's fine for 农户, where the article bands them apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_farmer: Option<TierFine>,
+    /// The tier's fine on the organisation's responsible persons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fine_persons: Option<TierFine>,
     pub measures: Vec<String>,
     /// The facts of this tier make the act 违法行为轻微 (行政处罚法第三十三条第一款).
     pub minor: bool,
@@ -561,6 +582,9 @@ impl Tier {
     /// The tier's fine for the party's side (whether the kind is fined at all is the
     /// statute's, [`Statutory::fine_for`]).
     pub fn fine_for(&self, party: Party) -> Option<&TierFine> {
+        if party == Party::Farmer && self.fine_farmer.is_some() {
+            return self.fine_farmer.as_ref();
+        }
         match party.side() {
             Party::Individual => self.fine_individual.as_ref(),
             _ => self.fine_organisation.as_ref(),

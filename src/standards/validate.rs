@@ -109,6 +109,50 @@ fn number_regions(cuts: &[Decimal], integer: bool) -> Vec<Vec<FactValue>> {
     out
 }
 
+/// The fines an article sets apart (农户; the responsible persons of an organisation): a tier
+/// names one only where the article sets it, in yuan inside its band, and a tier that fines
+/// individuals gives 农户 their own figure where the article bands them apart.
+fn separate_fines(m: &Matter, t: &Tier, what: &str, rep: &mut Reporter) {
+    let st = &m.statutory;
+    let pairs = [
+        ("农户", &st.fine_farmer, &t.fine_farmer, Party::Individual),
+        (
+            "直接负责的主管人员和其他直接责任人员",
+            &st.fine_persons,
+            &t.fine_persons,
+            Party::Organisation,
+        ),
+    ];
+    for (who, rule, fine, side) in pairs {
+        match (rule, fine) {
+            (None, Some(_)) => rep.report(format!("{what}: fines {who}, but the statute sets no fine for them")),
+            (Some(_), _) if !st.parties.contains(&side) => rep.report(format!(
+                "statutory fine for {who}: the matter does not concern their side ({})",
+                side.label()
+            )),
+            (Some(r), Some(TierFine::Yuan { min, max })) => {
+                let band = r.band_at(None);
+                if r.kind != FineKind::Range || !band.contains(&Band::new(*min, *max)) {
+                    rep.report(format!(
+                        "{what}: fine for {who} {}..{} lies outside the statutory band {}..{}",
+                        min.normalize(),
+                        max.normalize(),
+                        band.min.normalize(),
+                        band.max.normalize()
+                    ));
+                }
+            }
+            (Some(_), Some(TierFine::Rate { .. })) => {
+                rep.report(format!("{what}: the fine for {who} is in yuan (`fine_…`), not a rate"))
+            }
+            (Some(_), None) if who == "农户" && t.fine_individual.is_some() => rep.report(format!(
+                "{what}: fines individuals, but not 农户, whom the article fines apart (`fine_farmer`)"
+            )),
+            _ => {}
+        }
+    }
+}
+
 /// A tier gives only measures the article provides, and never drops one the article makes
 /// mandatory for a party the tier concerns (confiscation of gains aside: the gains decide it).
 fn tier_measures(m: &Matter, t: &Tier, what: &str, rep: &mut Reporter) {
@@ -528,6 +572,7 @@ fn tiers_structure(m: &Matter, rep: &mut Reporter) -> bool {
             rep.report(format!("{what}: imposes nothing (no fine, no measure)"));
         }
         tier_measures(m, t, &what, rep);
+        separate_fines(m, t, &what, rep);
     }
     rep.problems.len() == before
 }

@@ -38,6 +38,7 @@ pub(crate) fn party_short(p: Party) -> &'static str {
         Party::Individual => "个人",
         Party::SoleTrader => "个体工商户",
         Party::StateOrgan => "国家机关",
+        Party::Farmer => "农户",
     }
 }
 
@@ -211,6 +212,18 @@ pub(crate) fn statutory_lines(m: &Matter) -> Vec<String> {
     if lines.is_empty() {
         lines.push("不处罚款".to_string());
     }
+    let apart = [
+        ("农户", &m.statutory.fine_farmer),
+        (
+            "直接负责的主管人员和其他直接责任人员",
+            &m.statutory.fine_persons,
+        ),
+    ];
+    for (who, rule) in apart {
+        if let Some(r) = rule {
+            lines.push(format!("对{who}{}", fine_rule_text(m, r)));
+        }
+    }
     if !m.statutory.excluded.is_empty() {
         let out: Vec<&str> = m.statutory.excluded.iter().map(|p| p.label()).collect();
         lines.push(format!("不适用于{}", out.join("、")));
@@ -263,7 +276,7 @@ pub(crate) fn tier_standard_text(m: &Matter, t: &Tier) -> String {
             (p, text)
         })
         .collect();
-    match parts.as_slice() {
+    let main = match parts.as_slice() {
         [] => "不处罚款".to_string(),
         [(_, first), rest @ ..] if rest.iter().all(|(_, t)| t == first) => first.clone(),
         _ => parts
@@ -271,6 +284,28 @@ pub(crate) fn tier_standard_text(m: &Matter, t: &Tier) -> String {
             .map(|(p, t)| format!("{}：{t}", party_short(*p)))
             .collect::<Vec<_>>()
             .join("；"),
+    };
+    let apart = [
+        ("农户", &t.fine_farmer, &m.statutory.fine_farmer),
+        ("责任人员", &t.fine_persons, &m.statutory.fine_persons),
+    ];
+    let extra: Vec<String> = apart
+        .into_iter()
+        .filter_map(|(who, tier, rule)| match (tier, rule) {
+            (Some(f), _) => Some(format!(
+                "{who}：{}",
+                tier_fine_text(m, Party::Individual, f)
+            )),
+            (None, Some(r)) if who == "责任人员" => {
+                Some(format!("{who}：{}", fine_rule_text(m, r)))
+            }
+            _ => None,
+        })
+        .collect();
+    if extra.is_empty() {
+        main
+    } else {
+        format!("{main}；{}", extra.join("；"))
     }
 }
 

@@ -256,3 +256,20 @@ fn tier_names_agree_with_minor_and_do_not_repeat() {
         "another tier has the same name",
     );
 }
+
+/// Fines set apart (农户, the responsible persons) exist only where the article sets them, and
+/// lie inside their own band.
+#[test]
+fn fines_set_apart_need_their_statutory_band() {
+    assert_refused(
+        &broken("fine = 100000", "fine = 100000\nfine_persons = 5000"),
+        "fines 直接负责的主管人员和其他直接责任人员, but the statute sets no fine",
+    );
+    let with_band = GOOD.replacen(
+        "fine = { kind = \"range\", min = 100000, max = 1000000 }",
+        "fine = { kind = \"range\", min = 100000, max = 1000000 }\nfine_persons = { kind = \"range\", min = 10000, max = 100000 }",
+        1,
+    );
+    let p = check(&with_band.replacen("fine = 100000", "fine = 100000\nfine_persons = 200000", 1));
+    assert_refused(&p, "lies outside the statutory band 10000..100000");
+}
