@@ -234,6 +234,7 @@ pub fn engine_citations() -> Vec<Citation> {
     v.extend([
         penalty_law(28, Some(1), None),
         penalty_law(28, Some(2), None),
+        penalty_law(27, Some(1), None),
         penalty_law(29, None, None),
         penalty_law(32, None, None),
         penalty_law(33, Some(1), None),

@@ -103,6 +103,8 @@ pub(super) struct Draft {
     pub options: Vec<MeasureOption>,
     /// The fine on the organisation's responsible persons, where the article sets one.
     pub persons_fine: Option<Band>,
+    /// The facts reach a criminal threshold: the case goes to the judicial organs (第二十七条).
+    pub criminal_referral: bool,
     /// The fine to impose, unrounded; set by the adjustment step, absent on every path that
     /// ends before it.
     pub fine: Option<Band>,
@@ -140,6 +142,7 @@ impl Draft {
             measures: Vec::new(),
             options: Vec::new(),
             persons_fine: None,
+            criminal_referral: false,
             fine: None,
             adjustments: Vec::new(),
             no_penalty_possible: false,
@@ -187,6 +190,7 @@ impl Draft {
             measures: self.measures,
             measure_options: self.options,
             persons_fine: self.persons_fine.map(in_yuan),
+            criminal_referral: self.criminal_referral,
             adjustments: self.adjustments,
             summary_procedure_allowed: self.summary_procedure_allowed,
             hearing_right: self.hearing_right,

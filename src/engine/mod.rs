@@ -246,6 +246,10 @@ pub struct CalcResult {
     /// one: a second party of the same decision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub persons_fine: Option<Band>,
+    /// The facts reach the criminal threshold the matter states: the case is to be referred to
+    /// the judicial organs (行政处罚法 第二十七条第一款).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub criminal_referral: bool,
     pub adjustments: Vec<Adjustment>,
     pub summary_procedure_allowed: bool,
     pub hearing_right: bool,
@@ -363,6 +367,7 @@ fn evaluate(case: &Case) -> CalcResult {
     band::explain(case, &standard, &mut draft);
     measures::order_correction(&mut draft);
 
+    no_penalty::refer_if_criminal(case, &mut draft);
     if time_limit::expired(&dates) {
         time_limit::explain_expiry(&dates, &mut draft);
         return draft.finish(case, standard, dates, Outcome::TimeBarred);

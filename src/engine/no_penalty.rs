@@ -149,6 +149,26 @@ pub(super) fn note_first_offence_waiver(draft: &mut Draft) {
     ));
 }
 
+/// 第二十七条第一款: 违法行为涉嫌犯罪的，行政机关应当及时将案件移送司法机关 — where the facts
+/// reach the threshold the matter states. The standard is still reported: what remains for the
+/// agency after the courts (罚款折抵, 第三十五条) starts from it.
+pub(super) fn refer_if_criminal(case: &Case, draft: &mut Draft) {
+    let Some(r) = &case.matter.referral else {
+        return;
+    };
+    if !r.holds(&case.facts) {
+        return;
+    }
+    let art27 = penalty_law(27, Some(1), None);
+    draft.cite(BasisRole::Discretion, art27.clone());
+    draft.explanation.push(format!(
+        "案件事实达到{}，涉嫌犯罪，应当及时将案件移送司法机关，依法追究刑事责任（{}）；以下为不予追究刑事责任时的行政处罚标准。",
+        r.condition,
+        art27.render()
+    ));
+    draft.criminal_referral = true;
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -248,5 +268,29 @@ mod tests {
         note_first_offence_waiver(&mut d);
         assert!(d.no_penalty_possible);
         assert_eq!(cited(&d), ["《中华人民共和国行政处罚法》第三十三条第一款"]);
+    }
+
+    /// 第二十七条第一款: facts at the matter's criminal threshold send the case to the courts.
+    #[test]
+    fn facts_at_the_criminal_threshold_are_referred() {
+        let referred = |value: &str| {
+            let c = case(
+                "FIX-012",
+                Party::Organisation,
+                json!({"goods_value": value}),
+                &[],
+            );
+            let mut d = draft(&c);
+            refer_if_criminal(&c, &mut d);
+            (d.criminal_referral, cited(&d))
+        };
+        assert_eq!(
+            referred("50000"),
+            (
+                true,
+                vec!["《中华人民共和国行政处罚法》第二十七条第一款".to_string()]
+            )
+        );
+        assert_eq!(referred("49999.99"), (false, vec![]));
     }
 }

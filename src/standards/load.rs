@@ -55,6 +55,8 @@ struct RawMatter {
     fact: Vec<RawFact>,
     #[serde(default)]
     tier: Vec<RawTier>,
+    #[serde(default)]
+    referral: Option<Referral>,
 }
 
 #[derive(Deserialize)]
@@ -310,6 +312,7 @@ fn build_matter(
         statutory,
         facts,
         tiers,
+        referral: raw.referral,
         source: SourceLocation {
             file: file.to_string(),
             line,

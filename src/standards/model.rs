@@ -633,8 +633,38 @@ pub struct Matter {
     pub statutory: Statutory,
     pub facts: Vec<FactDef>,
     pub tiers: Vec<Tier>,
+    /// Where the facts reach a criminal threshold (行政处罚法 第二十七条第一款: 涉嫌犯罪的，应当
+    /// 及时将案件移送司法机关).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
     #[serde(skip)]
     pub source: SourceLocation,
+}
+
+/// A criminal threshold stated as facts, with the text that sets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// The threshold in words, with its source (司法解释 or 立案追诉标准).
+    pub condition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub when: Option<Conjunction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub when_any: Option<Vec<Conjunction>>,
+}
+
+impl Referral {
+    pub fn holds(&self, facts: &HashMap<String, FactValue>) -> bool {
+        self.when
+            .iter()
+            .chain(self.when_any.iter().flatten())
+            .any(|conj| {
+                conj.iter()
+                    .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
+            })
+    }
 }
 
 impl Matter {

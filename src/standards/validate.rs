@@ -202,6 +202,18 @@ pub(crate) fn matter(m: &Matter, rep: &mut Reporter) {
     }
     statutory(m, rep);
     facts(m, rep);
+    if let Some(r) = &m.referral {
+        let alternatives: Vec<Conjunction> = r
+            .when
+            .iter()
+            .chain(r.when_any.iter().flatten())
+            .cloned()
+            .collect();
+        if alternatives.is_empty() || r.condition.trim().is_empty() {
+            rep.report("referral: needs the threshold in words (`condition`) and as facts");
+        }
+        conditions(m, "referral", &alternatives, rep);
+    }
     if m.tiers.is_empty() {
         rep.report("the matter has no tiers");
         return;
