@@ -298,6 +298,20 @@ pub fn parse_facts(
     }
     let mut out = HashMap::new();
     for f in &matter.facts {
+        if f.derived.is_some() {
+            if given.contains_key(&f.key) {
+                return Err(fact_error(
+                    "derived_fact",
+                    &f.key,
+                    format!("事实 {}（{}）由其他事实计算，不需填写", f.key, f.label),
+                    format!(
+                        "fact `{}` ({}) is computed from the others; do not send it",
+                        f.key, f.label
+                    ),
+                ));
+            }
+            continue;
+        }
         let value = match given.get(&f.key) {
             None | Some(Value::Null) => match &f.default {
                 Some(d) => d.clone(),
@@ -315,6 +329,19 @@ pub fn parse_facts(
             Some(v) => typed_fact(f, v)?,
         };
         out.insert(f.key.clone(), value);
+    }
+    for f in &matter.facts {
+        if let Some(d) = &f.derived {
+            let value = d.value(&out).ok_or_else(|| {
+                fact_error(
+                    "invalid_fact",
+                    &d.of,
+                    format!("{} 应大于0，才能计算{}", d.of, f.label),
+                    format!("`{}` must be above 0 to compute {}", d.of, f.key),
+                )
+            })?;
+            out.insert(f.key.clone(), FactValue::Number(value));
+        }
     }
     Ok(out)
 }

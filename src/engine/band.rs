@@ -157,6 +157,43 @@ mod tests {
         assert_eq!(calc("individual", "100").persons_fine, None);
     }
 
+    /// 浙江省公路条例 第五十三条 (FIX-013): 300 yuan a tonne on the part of the overload from 20 %
+    /// to 50 % of the limit, 500 above 50 %, at most 30,000; up to 20 % no fine.
+    #[test]
+    fn an_overload_is_fined_per_tonne_on_its_parts_and_capped() {
+        let calc = |total: &str, limit: &str| {
+            let req = crate::engine::CalcRequest::from_json(&json!({
+                "matter_id": "FIX-013", "party": "individual",
+                "facts": {"total_mass": total, "mass_limit": limit},
+                "act_date": "2026-09-01"}))
+            .unwrap();
+            crate::engine::calculate(&FIXTURES, &req, crate::engine::testing::day("2026-11-20"))
+        };
+        let fine = |total: &str, limit: &str| calc(total, limit).unwrap().fine.map(|b| b.max);
+        let d = |x: &str| Some(x.parse::<Decimal>().unwrap());
+        assert_eq!(fine("58", "49"), None, "18.4 %: no fine");
+        // 16 t over 49 t (32.65 %): 6.2 t above 58.8 t at 300.
+        assert_eq!(fine("65", "49"), d("1860"));
+        // 80 t: 14.7 t at 300 and 6.5 t at 500.
+        assert_eq!(fine("80", "49"), d("7660"));
+        assert_eq!(fine("400", "49"), d("30000"));
+        let r = calc("80", "49").unwrap();
+        assert_eq!(
+            (r.tier.level, r.statutory_fine.unwrap().max),
+            (3, Decimal::from(7660))
+        );
+        // The share is computed, never sent.
+        let req = crate::engine::CalcRequest::from_json(&json!({
+            "matter_id": "FIX-013", "party": "individual",
+            "facts": {"total_mass": "80", "mass_limit": "49", "overload_percent": "10"},
+            "act_date": "2026-09-01"}))
+        .unwrap();
+        let e =
+            crate::engine::calculate(&FIXTURES, &req, crate::engine::testing::day("2026-11-20"))
+                .unwrap_err();
+        assert_eq!(e.code, "derived_fact");
+    }
+
     #[test]
     fn a_provision_or_tier_without_a_fine_has_no_band() {
         let c = case(

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::money;
 use crate::standards::{
-    Band, Citation, FactValue, FineRule, Matter, Party, StandardsSet, Tier, TierFine,
+    Band, Citation, FactValue, FineKind, FineRule, Matter, Party, StandardsSet, Tier, TierFine,
 };
 
 /// A request the engine has admitted: the matter found, the facts typed, the circumstances
@@ -77,9 +77,17 @@ impl<'a> Case<'a> {
     /// A tier's fine at these facts, unrounded; none where the statute does not fine this
     /// kind of party.
     pub fn tier_band(&self, tier: &Tier) -> Option<Band> {
-        self.rule()?;
-        tier.fine_for(self.party)
-            .map(|f| f.band_at(self.rule(), self.base()))
+        let rule = self.rule()?;
+        let fine = tier.fine_for(self.party)?;
+        Some(match (rule.kind, fine) {
+            // The article fixes the amount per part of the excess: the tier's rate is a share
+            // of it (1: the amount itself).
+            (FineKind::Tranches, TierFine::Rate { min, max }) => {
+                let amount = rule.tranche_amount(&self.facts);
+                Band::new(amount * *min, amount * *max)
+            }
+            _ => fine.band_at(Some(rule), self.base()),
+        })
     }
 }
 

@@ -177,11 +177,37 @@ fn show(b: &StatedBand) -> String {
     }
 }
 
+/// A `tranches` fine: each rate and the cap are figures the provision states.
+fn tranche_problems(rule: &FineRule, text: &str) -> Vec<String> {
+    let figures = yuan_figures(text);
+    let mut out = Vec::new();
+    for t in &rule.tranches {
+        if !figures.contains(&t.rate) {
+            out.push(format!(
+                "the rate {}元 is not a figure the provision states",
+                t.rate.normalize()
+            ));
+        }
+    }
+    if let Some(cap) = rule.cap
+        && !figures.contains(&cap)
+    {
+        out.push(format!(
+            "the cap {}元 is not a figure the provision states",
+            cap.normalize()
+        ));
+    }
+    out
+}
+
 fn rule_problems(rule: &FineRule, text: &str) -> Vec<String> {
+    if rule.kind == FineKind::Tranches {
+        return tranche_problems(rule, text);
+    }
     let bands = stated_bands(text);
     let mut out = Vec::new();
     let unit = match rule.kind {
-        FineKind::Range | FineKind::PerUnit => StatedUnit::Yuan,
+        FineKind::Range | FineKind::PerUnit | FineKind::Tranches => StatedUnit::Yuan,
         FineKind::Multiple => StatedUnit::Multiple,
         FineKind::Percent => StatedUnit::Percent,
     };

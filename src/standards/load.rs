@@ -158,6 +158,8 @@ struct RawFact {
     default: Option<toml::Value>,
     #[serde(default)]
     values: Vec<EnumValue>,
+    #[serde(default)]
+    derived: Option<Derived>,
 }
 
 #[derive(Deserialize)]
@@ -367,6 +369,7 @@ fn build_fact(f: RawFact, rep: &mut Reporter) -> FactDef {
         required: f.required,
         default,
         values: f.values,
+        derived: f.derived,
     }
 }
 

@@ -128,6 +128,26 @@ pub enum FineKind {
     Percent,
     /// 每平方米…元
     PerUnit,
+    /// Yuan per unit on parts of an excess over a limit (浙江省公路条例 第五十三条: 对超过最高限值
+    /// 百分之二十以上百分之五十以下的部分，处每吨三百元罚款；超过百分之五十的部分，每吨五百元；
+    /// 最高不得超过三万元): `base` is the measured quantity, `reference` the limit.
+    Tranches,
+}
+
+/// One part of an excess, in per cent of the limit, and its rate in yuan per unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tranche {
+    /// The part starts this many per cent above the limit.
+    #[schema(value_type = String)]
+    pub over: Decimal,
+    /// And ends here (absent: no end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub up_to: Option<Decimal>,
+    /// Yuan per unit of the part.
+    #[schema(value_type = String)]
+    pub rate: Decimal,
 }
 
 /// The band the law gives when the base is small or absent
@@ -179,6 +199,12 @@ pub struct FineRule {
     /// the facts meet it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serious: Option<ConditionalBand>,
+    /// For `tranches`: the fact holding the limit the excess is measured against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// For `tranches`: the parts of the excess and their rates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tranches: Vec<Tranche>,
 }
 
 /// A band of yuan the article sets on a condition stated as facts ("情节严重的，处一万元以上十万元
@@ -298,10 +324,41 @@ impl FineRule {
     /// The statutory band at a base value and the other facts: the conditional band where its
     /// condition holds.
     pub fn band_with(&self, base: Option<Decimal>, facts: &HashMap<String, FactValue>) -> Band {
+        if self.kind == FineKind::Tranches {
+            return Band::fixed(self.tranche_amount(facts));
+        }
         match &self.serious {
             Some(s) if s.holds(facts) => Band::new(s.min, s.max),
             _ => self.band_at(base),
         }
+    }
+
+    /// The amount a `tranches` rule sets at these facts: each part of the excess over the
+    /// limit at its rate, capped; 0 where a figure is missing or the limit is not positive.
+    pub fn tranche_amount(&self, facts: &HashMap<String, FactValue>) -> Decimal {
+        let number = |key: Option<&String>| match key.and_then(|k| facts.get(k)) {
+            Some(FactValue::Number(x)) => Some(*x),
+            _ => None,
+        };
+        let (Some(value), Some(limit)) =
+            (number(self.base.as_ref()), number(self.reference.as_ref()))
+        else {
+            return Decimal::ZERO;
+        };
+        if limit <= Decimal::ZERO {
+            return Decimal::ZERO;
+        }
+        let at = |percent: Decimal| limit + limit * percent / Decimal::ONE_HUNDRED;
+        let total: Decimal = self
+            .tranches
+            .iter()
+            .map(|t| {
+                let top = t.up_to.map_or(value, |u| value.min(at(u)));
+                (top - at(t.over)).max(Decimal::ZERO) * t.rate
+            })
+            .sum();
+        let capped = self.cap.map_or(total, |c| total.min(c));
+        crate::money::fixed(capped)
     }
 
     /// How the rate of this kind is written after a figure.
@@ -310,7 +367,7 @@ impl FineRule {
             FineKind::Range => "元",
             FineKind::Multiple => "倍",
             FineKind::Percent => "%",
-            FineKind::PerUnit => "元/单位",
+            FineKind::PerUnit | FineKind::Tranches => "元/单位",
         }
     }
 }
@@ -429,6 +486,32 @@ pub struct FactDef {
     pub default: Option<FactValue>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<EnumValue>,
+    /// Computed from other facts, never entered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<Derived>,
+}
+
+/// A fact the engine computes: by how many per cent `percent_over` exceeds `of`
+/// (超限比例: (车货总质量 − 最高限值) ÷ 最高限值 × 100).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    pub percent_over: String,
+    pub of: String,
+}
+
+impl Derived {
+    /// The percentage, to four decimals; `None` where a figure is missing or the limit is not
+    /// positive.
+    pub fn value(&self, facts: &HashMap<String, FactValue>) -> Option<Decimal> {
+        let number = |k: &str| match facts.get(k) {
+            Some(FactValue::Number(x)) => Some(*x),
+            _ => None,
+        };
+        let (value, limit) = (number(&self.percent_over)?, number(&self.of)?);
+        (limit > Decimal::ZERO)
+            .then(|| ((value - limit) * Decimal::ONE_HUNDRED / limit).round_dp(4))
+    }
 }
 
 /// A bound on a number: explicit about whether the figure itself is included.

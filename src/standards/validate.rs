@@ -326,6 +326,13 @@ fn statutory(m: &Matter, rep: &mut Reporter) {
         }
     }
     statutory_measures(m, rep);
+    for party in Party::SIDES {
+        if let Some(rule) = m.statutory.fine_of_side(party)
+            && rule.kind == FineKind::Tranches
+        {
+            tranches(m, rule, rep);
+        }
+    }
     for p in m.statutory.unfined.iter().chain(&m.statutory.excluded) {
         if !m.statutory.parties.contains(&p.side())
             || Party::SIDES.contains(p) && m.statutory.parties.len() < 2
@@ -333,6 +340,46 @@ fn statutory(m: &Matter, rep: &mut Reporter) {
             rep.report(format!(
                 "statutory: `unfined` names {}, which the matter does not concern (or its only side)",
                 p.label()
+            ));
+        }
+    }
+}
+
+/// A `tranches` fine: the measured quantity and the limit are declared numbers, the parts in
+/// order and not overlapping, the rates non-negative; tiers give the amount itself (`rate = 1`)
+/// or no fine.
+fn tranches(m: &Matter, rule: &FineRule, rep: &mut Reporter) {
+    for (what, key) in [("base", &rule.base), ("reference", &rule.reference)] {
+        match key.as_deref().and_then(|k| m.fact(k)) {
+            Some(f) if f.kind == FactType::Decimal && f.required => {}
+            _ => rep.report(format!(
+                "statutory fine `tranches`: `{what}` must name a required decimal fact"
+            )),
+        }
+    }
+    if rule.tranches.is_empty() {
+        rep.report("statutory fine `tranches`: list the parts of the excess (`tranches`)");
+    }
+    let mut from = Decimal::ZERO;
+    for t in &rule.tranches {
+        let ends_after = t.up_to.is_none_or(|u| u > t.over);
+        if t.over < from || !ends_after || t.rate.is_sign_negative() {
+            rep.report(format!(
+                "statutory fine `tranches`: the part from {}% is out of order, empty or negative",
+                t.over.normalize()
+            ));
+        }
+        from = t.up_to.unwrap_or(t.over);
+    }
+    for t in &m.tiers {
+        let lawful = [t.fine_organisation, t.fine_individual]
+            .into_iter()
+            .flatten()
+            .all(|f| matches!(f, TierFine::Rate { min, max } if min == Decimal::ONE && max == Decimal::ONE));
+        if !lawful {
+            rep.report(format!(
+                "tier {} ({}): the article fixes the amount per part of the excess: write `rate = 1` (or no fine)",
+                t.level, t.name
             ));
         }
     }
@@ -462,6 +509,10 @@ fn facts(m: &Matter, rep: &mut Reporter) {
         if f.key.contains("repeat") {
             rep.report(format!("fact `{}`: repeat offences are the general circumstance `repeat_offense`, not a fact", f.key));
         }
+        if let Some(d) = &f.derived {
+            derived(m, f, d, rep);
+            continue;
+        }
         match (f.required, &f.default) {
             (true, Some(_)) => rep.report(format!(
                 "fact `{}`: either required or a default, not both",
@@ -514,6 +565,28 @@ fn facts(m: &Matter, rep: &mut Reporter) {
                     rep.report(format!("fact `{}`: only enums list values", f.key));
                 }
             }
+        }
+    }
+}
+
+/// A computed fact: a decimal with its unit, neither required nor defaulted, from two required
+/// decimal facts.
+fn derived(m: &Matter, f: &FactDef, d: &Derived, rep: &mut Reporter) {
+    if f.kind != FactType::Decimal || f.required || f.default.is_some() || f.unit.is_none() {
+        rep.report(format!(
+            "fact `{}`: a computed fact is a decimal with a unit, neither required nor defaulted",
+            f.key
+        ));
+    }
+    for key in [&d.percent_over, &d.of] {
+        if !m
+            .fact(key)
+            .is_some_and(|x| x.kind == FactType::Decimal && x.required && x.derived.is_none())
+        {
+            rep.report(format!(
+                "fact `{}`: computed from `{key}`, which must be a required decimal fact",
+                f.key
+            ));
         }
     }
 }
@@ -789,6 +862,10 @@ fn band_problem(
     index: &[usize],
 ) -> Option<String> {
     let rule = m.statutory.fine_of_side(party)?;
+    // The article's own formula: the amount is the statute's, checked in `tranches`.
+    if rule.kind == FineKind::Tranches {
+        return None;
+    }
     let fine = tier.fine_for(party)?;
     let samples: Vec<Option<Decimal>> = match rule
         .base

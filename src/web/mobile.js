@@ -137,6 +137,7 @@
       .catch(function (e) { $('#search-note').textContent = e.message + '（离线时只能查本单位事项）'; });
   }
   function field(f) {
+    if (f.derived) return ''; // computed by the service from the other figures
     var label = '<span>' + esc(f.label) + (f.unit ? '（' + esc(f.unit) + '）' : '') + '</span>';
     var name = 'fact_' + f.key;
     if (f.type === 'boolean') {
@@ -197,6 +198,7 @@
     var facts = {};
     m.facts.forEach(function (d) {
       var el = f.elements['fact_' + d.key];
+      if (!el) return;
       if (d.type === 'boolean') facts[d.key] = el.checked;
       else if (el.value.trim() !== '') facts[d.key] = el.value.trim();
     });
@@ -230,10 +232,19 @@
   function localCalc(m, req) {
     var facts = {};
     m.facts.forEach(function (d) {
+      if (d.derived) return;
       var v = req.facts[d.key];
       if (v === undefined) v = d.default;
+      if (v === undefined && !d.required) return; // e.g. gains not known
       if (v === undefined) throw new Error('请填写：' + d.label);
       facts[d.key] = (d.type === 'decimal' || d.type === 'integer') ? Number(v) : v;
+    });
+    // Computed facts (超限比例): by how many per cent one figure exceeds the other.
+    m.facts.forEach(function (d) {
+      if (!d.derived) return;
+      var v = facts[d.derived.percent_over], lim = facts[d.derived.of];
+      if (!(lim > 0)) throw new Error(d.derived.of + ' 应大于0');
+      facts[d.key] = (v - lim) * 100 / lim;
     });
     var tier = m.tiers.filter(function (t) {
       return t.when.some(function (c) {
@@ -246,7 +257,17 @@
     var rule = org ? m.statutory.fine_organisation : m.statutory.fine_individual;
     var band = null;
     if (tf && tf.unit === 'yuan') band = { min: tf.min, max: tf.max };
-    else if (tf) {
+    else if (tf && rule && rule.kind === 'tranches') {
+      // Each part of the excess over the limit at its rate, capped.
+      var val = facts[rule.base], limit = facts[rule.reference], sum = 0;
+      var at = function (p) { return limit + limit * Number(p) / 100; };
+      rule.tranches.forEach(function (t) {
+        var top = t.up_to === undefined ? val : Math.min(val, at(t.up_to));
+        sum += Math.max(0, top - at(t.over)) * Number(t.rate);
+      });
+      if (rule.cap !== undefined) sum = Math.min(sum, Number(rule.cap));
+      band = { min: sum * tf.min, max: sum * tf.max };
+    } else if (tf) {
       var base = rule && rule.base ? Number(facts[rule.base]) || 0 : 0;
       if (rule && rule.base_floor) base = Math.max(base, Number(rule.base_floor));
       var k = rule && rule.kind === 'percent' ? 0.01 : 1;

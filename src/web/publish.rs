@@ -68,7 +68,7 @@ fn rate_band(kind: FineKind, min: Decimal, max: Decimal) -> String {
     let one = |x: Decimal| match kind {
         FineKind::Multiple => format!("{}倍", figure(x)),
         FineKind::Percent => format!("{}%", figure(x)),
-        FineKind::Range | FineKind::PerUnit => yuan(x),
+        FineKind::Range | FineKind::PerUnit | FineKind::Tranches => yuan(x),
     };
     if min == max {
         one(min)
@@ -122,7 +122,58 @@ pub(crate) fn fine_kind_text(m: &Matter, rule: &FineRule) -> String {
             base_label(m, rule),
             base_unit(m, rule)
         ),
+        FineKind::Tranches => format!(
+            "按{}超过{}的部分分段计算",
+            base_label(m, rule),
+            reference_label(m, rule)
+        ),
     }
+}
+
+/// `由车货总质量超过车货总质量最高限值的百分比计算，无需填写`.
+fn derived_text(m: &Matter, d: &crate::standards::Derived) -> String {
+    let label = |k: &str| m.fact(k).map_or(k.to_string(), |f| f.label.clone());
+    format!(
+        "由{}超过{}的百分比计算，无需填写",
+        label(&d.percent_over),
+        label(&d.of)
+    )
+}
+
+/// The label of the limit a `tranches` fine measures the excess against.
+fn reference_label<'a>(m: &'a Matter, rule: &'a FineRule) -> &'a str {
+    rule.reference
+        .as_deref()
+        .map(|key| m.fact(key).map_or(key, |f| f.label.as_str()))
+        .unwrap_or("限值")
+}
+
+/// `超过百分之二十至百分之五十的部分每吨300元；超过百分之五十的部分每吨500元；最高不超过30000元`.
+fn tranches_text(m: &Matter, rule: &FineRule) -> String {
+    let unit = base_unit(m, rule);
+    let mut parts: Vec<String> = rule
+        .tranches
+        .iter()
+        .map(|t| match t.up_to {
+            Some(u) => format!(
+                "超过{}{}%至{}%的部分每{unit}{}",
+                reference_label(m, rule),
+                figure(t.over),
+                figure(u),
+                yuan(t.rate)
+            ),
+            None => format!(
+                "超过{}{}%的部分每{unit}{}",
+                reference_label(m, rule),
+                figure(t.over),
+                yuan(t.rate)
+            ),
+        })
+        .collect();
+    if let Some(cap) = rule.cap {
+        parts.push(format!("最高不超过{}", yuan(cap)));
+    }
+    parts.join("；")
 }
 
 /// One party's statutory fine as the article states it, in figures:
@@ -141,6 +192,7 @@ pub(crate) fn fine_rule_text(m: &Matter, rule: &FineRule) -> String {
             base_unit(m, rule),
             rate_band(rule.kind, rule.min, rule.max)
         ),
+        FineKind::Tranches => return format!("{verb}罚款：{}", tranches_text(m, rule)),
     };
     if rule.kind != FineKind::Range {
         if let Some(bf) = rule.base_floor {
@@ -257,6 +309,7 @@ pub(crate) fn tier_fine_text(m: &Matter, party: Party, fine: &TierFine) -> Strin
                     rate_band(rule.kind, min, max)
                 ),
                 FineKind::Range => yuan_band(min, max),
+                FineKind::Tranches => "按超限部分分段计算的法定数额".to_string(),
             },
             None => rate_band(FineKind::Multiple, min, max),
         },
@@ -799,6 +852,9 @@ fn fact_table(m: &Matter) -> Markup {
                                 (fact_values_text(f))
                                 @if f.default.is_some() {
                                     span.muted { (fact_default_text(f)) }
+                                }
+                                @if let Some(d) = &f.derived {
+                                    span.muted { (derived_text(m, d)) }
                                 }
                             }
                         }
