@@ -9,6 +9,7 @@ mod browser;
 mod bundled_standards;
 mod durability;
 mod engine_rules;
+mod general_rules;
 mod http_api;
 mod openapi_drift;
 mod property;
