@@ -57,6 +57,10 @@ struct RawMatter {
     tier: Vec<RawTier>,
     #[serde(default)]
     referral: Option<Referral>,
+    #[serde(default)]
+    same_act_as: Vec<String>,
+    #[serde(default)]
+    distinct_from: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -315,6 +319,8 @@ fn build_matter(
         facts,
         tiers,
         referral: raw.referral,
+        same_act_as: raw.same_act_as,
+        distinct_from: raw.distinct_from,
         source: SourceLocation {
             file: file.to_string(),
             line,

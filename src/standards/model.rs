@@ -720,6 +720,13 @@ pub struct Matter {
     /// 及时将案件移送司法机关).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referral: Option<Referral>,
+    /// Matters describing the same act under another provision (第二十九条: one fine, under the
+    /// provision with the higher fine); the note says which governs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_act_as: Vec<String>,
+    /// Matters resting on the same violated provision that cover other cases of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub distinct_from: Vec<String>,
     #[serde(skip)]
     pub source: SourceLocation,
 }

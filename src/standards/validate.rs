@@ -949,6 +949,112 @@ fn monotone(m: &Matter, rep: &mut Reporter) {
     }
 }
 
+/// 第二十九条 between matters: two matters on the same violated provision whose penalty
+/// provisions (in different laws) set different bands are declared either the same act
+/// (`same_act_as`, the note saying which governs) or distinct cases (`distinct_from`); where
+/// another matter governs the same act, no tier fines below its minimum.
+fn overlaps(matters: &[Matter], ids: &HashMap<String, &Matter>, problems: &mut Vec<Problem>) {
+    let at = |m: &Matter, message: String| Problem {
+        file: m.source.file.clone(),
+        line: m.source.line,
+        matter: Some(m.id.clone()),
+        message,
+    };
+    let declared = |a: &Matter, b: &Matter| {
+        let names = |x: &Matter, y: &Matter| {
+            x.same_act_as
+                .iter()
+                .chain(&x.distinct_from)
+                .any(|i| i.eq_ignore_ascii_case(&y.id))
+        };
+        names(a, b) || names(b, a)
+    };
+    let key = |c: &Citation| (c.law.clone(), c.article, c.paragraph, c.item);
+    for (i, a) in matters.iter().enumerate() {
+        for b in &matters[i + 1..] {
+            let flagged = key(&a.violated) == key(&b.violated)
+                && a.penalty.law != b.penalty.law
+                && bands_differ(a, b);
+            if flagged && !declared(a, b) {
+                problems.push(at(a, format!(
+                    "rests on the same violated provision as {} under a penalty provision with another band: declare `same_act_as` (the note saying which governs, 第二十九条) or `distinct_from`",
+                    b.id
+                )));
+            }
+        }
+    }
+    for a in matters {
+        for other in a.same_act_as.iter().chain(&a.distinct_from) {
+            if !ids.contains_key(&other.to_lowercase()) {
+                problems.push(at(
+                    a,
+                    format!("names {other}, which is not a matter of the set"),
+                ));
+            }
+        }
+        for other in &a.same_act_as {
+            let Some(b) = ids.get(&other.to_lowercase()) else {
+                continue;
+            };
+            if !a.note.as_deref().is_some_and(|n| n.contains(b.id.as_str())) {
+                problems.push(at(
+                    a,
+                    format!(
+                        "is the same act as {}: the note must say which governs (第二十九条)",
+                        b.id
+                    ),
+                ));
+            }
+            below_governing(a, b, problems);
+        }
+    }
+}
+
+/// The two matters' statutory bands differ for a side both fine.
+fn bands_differ(a: &Matter, b: &Matter) -> bool {
+    Party::SIDES.iter().any(
+        |&p| match (a.statutory.fine_of_side(p), b.statutory.fine_of_side(p)) {
+            (Some(x), Some(y)) => x.band_at(None) != y.band_at(None),
+            _ => false,
+        },
+    )
+}
+
+/// Where `b` governs the act (the higher maximum), `a`'s fixed-yuan tiers may not fine below
+/// `b`'s minimum.
+fn below_governing(a: &Matter, b: &Matter, problems: &mut Vec<Problem>) {
+    for p in Party::SIDES {
+        let (Some(ra), Some(rb)) = (a.statutory.fine_of_side(p), b.statutory.fine_of_side(p))
+        else {
+            continue;
+        };
+        let (ba, bb) = (ra.band_at(None), rb.band_at(None));
+        if rb.kind != FineKind::Range || (bb.max, bb.min) <= (ba.max, ba.min) {
+            continue;
+        }
+        for t in &a.tiers {
+            if let Some(TierFine::Yuan { min, .. }) = t.fine_for(p)
+                && *min < bb.min
+            {
+                problems.push(Problem {
+                    file: a.source.file.clone(),
+                    line: a.source.line,
+                    matter: Some(a.id.clone()),
+                    message: format!(
+                        "tier {} ({}): {} for {} is below {}元, the minimum of {}, which governs the same act (第二十九条)",
+                        t.level,
+                        t.name,
+                        min.normalize(),
+                        p.label(),
+                        bb.min.normalize(),
+                        b.id
+                    ),
+                });
+            }
+        }
+    }
+}
+
 pub(crate) fn set(units: &[(Unit, String)], matters: &[Matter], problems: &mut Vec<Problem>) {
     let mut codes = HashMap::new();
     for (u, file) in units {
@@ -984,6 +1090,7 @@ pub(crate) fn set(units: &[(Unit, String)], matters: &[Matter], problems: &mut V
             });
         }
     }
+    overlaps(matters, &ids, problems);
 }
 
 pub(crate) fn policy(p: &Policy, file: &str, problems: &mut Vec<Problem>) {

@@ -273,3 +273,60 @@ fn fines_set_apart_need_their_statutory_band() {
     let p = check(&with_band.replacen("fine = 100000", "fine = 100000\nfine_persons = 200000", 1));
     assert_refused(&p, "lies outside the statutory band 10000..100000");
 }
+
+/// 第二十九条 between matters: a second matter on the same violated provision under another
+/// law's band must be declared; declared the same act, the lighter one may not fine below the
+/// governing band's minimum.
+#[test]
+fn matters_on_one_act_under_different_bands_are_declared_and_the_higher_governs() {
+    let second = r#"
+[[matter]]
+id = "TST-002"
+name = "超标排放大气污染物（地方规定）"
+category = "大气污染防治"
+violated = { law = "中华人民共和国大气污染防治法", article = 18 }
+penalty = { law = "浙江省大气污染防治条例", article = 60 }
+note = "NOTE"
+SAME
+[matter.statutory]
+fine = { kind = "range", min = 50000, max = 200000 }
+
+[[matter.fact]]
+key = "times_over"
+label = "超标倍数"
+type = "decimal"
+unit = "倍"
+required = true
+
+[[matter.tier]]
+name = "一般"
+situation = "超标"
+when = {}
+fine = 60000
+"#;
+    let unit = |note: &str, same: &str| {
+        format!(
+            "{GOOD}\n{}",
+            second.replace("NOTE", note).replace("SAME", same)
+        )
+    };
+    assert_refused(
+        &check(&unit("x", "")),
+        "rests on the same violated provision as TST-002",
+    );
+    assert_refused(
+        &check(&unit("x", r#"same_act_as = ["TST-001"]"#)),
+        "the note must say which governs",
+    );
+    assert_refused(
+        &check(&unit(
+            "依第二十九条适用TST-001",
+            r#"same_act_as = ["TST-001"]"#,
+        )),
+        "below 100000元, the minimum of TST-001, which governs the same act",
+    );
+    assert_eq!(
+        check(&unit("不同情形", r#"distinct_from = ["TST-001"]"#)),
+        vec![]
+    );
+}
