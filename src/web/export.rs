@@ -7,7 +7,8 @@
 //! The texts (statutory band, tier standard, measures) come from `super::publish`, so the
 //! files say exactly what the pages say.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Instant;
 
 use actix_web::http::StatusCode;
@@ -381,7 +382,7 @@ pub struct ExportQuery {
     pub version: Option<String>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Xlsx,
     Csv,
@@ -414,6 +415,38 @@ fn disposition(set: &StandardsSet, unit: Option<&Unit>, ext: &str) -> String {
         })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A published table changes only with its version: each export (version, unit, kind) is built
+/// once and its bytes served to every later request, so a crowd of anonymous downloads costs
+/// one build, not one each (issue 15). The entry keeps its set alive, so the set's address
+/// stays its key.
+type ExportKey = (usize, Option<String>, Kind);
+type Built = Arc<OnceLock<Result<web::Bytes, String>>>;
+
+struct ExportEntry {
+    _set: Arc<StandardsSet>,
+    built: Built,
+}
+
+static EXPORTS: LazyLock<Mutex<HashMap<ExportKey, ExportEntry>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The cell holding this export's bytes, created on first use.
+fn export_cell(set: &Arc<StandardsSet>, unit: Option<&Unit>, kind: Kind) -> Built {
+    let key = (
+        Arc::as_ptr(set) as usize,
+        unit.map(|u| u.code.clone()),
+        kind,
+    );
+    let mut map = EXPORTS.lock().unwrap_or_else(|p| p.into_inner());
+    map.entry(key)
+        .or_insert_with(|| ExportEntry {
+            _set: Arc::clone(set),
+            built: Arc::new(OnceLock::new()),
+        })
+        .built
+        .clone()
 }
 
 async fn export(
@@ -452,21 +485,31 @@ async fn export(
         Kind::Csv => ("csv", CSV_CONTENT_TYPE),
     };
     let disp = disposition(&set, unit.as_ref(), ext);
-    let built = web::block(move || {
-        let started = Instant::now();
-        let bytes = match kind {
-            Kind::Xlsx => xlsx_bytes(&set, unit.as_ref()).map_err(|e| e.to_string()),
-            Kind::Csv => csv_bytes(&set, unit.as_ref()).map_err(|e| e.to_string()),
-        };
-        tracing::debug!(
-            ext,
-            micros = started.elapsed().as_micros() as u64,
-            bytes = bytes.as_ref().map_or(0, Vec::len),
-            "standards export built"
-        );
-        bytes
-    })
-    .await;
+    let cell = export_cell(&set, unit.as_ref(), kind);
+    let built = match cell.get() {
+        Some(done) => Ok(done.clone()),
+        // The first request builds; the ones that arrive meanwhile wait for that build.
+        None => {
+            web::block(move || {
+                cell.get_or_init(|| {
+                    let started = Instant::now();
+                    let bytes = match kind {
+                        Kind::Xlsx => xlsx_bytes(&set, unit.as_ref()).map_err(|e| e.to_string()),
+                        Kind::Csv => csv_bytes(&set, unit.as_ref()).map_err(|e| e.to_string()),
+                    };
+                    tracing::debug!(
+                        ext,
+                        micros = started.elapsed().as_micros() as u64,
+                        bytes = bytes.as_ref().map_or(0, Vec::len),
+                        "standards export built"
+                    );
+                    bytes.map(web::Bytes::from)
+                })
+                .clone()
+            })
+            .await
+        }
+    };
     match built {
         Ok(Ok(bytes)) => HttpResponse::Ok()
             .content_type(content_type)
