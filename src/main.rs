@@ -71,6 +71,11 @@ enum LogCommand {
         /// The standards to recompute with (default: the bundled ones).
         #[arg(long)]
         standards: Option<PathBuf>,
+        /// A checkpoint the log must still contain: a file of checkpoints (JSON lines, as the
+        /// service keeps them) or `SEQ:HASH`. By default the service's own checkpoint file
+        /// beside the database.
+        #[arg(long)]
+        checkpoint: Option<String>,
     },
 }
 
@@ -432,7 +437,11 @@ fn open(storage: &StorageConfig) -> Result<Box<dyn supervision::store::Store>, E
 }
 
 /// `log verify`: the chain, then (with `--recompute`) every answer of the loaded version.
-fn log_verify(storage: &StorageConfig, recompute: Option<Option<&Path>>) -> ExitCode {
+fn log_verify(
+    storage: &StorageConfig,
+    recompute: Option<Option<&Path>>,
+    checkpoint: Option<&str>,
+) -> ExitCode {
     let mut store = match open(storage) {
         Ok(s) => s,
         Err(code) => return code,
@@ -448,9 +457,79 @@ fn log_verify(storage: &StorageConfig, recompute: Option<Option<&Path>>) -> Exit
             return ExitCode::from(2);
         }
     }
+    if let Err(code) = verify_checkpoints(storage, store.as_mut(), checkpoint) {
+        return code;
+    }
     match recompute {
         Some(standards) => log_recompute(store.as_mut(), standards),
         None => ExitCode::SUCCESS,
+    }
+}
+
+/// The log against the checkpoints given, or the service's own beside the database: each
+/// signed by the service's key and its head still in the log.
+fn verify_checkpoints(
+    storage: &StorageConfig,
+    store: &mut dyn Store,
+    given: Option<&str>,
+) -> Result<(), ExitCode> {
+    use supervision::checkpoint::{self, Checkpoint};
+    let (key_file, own) = checkpoint::paths(&storage.data_dir);
+    let key = std::fs::read_to_string(&key_file)
+        .ok()
+        .and_then(|k| {
+            checkpoint::CheckpointSigner::load_or_create(&key_file)
+                .ok()
+                .map(|s| (k, s))
+        })
+        .map(|(_, s)| s.public_key());
+    let parsed = match given {
+        // SEQ:HASH, written down from a published checkpoint: nothing to check but the head.
+        Some(text) if !Path::new(text).exists() && text.contains(':') => {
+            let (seq, hash) = text.split_once(':').unwrap_or_default();
+            seq.trim()
+                .parse()
+                .map(|seq| {
+                    vec![Checkpoint {
+                        seq,
+                        hash: hash.trim().to_string(),
+                        at: "(given)".into(),
+                        public_key: String::new(),
+                        signature: String::new(),
+                    }]
+                })
+                .map_err(|_| format!("`{text}` is neither a file nor SEQ:HASH"))
+        }
+        Some(file) => checkpoint::read_all(Path::new(file)).map_err(|e| format!("{file}: {e}")),
+        None => checkpoint::read_all(&own).map_err(|e| format!("{}: {e}", own.display())),
+    };
+    // A head written down by hand carries no signature to check.
+    let key = if given.is_some_and(|g| !Path::new(g).exists()) {
+        None
+    } else {
+        key
+    };
+    let list = match parsed {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    match checkpoint::check(store, &list, key.as_deref()) {
+        Ok(Ok(0)) => Ok(()),
+        Ok(Ok(n)) => {
+            println!("ok: the log holds the heads of {n} checkpoint(s)");
+            Ok(())
+        }
+        Ok(Err(fault)) => {
+            println!("TAMPERED: {fault}");
+            Err(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(2))
+        }
     }
 }
 
@@ -733,8 +812,13 @@ fn main() -> ExitCode {
                     storage,
                     recompute,
                     standards,
+                    checkpoint,
                 },
-        } => log_verify(&storage.config(), recompute.then_some(standards.as_deref())),
+        } => log_verify(
+            &storage.config(),
+            recompute.then_some(standards.as_deref()),
+            checkpoint.as_deref(),
+        ),
         Command::Token { command } => token(command),
         Command::Publish {
             dir,

@@ -158,6 +158,34 @@ fn demo_tokens(storage: &StorageConfig, set: &StandardsSet) -> Result<(), ExitCo
     Ok(())
 }
 
+/// Signs the log's head at least once a minute (appended when it moved), on a connection of its
+/// own; a failure is logged and tried again at the next minute.
+fn checkpoint_every_minute(
+    checkpoints: std::sync::Arc<crate::supervision::checkpoint::Checkpoints>,
+    storage: StorageConfig,
+) {
+    std::thread::Builder::new()
+        .name("checkpoints".into())
+        .spawn(move || {
+            let mut store = None;
+            loop {
+                if store.is_none() {
+                    store = storage.open().ok();
+                }
+                if let Some(s) = store.as_mut() {
+                    let now = crate::supervision::store::now_strings().0;
+                    if let Err(e) = checkpoints.issue(s.as_mut(), &now) {
+                        tracing::warn!("checkpoint: {e}");
+                        store = None;
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+        })
+        .map(drop)
+        .unwrap_or_else(|e| tracing::error!("cannot start the checkpoint thread: {e}"));
+}
+
 /// `penalty-standards serve`.
 pub fn serve(
     bind: &str,
@@ -192,6 +220,7 @@ pub fn serve(
     if let Err(code) = demo_tokens(storage, set) {
         return code;
     }
+    checkpoint_every_minute(state.checkpoints.clone(), storage.clone());
     if let Err(e) = decide::follow_versions(state.decider.clone(), storage.clone()) {
         eprintln!("error: cannot start following the standards versions: {e}");
         return ExitCode::FAILURE;

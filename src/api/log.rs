@@ -390,9 +390,27 @@ pub async fn revoke_token(
     }
 }
 
+/// A signed checkpoint of the log's head as of now (public): keep it, and `log verify
+/// --checkpoint SEQ:HASH` later shows whether the log still holds that head. Ed25519 over
+/// "penalty-standards checkpoint\n{seq}\n{hash}\n{at}"; the key is published on /supervision.
+#[utoipa::path(get, path = "/api/v1/log/checkpoint", tag = "supervision",
+    responses((status = 200, body = crate::supervision::checkpoint::Checkpoint),
+        (status = 503, body = ErrorBody)))]
+pub async fn checkpoint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    super::caller(&req, &state).await?;
+    let checkpoints = state.checkpoints.clone();
+    let now = crate::supervision::store::now_strings().0;
+    let cp = with_store(&state, move |s| checkpoints.issue(s, &now)).await?;
+    Ok(HttpResponse::Ok().json(cp))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // export.csv before {receipt}, which would otherwise match it.
-    cfg.route("/api/v1/queries", web::get().to(list))
+    cfg.route("/api/v1/log/checkpoint", web::get().to(checkpoint))
+        .route("/api/v1/queries", web::get().to(list))
         .route("/api/v1/queries/export.csv", web::get().to(export))
         .route("/api/v1/queries/{receipt}", web::get().to(one))
         .route("/api/v1/supervision/stats", web::get().to(stats))

@@ -38,6 +38,8 @@ pub struct AppState {
     pub reads: Arc<ReadPool>,
     pub tokens: Tokens,
     pub limiter: RateLimiter,
+    /// The signed checkpoints of the log's head, kept beside the database (issue 15).
+    pub checkpoints: Arc<crate::supervision::checkpoint::Checkpoints>,
 }
 
 impl AppState {
@@ -51,11 +53,14 @@ impl AppState {
         let decider = Arc::new(Decider::new(versions, LogWriter::open(storage)?));
         let cfg = storage.clone();
         let reads = ReadPool::new(move || cfg.open());
+        let checkpoints = crate::supervision::checkpoint::Checkpoints::open(&storage.data_dir)
+            .map_err(|e| StoreError(format!("checkpoint key or file: {e}")))?;
         Ok(AppState {
             decider,
             tokens: Tokens::new(reads.clone()),
             reads,
             limiter: RateLimiter::new(rate_limit),
+            checkpoints: Arc::new(checkpoints),
         })
     }
 

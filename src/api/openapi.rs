@@ -43,6 +43,7 @@ use crate::supervision;
         log::tokens,
         log::create_token,
         log::revoke_token,
+        log::checkpoint,
     ),
     modifiers(&BearerAuth),
     components(schemas(
@@ -116,6 +117,7 @@ use crate::supervision;
         supervision::store::ReviewStats,
         supervision::store::DeviationCount,
         log::LogPage,
+        crate::supervision::checkpoint::Checkpoint,
         log::NewToken,
         log::CreatedToken,
         auth::Role,

@@ -5,6 +5,7 @@
 //! the receipt, and the verification of a sequence of stored rows. Storage lives in `store`,
 //! `sqlite`, `postgres`; the group-commit writer in `writer`.
 
+pub mod checkpoint;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
@@ -411,6 +412,8 @@ pub enum ChainFault {
     ColumnAltered { seq: i64, column: &'static str },
     /// The head recorded separately does not match the last entry (entries cut off the end).
     HeadMismatch { head_seq: i64, last_seq: i64 },
+    /// The separately kept head is gone.
+    HeadMissing,
 }
 
 impl std::fmt::Display for ChainFault {
@@ -433,6 +436,10 @@ impl std::fmt::Display for ChainFault {
             ChainFault::ColumnAltered { seq, column } => write!(
                 f,
                 "entry {seq} was altered: column `{column}` disagrees with the hashed record"
+            ),
+            ChainFault::HeadMissing => write!(
+                f,
+                "the separately kept chain head was removed: the log's end can no longer be vouched for"
             ),
             ChainFault::HeadMismatch { head_seq, last_seq } => {
                 write!(
@@ -510,6 +517,9 @@ impl Verifier {
 
     /// After the last row: the separately kept head must match.
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<(), ChainFault> {
+        if head_seq < 0 {
+            return Err(ChainFault::HeadMissing);
+        }
         let last = self.expected_seq - 1;
         if head_seq != last || (last > 0 && head_hash != self.prev_hash) {
             return Err(ChainFault::HeadMismatch {

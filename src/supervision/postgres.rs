@@ -169,8 +169,8 @@ impl Store for PgStore {
     fn head(&mut self) -> Result<(i64, String), StoreError> {
         let r = self
             .client
-            .query_one("SELECT seq, hash FROM chain_head WHERE id = 1", &[])?;
-        Ok((r.get(0), r.get(1)))
+            .query_opt("SELECT seq, hash FROM chain_head WHERE id = 1", &[])?;
+        Ok(r.map_or((-1, String::new()), |r| (r.get(0), r.get(1))))
     }
 
     fn stats(&mut self, filter: &Filter) -> Result<SupervisionStats, StoreError> {

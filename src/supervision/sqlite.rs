@@ -337,11 +337,14 @@ impl Store for SqliteStore {
     }
 
     fn head(&mut self) -> Result<(i64, String), StoreError> {
-        self.conn
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
             .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
-            .map_err(StoreError::from)
+            .optional()?
+            .unwrap_or((-1, String::new())))
     }
 
     fn stats(&mut self, filter: &Filter) -> Result<SupervisionStats, StoreError> {

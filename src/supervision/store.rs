@@ -224,7 +224,7 @@ pub trait Store: Send {
     /// Raw rows in chain order after `after_seq`, for verification and export.
     fn rows(&mut self, filter: &Filter, after_seq: i64, limit: i64)
     -> Result<Vec<Row>, StoreError>;
-    /// The separately kept chain head: (last seq, last hash).
+    /// The separately kept chain head: (last seq, last hash); (-1, "") when its row is gone.
     fn head(&mut self) -> Result<(i64, String), StoreError>;
     fn stats(&mut self, filter: &Filter) -> Result<SupervisionStats, StoreError>;
     fn insert_token(&mut self, t: &TokenRecord) -> Result<(), StoreError>;

@@ -445,3 +445,60 @@ fn log_verify_recomputes_every_answer_and_names_the_ones_that_changed() {
         "{out}"
     );
 }
+
+/// Issue 15: cutting entries off the end and moving the chain head passes the chain check, but
+/// not a checkpoint the service signed before: `log verify` uses the service's own checkpoint
+/// file by default, and takes `SEQ:HASH` written down by anyone. A removed chain head is a
+/// tamper report, not an error.
+#[test]
+fn truncation_behind_a_moved_head_is_caught_by_a_signed_checkpoint() {
+    use penalty_standards::supervision::checkpoint::Checkpoints;
+    for backend in TestStorage::all() {
+        let (name, storage) = (backend.name, &backend.config);
+        let mut store = filled(storage, 6);
+        let checkpoints = Checkpoints::open(&storage.data_dir).unwrap();
+        let cp = checkpoints
+            .issue(store.as_mut(), "2026-12-05T07:00:00Z")
+            .unwrap();
+        assert_eq!(cp.seq, 6);
+        assert!(cp.signature_valid());
+        let verify_cmd = |extra: &[&str]| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
+            cmd.args(["log", "verify", "--data-dir"])
+                .arg(&storage.data_dir)
+                .args(extra)
+                .env_remove("DATABASE_URL");
+            if let Some(url) = &storage.database_url {
+                cmd.env("DATABASE_URL", url);
+            }
+            let out = cmd.output().unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).to_string(),
+            )
+        };
+        let (ok, out) = verify_cmd(&[]);
+        assert!(ok && out.contains("heads of 1 checkpoint"), "{name}: {out}");
+        // The attacker cuts entries 5 and 6 and moves the head to entry 4.
+        let hash4 = store.rows(&Filter::default(), 3, 1).unwrap()[0]
+            .hash
+            .clone();
+        tamper(
+            storage,
+            &format!(
+                "DELETE FROM log_entries WHERE seq >= 5; UPDATE chain_head SET seq = 4, hash = '{hash4}'"
+            ),
+        );
+        assert_eq!(fault(storage), None, "{name}: the chain alone cannot tell");
+        let (ok, out) = verify_cmd(&[]);
+        assert!(
+            !ok && out.contains("no longer contains entry 6"),
+            "{name}: {out}"
+        );
+        let (ok, out) = verify_cmd(&["--checkpoint", &format!("6:{}", cp.hash)]);
+        assert!(!ok && out.contains("TAMPERED"), "{name}: {out}");
+        // The head row deleted: a tamper report.
+        tamper(storage, "DELETE FROM chain_head");
+        assert_eq!(fault(storage), Some(ChainFault::HeadMissing), "{name}");
+    }
+}
