@@ -44,8 +44,12 @@ pub enum Reason {
     Police,
     /// 由本表各单位以外的机关执法 (海事、税务、金融监管 …).
     OtherAgency,
+    /// 由本区另一执法单位执法 (the note names it; the coverage of its unit lists the law).
+    OtherUnit,
     /// 本区没有该类对象或者活动.
     NotInDistrict,
+    /// 本区少见：不单列事项，发生时依本条逐案裁量 (said openly rather than passed off as absent).
+    Rare,
     /// 被其他条款或者法规取代，或者由另一事项的条款适用.
     Superseded,
     /// 针对国家工作人员的处分等，不属于对当事人的行政处罚.
@@ -58,7 +62,9 @@ impl Reason {
             Reason::OtherLevel => "由上级部门执法",
             Reason::Police => "由公安机关执法",
             Reason::OtherAgency => "由其他机关执法",
+            Reason::OtherUnit => "由本区其他执法单位执法",
             Reason::NotInDistrict => "本区无此类对象",
+            Reason::Rare => "本区少见，发生时依本条逐案裁量",
             Reason::Superseded => "由其他条款适用",
             Reason::NotApplicable => "不属于对当事人的处罚",
         }
