@@ -41,6 +41,9 @@ proptest! {
         let party = parties[party_pick.index(parties.len())];
         let mut facts = Map::new();
         for (f, (region, sample, raw, use_raw)) in matter.facts.iter().zip(fact_picks.iter().cycle()) {
+            if f.derived.is_some() {
+                continue; // computed by the engine, never sent
+            }
             let regions = fact_regions(matter, f);
             let r = &regions[region.index(regions.len())];
             let value = match (&r[sample.index(r.len())], use_raw) {
@@ -50,6 +53,7 @@ proptest! {
             };
             facts.insert(f.key.clone(), value);
         }
+        positive_limits(matter, &mut facts);
         let mut codes: Vec<&str> = Vec::new();
         for (i, c) in catalogue().iter().enumerate() {
             if circumstance_mask & (1 << i) != 0 && !(c.individual_only && party.side() == Party::Organisation) {
@@ -85,11 +89,31 @@ fn facts_for(
 ) -> Map<String, Value> {
     let mut facts = Map::new();
     for (f, (region, sample)) in matter.facts.iter().zip(picks.iter().cycle()) {
+        if f.derived.is_some() {
+            continue;
+        }
         let regions = fact_regions(matter, f);
         let r = &regions[region.index(regions.len())];
         facts.insert(f.key.clone(), to_json(&r[sample.index(r.len())]));
     }
+    positive_limits(matter, &mut facts);
     facts
+}
+
+/// A limit a computed share is taken of must be above 0 (the engine refuses 0 with a clear
+/// error): the generators use 1 instead.
+fn positive_limits(matter: &penalty_standards::standards::Matter, facts: &mut Map<String, Value>) {
+    for f in &matter.facts {
+        if let Some(d) = &f.derived {
+            let zero = facts
+                .get(&d.of)
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.parse::<f64>().is_ok_and(|x| x <= 0.0));
+            if zero {
+                facts.insert(d.of.clone(), json!("1"));
+            }
+        }
+    }
 }
 
 proptest! {
