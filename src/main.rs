@@ -457,6 +457,17 @@ fn log_verify(
             return ExitCode::from(2);
         }
     }
+    match supervision::verify_review_acts(store.as_mut()) {
+        Ok(Ok(n)) => println!("ok: {n} review statistics rows agree with their records"),
+        Ok(Err(fault)) => {
+            println!("TAMPERED: {fault}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if let Err(code) = verify_checkpoints(storage, store.as_mut(), checkpoint) {
         return code;
     }

@@ -414,6 +414,9 @@ pub enum ChainFault {
     HeadMismatch { head_seq: i64, last_seq: i64 },
     /// The separately kept head is gone.
     HeadMissing,
+    /// A review's per-act rows (what the deviation statistics count) disagree with its hashed
+    /// record, or exist without one.
+    DerivedAltered { seq: i64 },
 }
 
 impl std::fmt::Display for ChainFault {
@@ -436,6 +439,10 @@ impl std::fmt::Display for ChainFault {
             ChainFault::ColumnAltered { seq, column } => write!(
                 f,
                 "entry {seq} was altered: column `{column}` disagrees with the hashed record"
+            ),
+            ChainFault::DerivedAltered { seq } => write!(
+                f,
+                "the review statistics rows of entry {seq} disagree with its hashed record: the statistics were altered"
             ),
             ChainFault::HeadMissing => write!(
                 f,
@@ -756,6 +763,92 @@ impl StorageConfig {
                 self.data_dir.join("supervision.sqlite3").display()
             ),
         }
+    }
+}
+
+/// One row of `review_acts`, as stored or as an entry's body calls for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewActRow {
+    pub seq: i64,
+    pub act: i64,
+    pub day: String,
+    pub unit: String,
+    pub inspector: String,
+    pub matter_id: String,
+    pub outcome: String,
+    pub direction: Option<String>,
+    pub reason_required: bool,
+}
+
+impl Row {
+    /// The `review_acts` rows a review entry's hashed body calls for (none for a calculation).
+    pub fn expected_review_acts(&self) -> Vec<ReviewActRow> {
+        if self.columns.kind != EntryKind::Review.as_str() {
+            return Vec::new();
+        }
+        let Ok(e) = self.entry() else {
+            return Vec::new();
+        };
+        let inspector = e.request["inspector"]
+            .as_str()
+            .unwrap_or("（未填写承办人）")
+            .to_string();
+        let acts = e.result["acts"].as_array().cloned().unwrap_or_default();
+        acts.iter()
+            .map(|a| ReviewActRow {
+                seq: self.seq,
+                act: a["act"].as_i64().unwrap_or_default(),
+                day: self.day.clone(),
+                unit: self.columns.unit.clone(),
+                inspector: inspector.clone(),
+                matter_id: a["matter_id"].as_str().unwrap_or_default().to_string(),
+                outcome: a["verdict"].as_str().unwrap_or_default().to_string(),
+                direction: a["direction"].as_str().map(str::to_string),
+                reason_required: a["reason_required"].as_bool().unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+/// The `review_acts` table against the reviews' hashed bodies, both read in (seq, act) order:
+/// every row called for is there as called for, and there is no other (a row for a
+/// calculation, or beyond the last entry, is a fault too). The number of rows, or the first
+/// disagreement.
+pub fn verify_review_acts(
+    store: &mut dyn store::Store,
+) -> Result<Result<usize, ChainFault>, store::StoreError> {
+    let reviews = store::Filter {
+        kind: Some(EntryKind::Review.as_str().to_string()),
+        ..Default::default()
+    };
+    let (mut after, mut stored_after, mut n) = (0, (0, 0), 0);
+    loop {
+        let rows = store.rows(&reviews, after, 500)?;
+        let through = rows.last().map_or(i64::MAX, |r| r.seq);
+        let expected: Vec<ReviewActRow> = rows.iter().flat_map(Row::expected_review_acts).collect();
+        let stored = store.review_act_rows(stored_after, through)?;
+        if let Some(seq) = first_difference(&expected, &stored) {
+            return Ok(Err(ChainFault::DerivedAltered { seq }));
+        }
+        n += stored.len();
+        if rows.is_empty() {
+            return Ok(Ok(n));
+        }
+        after = through;
+        stored_after = (through, i64::MAX);
+    }
+}
+
+/// The seq where two row lists first differ, if they do.
+fn first_difference(expected: &[ReviewActRow], stored: &[ReviewActRow]) -> Option<i64> {
+    let differing = expected.iter().zip(stored).find(|(a, b)| a != b);
+    match differing {
+        Some((a, b)) => Some(a.seq.min(b.seq)),
+        None if expected.len() != stored.len() => {
+            let n = expected.len().min(stored.len());
+            expected.get(n).or_else(|| stored.get(n)).map(|r| r.seq)
+        }
+        None => None,
     }
 }
 

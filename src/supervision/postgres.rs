@@ -166,6 +166,29 @@ impl Store for PgStore {
         Ok(rows.iter().map(row_of).collect())
     }
 
+    fn review_act_rows(
+        &mut self,
+        after: (i64, i64),
+        through: i64,
+    ) -> Result<Vec<super::ReviewActRow>, StoreError> {
+        let sql = super::store::REVIEW_ACT_ROWS.replace('?', "$");
+        let rows = self.client.query(&sql, &[&after.0, &after.1, &through])?;
+        Ok(rows
+            .iter()
+            .map(|r| super::ReviewActRow {
+                seq: r.get(0),
+                act: r.get(1),
+                day: r.get(2),
+                unit: r.get(3),
+                inspector: r.get(4),
+                matter_id: r.get(5),
+                outcome: r.get(6),
+                direction: r.get(7),
+                reason_required: r.get::<_, i64>(8) != 0,
+            })
+            .collect())
+    }
+
     fn head(&mut self) -> Result<(i64, String), StoreError> {
         let r = self
             .client

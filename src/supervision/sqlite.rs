@@ -336,6 +336,28 @@ impl Store for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(StoreError::from)
     }
 
+    fn review_act_rows(
+        &mut self,
+        after: (i64, i64),
+        through: i64,
+    ) -> Result<Vec<super::ReviewActRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(super::store::REVIEW_ACT_ROWS)?;
+        let rows = stmt.query_map(params![after.0, after.1, through], |r| {
+            Ok(super::ReviewActRow {
+                seq: r.get(0)?,
+                act: r.get(1)?,
+                day: r.get(2)?,
+                unit: r.get(3)?,
+                inspector: r.get(4)?,
+                matter_id: r.get(5)?,
+                outcome: r.get(6)?,
+                direction: r.get(7)?,
+                reason_required: r.get::<_, i64>(8)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     fn head(&mut self) -> Result<(i64, String), StoreError> {
         use rusqlite::OptionalExtension;
         Ok(self

@@ -224,6 +224,12 @@ pub trait Store: Send {
     /// Raw rows in chain order after `after_seq`, for verification and export.
     fn rows(&mut self, filter: &Filter, after_seq: i64, limit: i64)
     -> Result<Vec<Row>, StoreError>;
+    /// `review_acts` rows after (seq, act) and with seq ≤ `through`, in (seq, act) order.
+    fn review_act_rows(
+        &mut self,
+        after: (i64, i64),
+        through: i64,
+    ) -> Result<Vec<super::ReviewActRow>, StoreError>;
     /// The separately kept chain head: (last seq, last hash); (-1, "") when its row is gone.
     fn head(&mut self) -> Result<(i64, String), StoreError>;
     fn stats(&mut self, filter: &Filter) -> Result<SupervisionStats, StoreError>;
@@ -450,6 +456,10 @@ pub(crate) fn append_in(
 }
 
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+/// [`Store::review_act_rows`], both backends (`?N`; `$N` for PostgreSQL).
+pub(crate) const REVIEW_ACT_ROWS: &str = "SELECT seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required FROM review_acts \
+     WHERE (seq > ?1 OR (seq = ?1 AND act > ?2)) AND seq <= ?3 ORDER BY seq, act";
+
 pub(crate) const INSERT_REVIEW_ACT: &str = "INSERT INTO review_acts (seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 /// A row's columns in [`Row`] order; the previous hash is the row before's (genesis for the first).
 pub(crate) const ROW_COLUMNS: &str = "seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash, COALESCE((SELECT p.hash FROM log_entries p WHERE p.seq = log_entries.seq - 1), '0000000000000000000000000000000000000000000000000000000000000000')";

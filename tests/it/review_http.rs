@@ -251,3 +251,69 @@ fn deviation_statistics_postgres() {
         deviation_statistics_on(app);
     }
 }
+
+/// Issue 15: the rows the deviation statistics count are derived from the reviews' hashed
+/// records; `log verify` recomputes them, so an altered verdict, a row added or a row removed
+/// is a tamper report, on both backends.
+#[test]
+fn altered_review_statistics_are_caught_by_log_verify() {
+    let tampers = [
+        "UPDATE review_acts SET outcome = 'conforms' WHERE outcome = 'unlawful'",
+        "INSERT INTO review_acts (seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required) SELECT seq, 99, day, unit, inspector, matter_id, outcome, direction, reason_required FROM review_acts LIMIT 1",
+        "DELETE FROM review_acts WHERE seq = (SELECT MAX(seq) FROM review_acts)",
+    ];
+    for tamper in tampers {
+        let builders: Vec<TestAppBuilder> = std::iter::once(TestApp::builder())
+            .chain(TestApp::builder().postgres())
+            .collect();
+        for b in builders {
+            let app = b.start();
+            let cases = vec![
+                zhzf_case("核1", "甲", "100000000"),
+                zhzf_case("核2", "乙", "1"),
+            ];
+            let r = app.post_as(
+                "/api/v1/reviews/batch",
+                Role::Reviewer,
+                &json!({ "cases": cases }),
+            );
+            assert_eq!(r.status, 200, "{}", r.text());
+            let verify = || {
+                let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
+                cmd.args(["log", "verify", "--data-dir"])
+                    .arg(&app.storage().data_dir)
+                    .env_remove("DATABASE_URL");
+                if let Some(url) = &app.storage().database_url {
+                    cmd.env("DATABASE_URL", url);
+                }
+                let out = cmd.output().unwrap();
+                (
+                    out.status.success(),
+                    String::from_utf8_lossy(&out.stdout).to_string(),
+                )
+            };
+            let (ok, out) = verify();
+            assert!(
+                ok && out.contains("2 review statistics rows agree"),
+                "{out}"
+            );
+            match &app.storage().database_url {
+                Some(url) => postgres::Client::connect(url, postgres::NoTls)
+                    .unwrap()
+                    .batch_execute(tamper)
+                    .unwrap(),
+                None => {
+                    rusqlite::Connection::open(app.storage().data_dir.join("supervision.sqlite3"))
+                        .unwrap()
+                        .execute_batch(tamper)
+                        .unwrap()
+                }
+            }
+            let (ok, out) = verify();
+            assert!(
+                !ok && out.contains("review statistics rows of entry"),
+                "{tamper}: {out}"
+            );
+        }
+    }
+}

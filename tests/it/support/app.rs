@@ -206,6 +206,11 @@ impl TestApp {
         }
     }
 
+    /// Where this app's log lives (for tampering with it directly, as an attacker would).
+    pub fn storage(&self) -> &StorageConfig {
+        &self.storage.config
+    }
+
     pub fn token(&self, role: Role) -> &str {
         &self.tokens[&role]
     }
