@@ -59,6 +59,7 @@ fn login_page(status: StatusCode, message: Option<&str>) -> HttpResponse {
                     input name="token" type="password" autocomplete="off" placeholder="pst_…" required aria-label="令牌";
                     button type="submit" { "登录" }
                 }
+                p { a href="/supervision/checkpoint" { "查询记录的签名检查点（公开）" } }
             },
         ),
     )
@@ -550,8 +551,45 @@ async fn entry(
     }
 }
 
+/// The public page of the log's checkpoints: the latest signed head and the key that signs, so
+/// that anyone can keep a checkpoint and later hold the service to it (issue 15).
+async fn checkpoint_page(state: web::Data<AppState>) -> HttpResponse {
+    let key = state.checkpoints.public_key();
+    let latest = state.checkpoints.latest();
+    html_response(
+        StatusCode::OK,
+        page(
+            "查询记录检查点",
+            html! {
+                h1 { "查询记录的签名检查点" }
+                p {
+                    "服务每分钟对查询记录（监督日志）的最新一条记录签名一次，形成检查点。"
+                    "保存检查点的人日后可以核对：日志若被删去末尾的记录或者改写，"
+                    "就不再包含该检查点所签的记录，核验即告失败（penalty-standards log verify --checkpoint 序号:哈希）。"
+                }
+                h2 { "签名公钥（Ed25519）" }
+                p { code { (key) } }
+                h2 { "最新检查点" }
+                @match latest {
+                    Some(cp) => {
+                        table {
+                            tr { th { "记录序号" } td { (cp.seq) } }
+                            tr { th { "记录哈希" } td { code { (cp.hash) } } }
+                            tr { th { "签名时间（UTC）" } td { (cp.at) } }
+                            tr { th { "签名" } td { code { (cp.signature) } } }
+                        }
+                    }
+                    None => p { "尚无检查点。" }
+                }
+                p { "即时签发的检查点（JSON）：" a href="/api/v1/log/checkpoint" { "/api/v1/log/checkpoint" } }
+            },
+        ),
+    )
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/supervision", web::get().to(dashboard))
+        .route("/supervision/checkpoint", web::get().to(checkpoint_page))
         .route("/supervision/login", web::post().to(login))
         .route("/supervision/logout", web::get().to(logout))
         .route("/supervision/entries", web::get().to(entries))

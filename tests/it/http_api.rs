@@ -1,6 +1,6 @@
 //! Every endpoint and every error class, through the real HTTP server on the bundled standards.
 
-use crate::support::{Response, encode, get, get_as, post_json, post_raw, shared};
+use crate::support::{Response, TestApp, encode, get, get_as, post_json, post_raw, shared};
 use penalty_standards::auth::Role;
 use serde_json::{Value, json};
 
@@ -388,4 +388,25 @@ fn the_inspectors_page_is_small_and_its_standards_pack_is_the_units() {
     // Without JavaScript the search still answers, linking to the published matter.
     let hits = get("/m?q=ZHZF-001").text();
     assert!(hits.contains("/standards/matters/ZHZF-001"));
+}
+
+/// Issue 15: anyone may take a signed checkpoint of the log's head; the public page shows the
+/// key that signs it.
+#[test]
+fn a_signed_checkpoint_is_public_and_its_key_is_published() {
+    let app = TestApp::builder().start();
+    let r = app.post_as(
+        "/api/v1/calculate",
+        Role::Inspector,
+        &serde_json::json!({"matter_id": "ZHZF-019", "party": "individual",
+            "facts": {"stall_area": "1.5"}, "act_date": "2026-11-01"}),
+    );
+    assert_eq!(r.status, 200);
+    let cp: penalty_standards::supervision::checkpoint::Checkpoint =
+        serde_json::from_value(app.get("/api/v1/log/checkpoint").json()).unwrap();
+    assert_eq!(cp.seq, 1);
+    assert!(cp.signature_valid());
+    let page = app.get("/supervision/checkpoint").text();
+    assert!(page.contains(&cp.public_key), "the key is published");
+    assert!(page.contains(&cp.hash), "the latest checkpoint is shown");
 }
