@@ -344,9 +344,18 @@ pub async fn read_json(payload: web::Payload) -> Result<serde_json::Value, ApiEr
 
 /// Reads a JSON body up to `limit` bytes.
 pub async fn read_json_limited(
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<serde_json::Value, ApiError> {
+    let body = read_body_limited(payload, limit).await?;
+    serde_json::from_slice(&body).map_err(ApiError::malformed_json)
+}
+
+/// The body's bytes, refused past `limit` as soon as it is passed.
+pub async fn read_body_limited(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
@@ -369,7 +378,7 @@ pub async fn read_json_limited(
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body).map_err(ApiError::malformed_json)
+    Ok(body)
 }
 
 /// The answer to a calculation, with the receipt of its log entry.

@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody, ErrorDetail};
-use super::{AppState, asker, authorize, read_json, read_json_limited};
+use super::{AppState, asker, authorize, read_body_limited, read_json};
 use crate::auth::Role;
 use crate::decide::{CaseRefused, Pending};
 use crate::review::{CaseReview, ReviewCase, Verdict};
@@ -120,8 +120,20 @@ pub async fn one(
     }))
 }
 
+/// How many batch bodies may be read and split at once.
+static BATCH_BODIES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// The batch body: `{"cases": [...]}` and nothing else, each case kept as text.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBatch {
+    cases: Vec<Box<serde_json::value::RawValue>>,
+}
+
 struct BatchProgress {
-    cases: std::vec::IntoIter<Value>,
+    /// Each case as its text in the body: parsed into a tree only when its step comes, so
+    /// memory follows the step, not the whole body (issue 15).
+    cases: std::vec::IntoIter<Box<serde_json::value::RawValue>>,
     next_index: usize,
     summary: BatchSummary,
     first: bool,
@@ -162,16 +174,19 @@ pub async fn batch(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &REVIEWERS).await?;
-    let json = read_json_limited(payload, MAX_BATCH_BODY).await?;
-    let cases = match json {
-        Value::Object(mut o) if o.len() == 1 && o.contains_key("cases") => {
-            match o.remove("cases") {
-                Some(Value::Array(a)) => a,
-                _ => return Err(batch_shape_error()),
-            }
-        }
-        _ => return Err(batch_shape_error()),
+    // At most a few batch bodies are held at once; the others wait their turn (issue 15).
+    let _permit = BATCH_BODIES
+        .acquire()
+        .await
+        .map_err(|e| ApiError::unavailable(&e.to_string()))?;
+    let body = read_body_limited(payload, MAX_BATCH_BODY).await?;
+    let cases = match serde_json::from_slice::<RawBatch>(&body) {
+        Ok(b) => b.cases,
+        // Not JSON at all is malformed; JSON of another shape is the batch's shape error.
+        Err(e) if e.is_syntax() || e.is_eof() => return Err(ApiError::malformed_json(e)),
+        Err(_) => return Err(batch_shape_error()),
     };
+    drop(body);
     if cases.is_empty() || cases.len() > MAX_BATCH {
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -199,7 +214,12 @@ pub async fn batch(
         let asker = asker.clone();
         async move {
             let mut p = p?;
-            let chunk: Vec<Value> = p.cases.by_ref().take(STEP).collect();
+            let chunk: Vec<Value> = p
+                .cases
+                .by_ref()
+                .take(STEP)
+                .map(|raw| serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+                .collect();
             if chunk.is_empty() {
                 return Some((Ok::<_, actix_web::Error>(batch_tail(&p)), None));
             }
