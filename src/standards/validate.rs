@@ -983,6 +983,20 @@ fn overlaps(matters: &[Matter], ids: &HashMap<String, &Matter>, problems: &mut V
             }
         }
     }
+    // A note that weighs another matter under 第二十九条 names a pair to declare.
+    for a in matters {
+        let Some(note) = a.note.as_deref().filter(|n| n.contains("第二十九条")) else {
+            continue;
+        };
+        for b in matters {
+            if b.id != a.id && note.contains(b.id.as_str()) && bands_differ(a, b) && !declared(a, b) {
+                problems.push(at(a, format!(
+                    "the note weighs {} under 第二十九条: declare it `same_act_as` (one act: the higher band governs) or `distinct_from` (different acts)",
+                    b.id
+                )));
+            }
+        }
+    }
     for a in matters {
         for other in a.same_act_as.iter().chain(&a.distinct_from) {
             if !ids.contains_key(&other.to_lowercase()) {
