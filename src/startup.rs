@@ -193,7 +193,21 @@ pub fn serve(
     storage: &StorageConfig,
     rate_limit: u32,
 ) -> ExitCode {
-    tracing_subscriber::fmt().with_target(false).init();
+    // Colours only on a terminal: a log file or journal gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_ansi(ansi)
+        .init();
+    // The port first: if it is taken, say so before creating or printing anything.
+    let listener = match std::net::TcpListener::bind(bind) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {bind}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let versions = match storage
         .open_migrated()
         .map_err(|e| e.to_string())
@@ -225,13 +239,6 @@ pub fn serve(
         eprintln!("error: cannot start following the standards versions: {e}");
         return ExitCode::FAILURE;
     }
-    let listener = match std::net::TcpListener::bind(bind) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot listen on {bind}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     // The address actually bound (with `--bind 127.0.0.1:0`, the port the system chose).
     let bound = listener
         .local_addr()

@@ -113,7 +113,7 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
 const READERS: [Role; 2] = [Role::Reviewer, Role::Supervisor];
 
 /// Log entries, newest first.
-#[utoipa::path(get, path = "/api/v1/queries", tag = "supervision", params(LogQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_queries", path = "/api/v1/queries", tag = "supervision", params(LogQuery), security(("bearer" = [])),
     responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
@@ -139,7 +139,7 @@ pub async fn list(
 }
 
 /// One log entry by its receipt.
-#[utoipa::path(get, path = "/api/v1/queries/{receipt}", tag = "supervision", params(("receipt" = String, Path, description = "e.g. 1024-9F3A")),
+#[utoipa::path(get, operation_id = "get_query", path = "/api/v1/queries/{receipt}", tag = "supervision", params(("receipt" = String, Path, description = "e.g. 1024-9F3A")),
     security(("bearer" = [])),
     responses((status = 200, body = StoredEntry), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn one(

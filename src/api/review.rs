@@ -75,7 +75,7 @@ pub struct BatchResponse {
 }
 
 /// Reviews one proposed decision against the standard and logs the review.
-#[utoipa::path(post, path = "/api/v1/reviews", tag = "review", request_body = ReviewCase,
+#[utoipa::path(post, operation_id = "review_case", path = "/api/v1/reviews", tag = "review", request_body = ReviewCase,
     security(("bearer" = [])),
     responses(
         (status = 200, body = ReviewResponse, example = json!({

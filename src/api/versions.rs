@@ -35,7 +35,7 @@ pub(super) fn summary(versions: &Versions, v: &Version) -> VersionSummary {
 }
 
 /// Every standards version, oldest effective date first, with its status today.
-#[utoipa::path(get, path = "/api/v1/standards/versions", tag = "standards",
+#[utoipa::path(get, operation_id = "list_versions", path = "/api/v1/standards/versions", tag = "standards",
     responses((status = 200, body = Vec<VersionSummary>)))]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller(&req, &state).await?;
@@ -49,7 +49,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// One standards version.
-#[utoipa::path(get, path = "/api/v1/standards/versions/{version}", tag = "standards",
+#[utoipa::path(get, operation_id = "get_version", path = "/api/v1/standards/versions/{version}", tag = "standards",
     params(("version" = String, Path, description = "e.g. 2026.1")),
     responses((status = 200, body = VersionSummary), (status = 404, body = ErrorBody)))]
 pub async fn one(
