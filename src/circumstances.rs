@@ -217,6 +217,17 @@ pub fn find(code: &str) -> Option<&'static Circumstance> {
     catalogue().iter().find(|c| c.code == code)
 }
 
+/// By its code, or by its Chinese label as a spreadsheet or a person writes it (初次违法; the
+/// label up to its first bracket).
+pub fn find_by_code_or_label(text: &str) -> Option<&'static Circumstance> {
+    let t = text.trim();
+    find(t).or_else(|| {
+        catalogue()
+            .iter()
+            .find(|c| c.label == t || c.label.split('（').next().is_some_and(|head| head == t))
+    })
+}
+
 /// Pairs that cannot both be true of one party.
 pub const CONFLICTS: [(&str, &str); 5] = [
     ("no_harm", "minor_harm"),

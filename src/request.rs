@@ -248,11 +248,13 @@ impl<'a> Fields<'a> {
     /// `state_organ` (国家机关).
     pub(crate) fn party(&self, key: &str) -> Result<Party, CalcError> {
         match self.required(key, self.text(key, 20)?)?.as_str() {
-            "individual" => Ok(Party::Individual),
-            "organisation" => Ok(Party::Organisation),
-            "sole_trader" => Ok(Party::SoleTrader),
-            "state_organ" => Ok(Party::StateOrgan),
-            "farmer" => Ok(Party::Farmer),
+            "individual" | "公民" | "个人" | "自然人" => Ok(Party::Individual),
+            "organisation" | "单位" | "法人" | "法人或者其他组织" => {
+                Ok(Party::Organisation)
+            }
+            "sole_trader" | "个体工商户" => Ok(Party::SoleTrader),
+            "state_organ" | "国家机关" => Ok(Party::StateOrgan),
+            "farmer" | "农户" => Ok(Party::Farmer),
             other => {
                 let f = self.at(key);
                 Err(CalcError::invalid(

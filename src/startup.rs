@@ -30,9 +30,9 @@ pub fn openapi_json() -> String {
 pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig) + Clone {
     move |cfg: &mut web::ServiceConfig| {
         let query_errors =
-            web::QueryConfig::default().error_handler(|e, _| ApiError::bad_query(e).into());
+            web::QueryConfig::default().error_handler(|e, _| ApiError::unreadable_query(e).into());
         let path_errors =
-            web::PathConfig::default().error_handler(|e, _| ApiError::bad_query(e).into());
+            web::PathConfig::default().error_handler(|e, _| ApiError::unreadable_query(e).into());
         cfg.app_data(state.clone())
             .app_data(query_errors)
             .app_data(path_errors)

@@ -72,18 +72,28 @@ impl ApiError {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
-            format!("请求体不是合法的 JSON：{detail}"),
+            "请求体不是合法的 JSON，请检查括号、引号和逗号".to_string(),
             format!("the body is not valid JSON: {detail}"),
             None,
         )
     }
 
-    pub fn bad_query(detail: impl std::fmt::Display) -> Self {
+    /// A query parameter refused: a Chinese message for people, an English one, the parameter.
+    pub fn bad_query(zh: &str, en: &str, field: Option<&str>) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_query",
-            format!("查询参数有误：{detail}"),
-            format!("invalid query parameters: {detail}"),
+            format!("查询参数有误：{zh}"),
+            format!("invalid query parameters: {en}"),
+            field,
+        )
+    }
+
+    /// What the framework's query or path parser refused: no parser text in the Chinese.
+    pub fn unreadable_query(detail: impl std::fmt::Display) -> Self {
+        ApiError::bad_query(
+            "请检查各参数的取值（数字、日期 YYYY-MM-DD、代码）",
+            &detail.to_string(),
             None,
         )
     }

@@ -55,15 +55,33 @@ pub(crate) async fn with_store<T: Send + 'static>(
         .map_err(|e| ApiError::unavailable(&e.0))
 }
 
+/// `page` from 1, `per_page` 1 to 200.
+pub(crate) fn page_error() -> ApiError {
+    ApiError::bad_query(
+        "页码 page 从1起，每页条数 per_page 为1至200",
+        "page ≥ 1, per_page 1..200",
+        Some("page"),
+    )
+}
+
 /// Builds the filter, confining a reviewer to their own unit.
 pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiError> {
     for (name, d) in [("from", &q.from), ("to", &q.to)] {
         if let Some(d) = d
             && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
         {
-            return Err(ApiError::bad_query(format!(
-                "{name} must be a date YYYY-MM-DD"
-            )));
+            return Err(ApiError::bad_query(
+                &format!(
+                    "{} 应为日期 YYYY-MM-DD",
+                    if name == "from" {
+                        "起始日期 from"
+                    } else {
+                        "截止日期 to"
+                    }
+                ),
+                &format!("{name} must be a date YYYY-MM-DD"),
+                Some(name),
+            ));
         }
     }
     if let Some(o) = &q.outcome
@@ -78,13 +96,19 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
         .contains(&o.as_str())
     {
         return Err(ApiError::bad_query(
+            "结果 outcome 应为 penalty（处罚）、no_penalty（不予处罚）、time_barred（超过时效）、conforms（符合）、deviates（偏离）或 unlawful（违法）",
             "outcome is penalty, no_penalty, time_barred, conforms, deviates or unlawful",
+            Some("outcome"),
         ));
     }
     if let Some(k) = &q.kind
         && !["calculation", "review"].contains(&k.as_str())
     {
-        return Err(ApiError::bad_query("kind is calculation or review"));
+        return Err(ApiError::bad_query(
+            "类别 kind 应为 calculation（计算）或 review（审核）",
+            "kind is calculation or review",
+            Some("kind"),
+        ));
     }
     let mut unit = q.unit.clone();
     if who.role == Role::Reviewer {
@@ -125,7 +149,7 @@ pub async fn list(
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(50);
     if page == 0 || !(1..=200).contains(&per_page) {
-        return Err(ApiError::bad_query("page ≥ 1, per_page 1..200"));
+        return Err(page_error());
     }
     let offset = ((page - 1) * per_page) as i64;
     let (total, items) =

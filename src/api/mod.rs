@@ -236,7 +236,7 @@ pub async fn matters(
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(20);
     if page == 0 || !(1..=200).contains(&per_page) {
-        return Err(ApiError::bad_query("page ≥ 1, per_page 1..200"));
+        return Err(log::page_error());
     }
     // One version for the whole answer: the search's hits index its set.
     let current = state.current();

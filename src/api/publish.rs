@@ -79,7 +79,7 @@ pub async fn publish(
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_publication",
-            format!("请求应为 {{effective_date, note, files}}：{e}"),
+            "请求应含施行日期 effective_date（YYYY-MM-DD）、修订说明 note 和文件 files".to_string(),
             format!("the body must be {{effective_date, note, files}}: {e}"),
             None,
         )

@@ -104,7 +104,7 @@ fn check_party(matter: &Matter, party: Party) -> Result<(), CalcError> {
 fn read_circumstances(codes: &[String], party: Party) -> Result<BTreeSet<&'static str>, CalcError> {
     let mut set = BTreeSet::new();
     for (i, code) in codes.iter().enumerate() {
-        let c = circumstances::find(code).ok_or_else(|| {
+        let c = circumstances::find_by_code_or_label(code).ok_or_else(|| {
             CalcError::invalid(
                 "unknown_circumstance",
                 format!("circumstances[{i}]"),

@@ -989,7 +989,8 @@ fn overlaps(matters: &[Matter], ids: &HashMap<String, &Matter>, problems: &mut V
             continue;
         };
         for b in matters {
-            if b.id != a.id && note.contains(b.id.as_str()) && bands_differ(a, b) && !declared(a, b) {
+            if b.id != a.id && note.contains(b.id.as_str()) && bands_differ(a, b) && !declared(a, b)
+            {
                 problems.push(at(a, format!(
                     "the note weighs {} under 第二十九条: declare it `same_act_as` (one act: the higher band governs) or `distinct_from` (different acts)",
                     b.id

@@ -817,3 +817,27 @@ fn adjustments_stop_at_neighbouring_tiers_of_the_same_kind_only() {
     ));
     assert_eq!(fine(&r), fixed("320000"));
 }
+
+/// Chinese party and circumstance names are accepted as the CSV command accepts them.
+#[test]
+fn chinese_party_and_circumstance_names_are_accepted() {
+    let mut v = request(
+        "FIX-002",
+        "individual",
+        json!({"area": "20"}),
+        &["初次违法", "及时改正"],
+    );
+    v["party"] = json!("公民");
+    let r = calc(v);
+    assert_eq!(r.party, penalty_standards::standards::Party::Individual);
+    let (code, field, _) = calc_err(request(
+        "FIX-002",
+        "individual",
+        json!({"area": "20"}),
+        &["初次违规"],
+    ));
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("unknown_circumstance", Some("circumstances[0]"))
+    );
+}
