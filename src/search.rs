@@ -370,7 +370,23 @@ pub struct SearchIndex {
     synonym_keys: HashMap<String, usize>,
     longest_key: usize,
     unit_codes: HashSet<String>,
+    /// Per matter, the distinct characters of its name, situations, category and facts (and
+    /// the note), sorted: what the fallback compares a query's characters with.
+    doc_chars: Vec<Vec<char>>,
+    /// Character → in how many matters' texts it occurs (for its weight in the fallback).
+    char_df: HashMap<char, u32>,
 }
+
+/// Characters too common to say anything about a matter.
+const STOP_CHARS: &str = "的了在是有我你他她它们个这那就都也还和与及或被把给让很太不没吗呢啊吧着过到去来上下里对等说要会能可以为之其而又一些么什怎样里面外边";
+
+/// The fallback's least character overlap (weighted share of the query's characters), and how
+/// many matters it shows.
+const FALLBACK_MIN: f32 = 0.34;
+const FALLBACK_HITS: usize = 5;
+
+/// Below this confidence no matter clearly matches: the page and the API say so.
+pub const CLEAR_MATCH: f32 = 0.5;
 
 /// What one piece of the query asks for.
 enum Need {
@@ -558,6 +574,40 @@ fn law_names(laws: &[String], terms: &SearchTerms) -> HashMap<String, usize> {
 
 /// 2-character gram → (matter, fields having it, times in the name), sorted by matter; and
 /// each name character → the matters whose name has it.
+/// Per matter its distinct characters (fields and note), sorted; and each character's
+/// document frequency.
+fn char_index(
+    set: &StandardsSet,
+    fields_of: &[[String; FIELDS]],
+) -> (Vec<Vec<char>>, HashMap<char, u32>) {
+    let mut df: HashMap<char, u32> = HashMap::new();
+    let docs: Vec<Vec<char>> = fields_of
+        .iter()
+        .zip(&set.matters)
+        .map(|(fields, m)| {
+            let note = normalize(m.note.as_deref().unwrap_or(""));
+            let mut cs: Vec<char> = fields
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(note.as_str()))
+                .flat_map(str::chars)
+                .filter(|c| is_cjk(*c))
+                .collect();
+            cs.sort_unstable();
+            cs.dedup();
+            for c in &cs {
+                *df.entry(*c).or_default() += 1;
+            }
+            cs
+        })
+        .collect();
+    (docs, df)
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 fn gram_index(fields_of: &[[String; FIELDS]]) -> (Grams, HashMap<char, Vec<u32>>) {
     let mut grams: Grams = HashMap::new();
     let mut name_chars: HashMap<char, Vec<u32>> = HashMap::new();
@@ -683,6 +733,7 @@ impl SearchIndex {
         let (grams, name_chars) = gram_index(&fields_of);
         let (synonyms, synonym_keys, longest_key) = synonym_index(terms, &fields_of);
         let unit_codes = set.units.iter().map(|u| u.code.to_lowercase()).collect();
+        let (doc_chars, char_df) = char_index(set, &fields_of);
         SearchIndex {
             docs,
             grams,
@@ -693,7 +744,66 @@ impl SearchIndex {
             synonym_keys,
             longest_key,
             unit_codes,
+            doc_chars,
+            char_df,
         }
+    }
+
+    /// Like [`ranked`](Self::ranked), with each hit's confidence in 0..1: the share of the
+    /// query's weight that the matter matched. When the ranking finds nothing, the fallback's
+    /// nearest matters by character overlap, at half their overlap (never a clear match).
+    pub fn ranked_with_confidence(&self, q: &str) -> Vec<(usize, f32, f32)> {
+        let (ranked, share) = self.ranked_and_shares(q);
+        if !ranked.is_empty() {
+            return ranked
+                .into_iter()
+                .map(|(d, s)| (d, s, share.get(d).copied().unwrap_or(0.0)))
+                .collect();
+        }
+        self.nearest_by_characters(q)
+            .into_iter()
+            .map(|(d, overlap)| (d, overlap, overlap / 2.0))
+            .collect()
+    }
+
+    /// The fallback for a query the ranking finds nothing for: matters whose texts share the
+    /// most of the query's meaningful characters, weighted by how rare each is.
+    fn nearest_by_characters(&self, q: &str) -> Vec<(usize, f32)> {
+        let mut chars: Vec<char> = normalize(q)
+            .chars()
+            .filter(|c| is_cjk(*c) && !STOP_CHARS.contains(*c))
+            .collect();
+        chars.sort_unstable();
+        chars.dedup();
+        if chars.len() < 2 {
+            return Vec::new();
+        }
+        let n = self.doc_chars.len() as f32;
+        let weight = |c: &char| {
+            let df = self.char_df.get(c).copied().unwrap_or(0) as f32;
+            if df == 0.0 { 0.0 } else { (n / df).ln() + 0.1 }
+        };
+        let total: f32 = chars.iter().map(weight).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        let mut out: Vec<(usize, f32)> = self
+            .doc_chars
+            .iter()
+            .enumerate()
+            .map(|(d, have)| {
+                let got: f32 = chars
+                    .iter()
+                    .filter(|c| have.binary_search(c).is_ok())
+                    .map(weight)
+                    .sum();
+                (d, got / total)
+            })
+            .filter(|&(_, s)| s >= FALLBACK_MIN)
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(FALLBACK_HITS);
+        out
     }
 
     /// Indices into `set.matters` of the matters that answer `q`, best first.
@@ -703,9 +813,18 @@ impl SearchIndex {
 
     /// Like [`find`](Self::find), with each matter's score.
     pub fn ranked(&self, q: &str) -> Vec<(usize, f32)> {
+        let (ranked, _) = self.ranked_and_shares(q);
+        if ranked.is_empty() {
+            return self.nearest_by_characters(q);
+        }
+        ranked
+    }
+
+    /// The ranking, and per matter the share of the query's weight it matched.
+    fn ranked_and_shares(&self, q: &str) -> (Vec<(usize, f32)>, Vec<f32>) {
         let parts = self.parse(q);
         if parts.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let n = self.docs.len();
         let mut t = Tally {
@@ -743,7 +862,8 @@ impl SearchIndex {
         if let Some(&(_, top)) = out.first() {
             out.retain(|&(_, s)| s >= CUTOFF * top);
         }
-        out
+        let shares = t.matched.iter().map(|m| (m / total).min(1.0)).collect();
+        (out, shares)
     }
 
     /// Whether two or more text or synonym parts are found in the name, one after the other
@@ -1162,6 +1282,10 @@ mod tests {
         })
     }
 
+    fn index() -> &'static SearchIndex {
+        &bundled().1
+    }
+
     /// The ids found for `q`, best first.
     fn ids(q: &str) -> Vec<&'static str> {
         let (set, index) = bundled();
@@ -1197,7 +1321,13 @@ mod tests {
         // Part of a name.
         assert!(ids("占道").contains(&"XFJY-015"));
         assert_eq!(ids("网吧 身份证件 登记")[0], "WGLT-027");
-        assert!(ids("量子隧穿").is_empty());
+        // Nonsense finds nothing clear: at most a near hit below a clear match.
+        assert!(
+            index()
+                .ranked_with_confidence("量子隧穿")
+                .iter()
+                .all(|h| h.2 < CLEAR_MATCH)
+        );
     }
 
     #[test]
@@ -1326,5 +1456,18 @@ mod tests {
         let first = &set.matters[0];
         assert_eq!(index.find(&first.id.to_lowercase()), [0]);
         assert_eq!(index.find(&first.name)[0], 0);
+    }
+
+    /// Issue 16: a query with meaningful words never answers nothing; the fallback's hits are
+    /// never presented as clear matches, and a clear query is.
+    #[test]
+    fn meaningful_words_always_find_something_and_confidence_says_how_clearly() {
+        for q in ["烧秸秆", "卖假烟", "没批就盖房", "工地晚上施工噪音"] {
+            assert!(!ids(q).is_empty(), "{q}");
+        }
+        let clear = index().ranked_with_confidence("路边摆摊");
+        assert!(clear[0].2 >= CLEAR_MATCH, "{clear:?}");
+        let near = index().nearest_by_characters("门前堆放杂物影响通行");
+        assert!(!near.is_empty());
     }
 }

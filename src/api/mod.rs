@@ -213,6 +213,10 @@ pub struct MatterSummary {
     /// 处罚依据, rendered.
     pub penalty: String,
     pub tiers: usize,
+    /// With `q`: how clearly the matter answers it, 0 to 1 (the share of the query it
+    /// matched; below 0.5 it is only near).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -220,6 +224,9 @@ pub struct MatterPage {
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
+    /// With `q`: false when no matter clearly matches (the items are then the nearest few).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clear_match: Option<bool>,
     pub items: Vec<MatterSummary>,
 }
 
@@ -248,40 +255,48 @@ pub async fn matters(
             &format!("unit `{u}`"),
         ));
     }
-    let hits: Vec<&Matter> = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let searched = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let hits: Vec<(&Matter, Option<f32>)> = match searched {
         Some(text) => current
             .search
-            .find(text)
+            .ranked_with_confidence(text)
             .into_iter()
-            .map(|i| &current.set.matters[i])
+            .map(|(i, _, c)| (&current.set.matters[i], Some((c * 100.0).round() / 100.0)))
             .collect(),
-        None => current.set.matters.iter().collect(),
+        None => current.set.matters.iter().map(|m| (m, None)).collect(),
     };
-    let hits: Vec<&Matter> = hits
+    let hits: Vec<(&Matter, Option<f32>)> = hits
         .into_iter()
-        .filter(|m| {
+        .filter(|(m, _)| {
             q.unit
                 .as_deref()
                 .is_none_or(|u| m.unit.eq_ignore_ascii_case(u))
         })
         .collect();
+    let clear_match = searched.map(|_| {
+        hits.first()
+            .and_then(|(_, c)| *c)
+            .is_some_and(|c| c >= crate::search::CLEAR_MATCH)
+    });
     let items = hits
         .iter()
         .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
-        .map(|m| MatterSummary {
+        .map(|(m, confidence)| MatterSummary {
             id: m.id.clone(),
             name: m.name.clone(),
             unit: m.unit.clone(),
             category: m.category.clone(),
             penalty: m.penalty_text(),
             tiers: m.tiers.len(),
+            confidence: *confidence,
         })
         .collect();
     Ok(HttpResponse::Ok().json(MatterPage {
         total: hits.len(),
         page,
         per_page,
+        clear_match,
         items,
     }))
 }

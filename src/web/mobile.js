@@ -105,7 +105,7 @@
       return terms.every(function (alts) { return alts.some(function (a) { return h.indexOf(a) >= 0; }); });
     }).slice(0, 10).map(function (m) { return { id: m.id, name: m.name, unit: m.unit }; });
   }
-  function renderHits(items, offline) {
+  function renderHits(items, offline, clear) {
     var ul = $('#hits');
     ul.innerHTML = items.length ? '' : '<li class="muted">没有找到，换个说法试试</li>';
     items.forEach(function (m) {
@@ -114,7 +114,8 @@
         '</b><span class="muted">' + esc(m.id) + '</span></button>';
       ul.appendChild(li);
     });
-    $('#search-note').textContent = offline ? '离线：在本机保存的本单位事项中查找' : '';
+    $('#search-note').textContent = offline ? '离线：在本机保存的本单位事项中查找'
+      : (clear === false && items.length ? '没有明确对应的事项，以下是最接近的几个，请核对' : '');
   }
   function search() {
     var q = $('#q').value.trim();
@@ -122,7 +123,7 @@
     fetch('/api/v1/matters?per_page=10&q=' + encodeURIComponent(q)).then(function (r) {
       if (!r.ok) throw new Error();
       return r.json();
-    }).then(function (page) { renderHits(page.items, false); })
+    }).then(function (page) { renderHits(page.items, false, page.clear_match); })
       .catch(function () { renderHits(localSearch(q), true); });
   }
 
@@ -157,19 +158,31 @@
   }
   function renderForm(m) {
     show('#result', false);
-    var parties = m.statutory.parties;
-    var party = parties.length > 1
-      ? '<fieldset><legend>当事人</legend>' + parties.map(function (p, i) {
-        return '<label class="check"><input type="radio" name="party" value="' + p + '"' + (i === parties.length - 1 ? ' checked' : '') + '> ' +
-          (p === 'organisation' ? '单位（法人或者其他组织）' : '个人（公民）') + '</label>';
+    // The kinds of party the matter concerns, as the article treats them apart; the inspector
+    // chooses one (nothing is ticked for them).
+    var st = m.statutory, apart = (st.unfined || []).concat(st.excluded || []);
+    var kinds = [];
+    if (st.parties.indexOf('individual') >= 0) {
+      kinds.push(['individual', '个人（公民）'], ['sole_trader', '个体工商户']);
+      if (st.fine_farmer) kinds.push(['farmer', '农户']);
+    }
+    if (st.parties.indexOf('organisation') >= 0) {
+      kinds.push(['organisation', '单位（法人或者其他组织）']);
+      if (apart.indexOf('state_organ') >= 0) kinds.push(['state_organ', '国家机关']);
+    }
+    kinds = kinds.filter(function (k) { return (st.excluded || []).indexOf(k[0]) < 0; });
+    var party = kinds.length > 1
+      ? '<fieldset><legend>当事人（请选择）</legend>' + kinds.map(function (k) {
+        return '<label class="check"><input type="radio" name="party" required value="' + k[0] + '"> ' + esc(k[1]) + '</label>';
       }).join('') + '</fieldset>'
-      : '<input type="hidden" name="party" value="' + parties[0] + '">';
+      : '<input type="hidden" name="party" value="' + kinds[0][0] + '">';
     var circ = S.pack.circumstances.map(function (c) {
       return '<label class="check' + (c.individual_only ? ' ind' : '') + '"><input type="checkbox" name="circ" value="' +
         esc(c.code) + '"> ' + esc(c.label) + '</label>';
     }).join('');
     $('#form').innerHTML =
-      '<h2>' + esc(m.name) + ' <span class="muted">' + esc(m.id) + '</span></h2>' + party +
+      '<h2>' + esc(m.name) + ' <span class="muted">' + esc(m.id) + '</span></h2>' +
+      (m.note ? '<p class="note"><b>说明：</b>' + esc(m.note) + '</p>' : '') + party +
       '<fieldset><legend>违法事实</legend>' + m.facts.map(field).join('') + '</fieldset>' +
       '<fieldset><legend>情节（符合的打勾）</legend>' + circ + '</fieldset>' +
       '<fieldset><legend>日期与案号</legend>' +
@@ -182,9 +195,11 @@
     show('#form', true);
     // Circumstances that only a person can have are hidden for a unit.
     var sync = function () {
-      var p = ($('#form').querySelector('input[name=party]:checked') || $('#form').elements.party).value;
+      var chosen = $('#form').querySelector('input[name=party]:checked') ||
+        $('#form').querySelector('input[type=hidden][name=party]');
+      var p = chosen ? chosen.value : '';
       $('#form').querySelectorAll('label.ind').forEach(function (l) {
-        l.hidden = p === 'organisation';
+        l.hidden = p === 'organisation' || p === 'state_organ';
         if (l.hidden) l.querySelector('input').checked = false;
       });
     };
@@ -206,7 +221,7 @@
     f.querySelectorAll('input[name=circ]:checked').forEach(function (c) { circ.push(c.value); });
     var req = {
       matter_id: m.id,
-      party: (f.querySelector('input[name=party]:checked') || f.elements.party).value,
+      party: (f.querySelector('input[name=party]:checked') || f.querySelector('input[type=hidden][name=party]')).value,
       facts: facts,
       circumstances: circ,
       act_date: f.elements.act_date.value,
@@ -300,6 +315,11 @@
       '<p>第' + r.tier.level + '阶次「' + esc(r.tier.name) + '」：' + esc(r.tier.situation) + '</p>' +
       '<p class="amount" id="amount">' + esc(bandText(r.fine)) + '</p>' +
       '<p>其他措施：' + esc(r.measures.join('、')) + '</p>' +
+      (r.persons_fine ? '<p>对直接负责的主管人员和其他直接责任人员：' + esc(bandText(r.persons_fine)) + '</p>' : '') +
+      ((r.measure_options || []).length ? '<p>还可以（或在所列条件下应当）：' + r.measure_options.map(function (o) {
+        return esc((o.condition ? o.condition + '，' : '') + o.name);
+      }).join('；') + '</p>' : '') +
+      (r.criminal_referral ? '<p class="bad"><b>涉嫌犯罪，应当移送司法机关</b>（行政处罚法第二十七条）</p>' : '') +
       (flags.length ? '<p>' + flags.map(function (f) { return '<span class="badge">' + esc(f) + '</span>'; }).join(' ') + '</p>' : '') +
       '<h3>说明</h3><ol>' + r.explanation.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ol>' +
       '<h3>法律依据</h3><ul>' + r.legal_basis.map(function (b) { return '<li>' + esc(b.text) + '</li>'; }).join('') + '</ul>';

@@ -18,6 +18,7 @@ const APP_JS: &str = include_str!("mobile.js");
 /// The page's own additions to the site style: big touch targets, the result card.
 const MOBILE_STYLE: &str = r#"
 body{background:#f6f8fa}main{max-width:40rem}
+p.note{background:#fff;border-left:3px solid var(--warn);padding:.4rem .6rem;font-size:.92rem}
 label{display:block;margin:.5rem 0}label span{display:block;font-size:.9rem;color:var(--muted)}
 label.check{display:flex;gap:.5rem;align-items:flex-start;margin:.35rem 0}
 label.check input{width:1.3rem;height:1.3rem;margin-top:.15rem;flex:none}

@@ -491,6 +491,12 @@ async fn index(
     } else {
         Some(current.search.find(&q))
     };
+    let clear_match = q.is_empty()
+        || current
+            .search
+            .ranked_with_confidence(&q)
+            .first()
+            .is_some_and(|h| h.2 >= crate::search::CLEAR_MATCH);
     let body = html! {
         h1 { (set.name) }
         p {
@@ -507,6 +513,9 @@ async fn index(
         }
         (search_form(&q))
         @if let Some(found) = &found {
+            @if !clear_match && !found.is_empty() {
+                p.warn { "没有明确对应的事项，以下是最接近的几个，请核对。" }
+            }
             (search_results(set, &q, found))
         }
         h2 { "执法单位" }

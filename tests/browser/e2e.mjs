@@ -46,6 +46,9 @@ async function calculateOnPage(page, facts) {
   await page.click('#search-form button[type=submit]');
   await page.locator('button.hit[data-id="ZHZF-001"]').click();
   for (const [key, value] of Object.entries(facts)) await page.fill(`input[name=fact_${key}]`, value);
+  // The party is chosen, never pre-ticked.
+  assert.equal(await page.locator('input[name=party]:checked').count(), 0, 'no party pre-ticked');
+  await page.check('input[name=party][value=organisation]');
   // The act date is the inspector's to enter: the form never assumes it.
   await page.fill('input[name=act_date]', '2026-11-02');
   await page.click('#calc');
