@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use penalty_standards::search::SearchIndex;
 use penalty_standards::sources::{load_search_terms, load_standards};
 
+/// The held-out set's first measured run (rounded down): the search may only improve on it.
+const HELD_OUT_TOP5_FLOOR: f64 = 83.0;
+const HELD_OUT_TOP1_FLOOR: f64 = 63.0;
+
 #[derive(Default)]
 struct Rate {
     queries: usize,
@@ -19,12 +23,14 @@ impl Rate {
     }
 }
 
-#[test]
-fn search_quality_on_the_inspectors_queries() {
+/// Measures one query file: prints the table per kind and the misses; returns the overall
+/// (queries, top-1 hits, top-5 hits).
+fn measure(file: &str) -> (usize, usize, usize) {
     let set = load_standards(None).expect("the bundled standards validate");
     let terms = load_search_terms(None, &set).expect("the bundled search vocabulary validates");
     let index = SearchIndex::new(&set, &terms);
-    let path = crate::support::fixture("search_queries.tsv");
+    let path = crate::support::fixture(file);
+    println!("== {file}");
     let text = std::fs::read_to_string(&path).expect("the query file");
     let mut rates: BTreeMap<String, Rate> = BTreeMap::new();
     let mut all = Rate::default();
@@ -88,10 +94,39 @@ fn search_quality_on_the_inspectors_queries() {
     for m in &misses {
         println!("  {m}");
     }
-    let (top1, top5) = (
-        Rate::pct(all.top1, all.queries),
-        Rate::pct(all.top5, all.queries),
-    );
+    (all.queries, all.top1, all.top5)
+}
+
+/// The first set (242 queries, written with the search and tuned on): the bar it has held.
+#[test]
+fn search_quality_on_the_inspectors_queries() {
+    let (n, top1, top5) = measure("search_queries.tsv");
+    let (top1, top5) = (Rate::pct(top1, n), Rate::pct(top5, n));
     assert!(top5 >= 95.0, "top-5 hit rate {top5:.1}% < 95%");
     assert!(top1 >= 80.0, "top-1 hit rate {top1:.1}% < 80%");
+}
+
+/// The held-out set (issue 16: 424 queries written before any result was seen, from complaints,
+/// inspectors' words, typos and word order, across all units); never tuned on. The floor is
+/// what the first run measured, so that the search does not get worse on it; the issue's
+/// target (top-5 ≥ 95 %) is reported, not yet met — see docs/PERFORMANCE.md.
+#[test]
+fn search_quality_on_the_held_out_queries() {
+    let (n, top1, top5) = measure("search_queries_2.tsv");
+    let (n1, a1, b1) = measure("search_queries.tsv");
+    println!(
+        "union: {} queries, top-1 {:.1}%, top-5 {:.1}%",
+        n + n1,
+        Rate::pct(top1 + a1, n + n1),
+        Rate::pct(top5 + b1, n + n1)
+    );
+    let (top1, top5) = (Rate::pct(top1, n), Rate::pct(top5, n));
+    assert!(
+        top5 >= HELD_OUT_TOP5_FLOOR,
+        "held-out top-5 {top5:.1}% fell below {HELD_OUT_TOP5_FLOOR}%"
+    );
+    assert!(
+        top1 >= HELD_OUT_TOP1_FLOOR,
+        "held-out top-1 {top1:.1}% fell below {HELD_OUT_TOP1_FLOOR}%"
+    );
 }
