@@ -42,7 +42,9 @@ form.inline{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}
 input,select,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px}
 button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
 @media (max-width:40rem){main{padding:.6rem}th,td{padding:.3rem}}
+.printonly{display:none}
 @media print{
+ .printonly{display:block!important}
  @page{size:A4;margin:15mm 12mm}
  header.site,nav,.noprint,form{display:none!important}
  body{font-size:10.5pt}main{max-width:none;padding:0}

@@ -714,7 +714,7 @@ fn unit_page(set: &StandardsSet, unit: &Unit) -> Markup {
         p { (set.name) "（" (set.version) "），自 " (chinese_date(set.effective_date)) " 起施行。" }
         p { "共 " (matters.len()) " 个事项、" (tiers) " 个裁量阶次。" }
         (export_links(Some(&unit.code)))
-        div.scroll {
+        div.scroll.noprint {
             table.matters {
                 thead {
                     tr {
@@ -736,8 +736,46 @@ fn unit_page(set: &StandardsSet, unit: &Unit) -> Markup {
                 }
             }
         }
+        (unit_print_table(&matters))
     };
     super::page(&unit.name, body)
+}
+
+/// The unit's whole table as a legal office publishes it, for print: every matter with its
+/// bases, statutory penalty and tiers (the screen shows the index above).
+fn unit_print_table(matters: &[&Matter]) -> Markup {
+    html! {
+        div.printonly {
+            table {
+                thead {
+                    tr {
+                        th { "编号" } th { "违法行为" } th { "违法依据" } th { "处罚依据" }
+                        th { "法定处罚" } th { "阶次" } th { "适用情形" } th { "处罚标准" }
+                    }
+                }
+                tbody {
+                    @for m in matters {
+                        @for (i, t) in m.tiers.iter().enumerate() {
+                            tr {
+                                @if i == 0 {
+                                    td rowspan=(m.tiers.len()) { (m.id) }
+                                    td rowspan=(m.tiers.len()) { (m.name) }
+                                    td rowspan=(m.tiers.len()) { (m.violated.render()) }
+                                    td rowspan=(m.tiers.len()) { (m.penalty_text()) }
+                                    td rowspan=(m.tiers.len()) {
+                                        @for line in statutory_lines(m) { div { (line) } }
+                                    }
+                                }
+                                td { (t.name) }
+                                td { (t.situation) }
+                                td { (tier_standard_text(m, t)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /standards/matters/{id}`

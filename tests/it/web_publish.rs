@@ -220,6 +220,15 @@ fn unit_page_lists_its_matters_and_is_case_insensitive() {
         assert!(page.contains(&format!(">{col}</th>")), "column {col}");
     }
     assert!(page.contains("href=\"/standards/export.xlsx?unit=STHJ\""));
+    // Printed, the page is the unit's whole table: every tier's situation and standard.
+    let print = &page[page.find("class=\"printonly\"").expect("the print table")..];
+    for t in sthj_tiers("STHJ-001") {
+        assert!(
+            print.contains(&t.situation) && print.contains(&t.standard),
+            "{}",
+            t.name
+        );
+    }
     assert!(page.contains(&format!(
         "共 {} 个事项、{} 个裁量阶次",
         toml_ids.len(),
