@@ -132,10 +132,13 @@ pub fn ensure_demo_tokens(
 /// Opens the log and, if it has no tokens, creates demo tokens and prints them.
 fn demo_tokens(storage: &StorageConfig, set: &StandardsSet) -> Result<(), ExitCode> {
     let demo = storage.open_migrated().and_then(|mut s| {
-        ensure_demo_tokens(
-            s.as_mut(),
-            set.units.first().map_or("ZHZF", |u| u.code.as_str()),
-        )
+        // A street-level unit (综合行政执法) where the set has one: what a visitor tries first
+        // (占道经营, 违章搭建) makes sense there.
+        let unit = set
+            .unit("ZHZF")
+            .or(set.units.first())
+            .map_or("ZHZF", |u| u.code.as_str());
+        ensure_demo_tokens(s.as_mut(), unit)
     });
     match demo {
         Ok(tokens) if !tokens.is_empty() => {

@@ -30,8 +30,11 @@ pub struct LogQuery {
     pub outcome: Option<String>,
     /// `calculation` or `review`.
     pub kind: Option<String>,
+    /// 1-based page.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<usize>,
 }
 

@@ -199,8 +199,10 @@ pub struct MatterQuery {
     /// Words of the name, an id, or a citation (`大气污染防治法 99条`).
     pub q: Option<String>,
     /// 1-based page.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// Items per page, 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<usize>,
 }
 
