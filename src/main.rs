@@ -446,27 +446,14 @@ fn log_verify(
         Ok(s) => s,
         Err(code) => return code,
     };
-    match supervision::verify(store.as_mut()) {
-        Ok(Ok((n, head))) => println!("ok: {n} entries, the chain is intact; head hash {head}"),
-        Ok(Err(fault)) => {
-            println!("TAMPERED: {fault}");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    match supervision::verify_review_acts(store.as_mut()) {
-        Ok(Ok(n)) => println!("ok: {n} review statistics rows agree with their records"),
-        Ok(Err(fault)) => {
-            println!("TAMPERED: {fault}");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let chain = tamper_report(supervision::verify(store.as_mut()));
+    let Ok((n, head)) = chain else {
+        return chain.err().unwrap_or(ExitCode::FAILURE);
+    };
+    println!("ok: {n} entries, the chain is intact; head hash {head}");
+    match tamper_report(supervision::verify_review_acts(store.as_mut())) {
+        Ok(n) => println!("ok: {n} review statistics rows agree with their records"),
+        Err(code) => return code,
     }
     if let Err(code) = verify_checkpoints(storage, store.as_mut(), checkpoint) {
         return code;
@@ -474,6 +461,24 @@ fn log_verify(
     match recompute {
         Some(standards) => log_recompute(store.as_mut(), standards),
         None => ExitCode::SUCCESS,
+    }
+}
+
+/// A check's outcome as the command reports it: a fault is TAMPERED (exit 1), a storage error
+/// exit 2.
+fn tamper_report<T, F: std::fmt::Display>(
+    r: Result<Result<T, F>, supervision::store::StoreError>,
+) -> Result<T, ExitCode> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(fault)) => {
+            println!("TAMPERED: {fault}");
+            Err(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(2))
+        }
     }
 }
 
@@ -527,21 +532,11 @@ fn verify_checkpoints(
             return Err(ExitCode::from(2));
         }
     };
-    match checkpoint::check(store, &list, key.as_deref()) {
-        Ok(Ok(0)) => Ok(()),
-        Ok(Ok(n)) => {
-            println!("ok: the log holds the heads of {n} checkpoint(s)");
-            Ok(())
-        }
-        Ok(Err(fault)) => {
-            println!("TAMPERED: {fault}");
-            Err(ExitCode::FAILURE)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(ExitCode::from(2))
-        }
+    let n = tamper_report(checkpoint::check(store, &list, key.as_deref()))?;
+    if n > 0 {
+        println!("ok: the log holds the heads of {n} checkpoint(s)");
     }
+    Ok(())
 }
 
 /// Recomputes every calculation of the loaded standards version; fails if any answer differs.

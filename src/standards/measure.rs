@@ -155,11 +155,7 @@ impl StatutoryMeasure {
     /// Whether the facts meet the condition (a measure without one always does). A fact the
     /// request left out meets nothing.
     pub fn condition_met(&self, facts: &HashMap<String, FactValue>) -> bool {
-        self.when.is_empty()
-            || self.when.iter().any(|conj| {
-                conj.iter()
-                    .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
-            })
+        self.when.is_empty() || super::model::any_holds(&self.when, facts)
     }
 
     /// Whether the engine must give it for this party at these facts (confiscation of gains

@@ -233,10 +233,7 @@ impl ConditionalBand {
     }
 
     pub fn holds(&self, facts: &HashMap<String, FactValue>) -> bool {
-        self.conditions().any(|conj| {
-            conj.iter()
-                .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
-        })
+        any_holds(self.conditions(), facts)
     }
 }
 
@@ -588,6 +585,18 @@ impl Predicate {
 /// A conjunction of predicates, one per named fact; an unnamed fact matches anything.
 pub type Conjunction = std::collections::BTreeMap<String, Predicate>;
 
+/// Whether any of the alternatives holds at these facts (a fact the request left out meets
+/// nothing): the one reading of conditions, for tiers, measures, bands and referrals alike.
+pub fn any_holds<'a>(
+    alternatives: impl IntoIterator<Item = &'a Conjunction>,
+    facts: &HashMap<String, FactValue>,
+) -> bool {
+    alternatives.into_iter().any(|conj| {
+        conj.iter()
+            .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
+    })
+}
+
 /// The fine of a tier for one party type.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 #[serde(tag = "unit", rename_all = "snake_case")]
@@ -684,10 +693,7 @@ impl Tier {
     }
 
     pub fn matches(&self, facts: &HashMap<String, FactValue>) -> bool {
-        self.when.iter().any(|conj| {
-            conj.iter()
-                .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
-        })
+        any_holds(&self.when, facts)
     }
 }
 
@@ -747,13 +753,10 @@ pub struct Referral {
 
 impl Referral {
     pub fn holds(&self, facts: &HashMap<String, FactValue>) -> bool {
-        self.when
-            .iter()
-            .chain(self.when_any.iter().flatten())
-            .any(|conj| {
-                conj.iter()
-                    .all(|(key, pred)| facts.get(key).is_some_and(|v| pred.matches(v)))
-            })
+        any_holds(
+            self.when.iter().chain(self.when_any.iter().flatten()),
+            facts,
+        )
     }
 }
 
