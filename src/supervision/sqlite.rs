@@ -18,7 +18,12 @@ pub struct SqliteStore {
     /// When a truncating checkpoint last found a reader in its way.
     last_busy: Option<std::time::Instant>,
     last_passive: Option<std::time::Instant>,
+    /// The shared-memory index beside the WAL, which every connection maps into memory.
+    shm: std::path::PathBuf,
 }
+
+/// SQLite's wal-index is mapped in pieces of 32 KiB; a file shorter than the first is damaged.
+const SHM_FIRST_PAGE: u64 = 32 * 1024;
 
 impl SqliteStore {
     /// Opens (creating) `<data_dir>/supervision.sqlite3`.
@@ -38,9 +43,12 @@ impl SqliteStore {
         conn.execute_batch(&format!("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WAL_LIMIT_BYTES};"))?;
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
+        let mut shm = path.as_os_str().to_owned();
+        shm.push("-shm");
         Ok(SqliteStore {
             conn,
             wal: wal.into(),
+            shm: shm.into(),
             wal_limit: WAL_LIMIT_BYTES,
             last_busy: None,
             last_passive: None,
@@ -267,6 +275,7 @@ impl Store for SqliteStore {
     }
 
     fn append(&mut self, entries: &[PreparedEntry]) -> Result<Vec<Row>, StoreError> {
+        self.healthy()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -334,6 +343,32 @@ impl Store for SqliteStore {
         ))?;
         let rows = st.query_map(params_from_iter(&values), row_of)?;
         rows.collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
+    /// A shared-memory file cut below its first page under a running process would make the
+    /// next access to the mapping kill it (SIGBUS): refuse to touch it instead. The caller
+    /// answers 503 and drops this connection; a fresh one rebuilds the index from the WAL.
+    fn healthy(&mut self) -> Result<(), StoreError> {
+        match std::fs::metadata(&self.shm) {
+            Ok(m) if m.len() < SHM_FIRST_PAGE => Err(StoreError(format!(
+                "{} was cut to {} bytes under the running service: the log is not touched until it is reopened",
+                self.shm.display(),
+                m.len()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn recover(&mut self) -> Result<(), StoreError> {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.shm)
+            .map_err(|e| StoreError(format!("{}: {e}", self.shm.display())))?;
+        if f.metadata().map(|m| m.len()).unwrap_or(0) < SHM_FIRST_PAGE {
+            f.set_len(SHM_FIRST_PAGE)
+                .map_err(|e| StoreError(format!("{}: {e}", self.shm.display())))?;
+        }
+        Ok(())
     }
 
     fn review_act_rows(

@@ -250,6 +250,16 @@ pub trait Store: Send {
         w: &Withdrawal,
         today: &str,
     ) -> Result<bool, StoreError>;
+    /// Whether the connection may be used: a backend that can be damaged under a running
+    /// process (SQLite's shared-memory file) says so here, before any access would crash it.
+    fn healthy(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Puts right what `healthy` found, so that a fresh connection can work again (SQLite:
+    /// the cut shared-memory file is extended with zeros, which SQLite rebuilds from the WAL).
+    fn recover(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// A cheap fingerprint of the versions table (ids, dates, withdrawals), to notice a change
     /// made by another instance without reading every version's content.
     fn versions_fingerprint(&mut self) -> Result<String, StoreError>;

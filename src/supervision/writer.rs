@@ -36,17 +36,27 @@ pub struct LogWriter {
 impl LogWriter {
     /// Starts the writer thread on a (migrated) store.
     pub fn start(store: Box<dyn Store>) -> LogWriter {
+        Self::start_reopening(store, None)
+    }
+
+    /// Starts the writer; with `reopen`, a connection found damaged is replaced by a new one.
+    fn start_reopening(store: Box<dyn Store>, reopen: Option<Reopen>) -> LogWriter {
         let (tx, rx) = sync_channel(QUEUE);
         std::thread::Builder::new()
             .name("log-writer".into())
-            .spawn(move || run(store, rx))
+            .spawn(move || run(store, rx, reopen))
             .expect("spawn the log writer");
         LogWriter { tx }
     }
 
     /// Opens the log (migrating it) and starts its writer.
     pub fn open(storage: &StorageConfig) -> Result<LogWriter, StoreError> {
-        Ok(LogWriter::start(storage.open_migrated()?))
+        let cfg = storage.clone();
+        let reopen: Reopen = Box::new(move || cfg.open());
+        Ok(LogWriter::start_reopening(
+            storage.open_migrated()?,
+            Some(reopen),
+        ))
     }
 
     /// Queues one entry for the writer; the [`Committed`] resolves once it is durable. The
@@ -94,7 +104,9 @@ impl Committed {
     }
 }
 
-fn run(mut store: Box<dyn Store>, rx: Receiver<Job>) {
+type Reopen = Box<dyn Fn() -> Result<Box<dyn Store>, StoreError> + Send>;
+
+fn run(mut store: Box<dyn Store>, rx: Receiver<Job>, reopen: Option<Reopen>) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -115,6 +127,15 @@ fn run(mut store: Box<dyn Store>, rx: Receiver<Job>) {
                 tracing::error!("log append failed: {e}");
                 for reply in replies {
                     let _ = reply.send(Err(e.to_string()));
+                }
+                // A damaged connection is put right and replaced; the next batch uses the new one.
+                if store.healthy().is_err() {
+                    if let Err(e) = store.recover() {
+                        tracing::error!("log storage cannot be put right: {e}");
+                    }
+                    if let Some(Ok(fresh)) = reopen.as_ref().map(|r| r()) {
+                        store = fresh;
+                    }
                 }
             }
         }
@@ -147,7 +168,7 @@ impl ReadPool {
             Some(s) => s,
             None => (self.open)()?,
         };
-        let result = f(store.as_mut());
+        let result = store.healthy().and_then(|()| f(store.as_mut()));
         // A connection that failed may be broken: drop it rather than reuse it.
         if result.is_ok() {
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());

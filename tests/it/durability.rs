@@ -204,3 +204,52 @@ fn sighup_reloads_instead_of_ending_the_service() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Issue 15: the SQLite shared-memory file cut under the running service (which killed it with
+/// SIGBUS) gives a 503 for the calculation then in flight, nothing answered unlogged; the
+/// writer puts the index right and the service goes on, the log intact.
+#[test]
+fn a_cut_shared_memory_file_is_a_503_not_a_crash() {
+    let dir = crate::support::temp_dir();
+    let token = create_token(dir.path(), None, "inspector");
+    let (mut child, addr) = start(dir.path(), None);
+    let client = Client::new(addr);
+    let calc = || {
+        client
+            .request("POST", "/api/v1/calculate")
+            .bearer(&token)
+            .json(
+                &serde_json::json!({"matter_id": "ZHZF-019", "party": "individual",
+                "facts": {"stall_area": "1.5"}, "act_date": "2026-11-01"}),
+            )
+            .send()
+            .status
+    };
+    assert_eq!(calc(), 200);
+    let shm = dir.path().join("supervision.sqlite3-shm");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&shm)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    let statuses: Vec<u16> = (0..4).map(|_| calc()).collect();
+    assert!(child.try_wait().unwrap().is_none(), "the service died");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200), "it recovers: {statuses:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let answered = 1 + statuses.iter().filter(|s| **s == 200).count();
+    let out = Command::new(BIN)
+        .args(["log", "verify", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("ok: {answered} entries")), "{text}");
+}

@@ -497,6 +497,20 @@ fn truncation_behind_a_moved_head_is_caught_by_a_signed_checkpoint() {
         );
         let (ok, out) = verify_cmd(&["--checkpoint", &format!("6:{}", cp.hash)]);
         assert!(!ok && out.contains("TAMPERED"), "{name}: {out}");
+        // Everything deleted and the head reset: an empty chain, but not the signed one.
+        tamper(
+            storage,
+            &format!(
+                "DELETE FROM log_entries; UPDATE chain_head SET seq = 0, hash = '{}'",
+                "0".repeat(64)
+            ),
+        );
+        assert_eq!(fault(storage), None, "{name}: an empty chain is a chain");
+        let (ok, out) = verify_cmd(&[]);
+        assert!(
+            !ok && out.contains("no longer contains entry 6"),
+            "{name}: {out}"
+        );
         // The head row deleted: a tamper report.
         tamper(storage, "DELETE FROM chain_head");
         assert_eq!(fault(storage), Some(ChainFault::HeadMissing), "{name}");
