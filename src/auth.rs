@@ -122,10 +122,15 @@ pub enum AuthFailure {
 
 /// Parses an `Authorization` header value into (id, secret).
 pub fn parse_header(header: &str) -> Result<(&str, &str), AuthFailure> {
-    let token = header
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    // The scheme is case-insensitive (RFC 7235): `bearer`, `BEARER` are `Bearer`.
+    let (scheme, token) = header
+        .trim()
+        .split_once(' ')
         .ok_or(AuthFailure::Malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthFailure::Malformed);
+    }
+    let token = token.trim();
     let rest = token
         .strip_prefix(TOKEN_PREFIX)
         .ok_or(AuthFailure::Malformed)?;
@@ -242,5 +247,19 @@ mod tests {
         assert!(rl.check("a").is_err());
         assert!(rl.check("b").is_ok(), "buckets are per key");
         assert!(RateLimiter::new(0).check("a").is_ok());
+    }
+
+    /// RFC 7235: the scheme is case-insensitive.
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for h in [
+            "Bearer pst_ab12_secret",
+            "bearer pst_ab12_secret",
+            "BEARER  pst_ab12_secret",
+        ] {
+            assert_eq!(parse_header(h).ok(), Some(("ab12", "secret")), "{h}");
+        }
+        assert!(parse_header("Basic pst_ab12_secret").is_err());
+        assert!(parse_header("Bearerpst_ab12_secret").is_err());
     }
 }

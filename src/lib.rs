@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cells;
 pub mod circumstances;
 pub mod clock;
 pub mod decide;

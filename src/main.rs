@@ -464,6 +464,30 @@ fn log_verify(
     }
 }
 
+/// The unit codes of the standards, from the unit files of every stored version (or the
+/// bundled ones before the first start): a token names one of them, as the API requires.
+fn known_units(store: &mut dyn Store) -> Vec<String> {
+    let from_files = |names: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+        let mut codes: Vec<String> = names
+            .filter_map(|f| {
+                f.strip_prefix("units/")?
+                    .strip_suffix(".toml")
+                    .map(str::to_string)
+            })
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    let stored = store.versions().unwrap_or_default();
+    if stored.is_empty() {
+        let bundled = sources::version_files(None).unwrap_or_default();
+        from_files(&mut bundled.keys())
+    } else {
+        from_files(&mut stored.iter().flat_map(|v| v.files.keys()))
+    }
+}
+
 /// A check's outcome as the command reports it: a fault is TAMPERED (exit 1), a storage error
 /// exit 2.
 fn tamper_report<T, F: std::fmt::Display>(
@@ -623,7 +647,16 @@ fn token(command: TokenCommand) -> ExitCode {
                 eprintln!("error: --name and --unit must not be empty");
                 return ExitCode::from(2);
             }
-            let (token, record) = new_token(name.trim(), &unit.trim().to_uppercase(), role);
+            let unit = unit.trim().to_uppercase();
+            let known = known_units(store.as_mut());
+            if !known.contains(&unit) {
+                eprintln!(
+                    "error: no unit `{unit}` in the standards (units: {})",
+                    known.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+            let (token, record) = new_token(name.trim(), &unit, role);
             store.insert_token(&record).map(|()| {
                 println!(
                     "created token {} for {} ({}, {}); it is shown once:",

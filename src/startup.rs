@@ -55,12 +55,24 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
 }
 
 /// Starts a server on an already-bound listener (tests bind port 0); returns when it stops.
+/// Scripts and styles of the pages are their own (inline or same-origin); nothing else.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 pub async fn run(listener: std::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let config = configure(web::Data::new(state));
     HttpServer::new(move || {
         App::new()
             // gzip for clients that ask (the inspector's page and its standards on a slow network).
             .wrap(actix_web::middleware::Compress::default())
+            // Every answer: the pages load nothing from elsewhere, so a strict policy fits;
+            // no sniffing, no framing (issue 15).
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY)),
+            )
             .wrap_fn(|req, srv| {
                 let method = req.method().clone();
                 let path = req.path().to_string();
@@ -114,12 +126,13 @@ pub fn ensure_demo_tokens(
         return Ok(vec![]);
     }
     let mut made = Vec::new();
-    for role in Role::ALL {
+    // Never an admin: who may manage tokens is made deliberately, with `token create`.
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
         let name = match role {
             Role::Inspector => "演示执法人员",
             Role::Reviewer => "演示法制审核人员",
             Role::Supervisor => "演示监督人员",
-            Role::Admin => "演示管理员",
+            Role::Admin => "管理员",
             Role::Publisher => "演示裁量基准发布人员",
         };
         let (token, record) = new_token(name, unit, role);
@@ -129,8 +142,16 @@ pub fn ensure_demo_tokens(
     Ok(made)
 }
 
-/// Opens the log and, if it has no tokens, creates demo tokens and prints them.
-fn demo_tokens(storage: &StorageConfig, set: &StandardsSet) -> Result<(), ExitCode> {
+/// Opens the log and, if it has no tokens, creates demo tokens and prints them — only for a
+/// service on a loopback address (a demo on one's own machine), never on a public one.
+fn demo_tokens(
+    storage: &StorageConfig,
+    set: &StandardsSet,
+    bound: Option<std::net::SocketAddr>,
+) -> Result<(), ExitCode> {
+    if !bound.is_some_and(|a| a.ip().is_loopback()) {
+        return Ok(());
+    }
     let demo = storage.open_migrated().and_then(|mut s| {
         // A street-level unit (综合行政执法) where the set has one: what a visitor tries first
         // (占道经营, 违章搭建) makes sense there.
@@ -234,7 +255,7 @@ pub fn serve(
     };
     let current = state.current();
     let set = &current.set;
-    if let Err(code) = demo_tokens(storage, set) {
+    if let Err(code) = demo_tokens(storage, set, listener.local_addr().ok()) {
         return code;
     }
     checkpoint_every_minute(state.checkpoints.clone(), storage.clone());

@@ -31,7 +31,7 @@ pub struct LogQuery {
     /// `calculation` or `review`.
     pub kind: Option<String>,
     /// 1-based page.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<usize>,
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]
@@ -61,8 +61,8 @@ pub(crate) async fn with_store<T: Send + 'static>(
 /// `page` from 1, `per_page` 1 to 200.
 pub(crate) fn page_error() -> ApiError {
     ApiError::bad_query(
-        "页码 page 从1起，每页条数 per_page 为1至200",
-        "page ≥ 1, per_page 1..200",
+        "页码 page 为1至1000000，每页条数 per_page 为1至200",
+        "page 1..1000000, per_page 1..200",
         Some("page"),
     )
 }
@@ -151,7 +151,7 @@ pub async fn list(
     let filter = filter_for(&who, &q)?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(50);
-    if page == 0 || !(1..=200).contains(&per_page) {
+    if !(1..=super::MAX_PAGE).contains(&page) || !(1..=200).contains(&per_page) {
         return Err(page_error());
     }
     let offset = ((page - 1) * per_page) as i64;
@@ -190,6 +190,7 @@ pub async fn one(
 }
 
 fn csv_field(s: &str) -> String {
+    let s = &*crate::cells::neutralised(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

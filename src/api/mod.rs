@@ -199,7 +199,7 @@ pub struct MatterQuery {
     /// Words of the name, an id, or a citation (`大气污染防治法 99条`).
     pub q: Option<String>,
     /// 1-based page.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<usize>,
     /// Items per page, 1 to 200 (default 20).
     #[param(minimum = 1, maximum = 200)]
@@ -232,6 +232,9 @@ pub struct MatterPage {
     pub items: Vec<MatterSummary>,
 }
 
+/// The highest page number a list answers (a larger one is refused, never wrapped round).
+pub const MAX_PAGE: usize = 1_000_000;
+
 /// Lists and searches matters.
 #[utoipa::path(get, path = "/api/v1/matters", tag = "standards", params(MatterQuery),
     responses((status = 200, body = MatterPage), (status = 400, body = ErrorBody), (status = 404, description = "unknown unit", body = ErrorBody)))]
@@ -244,7 +247,7 @@ pub async fn matters(
     let q = query.into_inner();
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(20);
-    if page == 0 || !(1..=200).contains(&per_page) {
+    if !(1..=MAX_PAGE).contains(&page) || !(1..=200).contains(&per_page) {
         return Err(log::page_error());
     }
     // One version for the whole answer: the search's hits index its set.

@@ -22,6 +22,16 @@ pub struct SqliteStore {
     shm: std::path::PathBuf,
 }
 
+/// The log is readable by the service's own user only (it names inspectors and cases).
+#[cfg(unix)]
+fn owner_only(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn owner_only(_: &Path) {}
+
 /// SQLite's wal-index is mapped in pieces of 32 KiB; a file shorter than the first is damaged.
 const SHM_FIRST_PAGE: u64 = 32 * 1024;
 
@@ -35,6 +45,7 @@ impl SqliteStore {
 
     pub fn open_file(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path)?;
+        owner_only(path);
         // WAL lets readers work beside the writer; synchronous=FULL makes a commit durable
         // before it returns, so an acknowledged entry survives a crash.
         // `journal_size_limit` shrinks a reset WAL file back to the limit instead of keeping

@@ -154,11 +154,12 @@ fn text_lines(text: &str, width: f64) -> usize {
         .sum()
 }
 
-fn cell_text(s: &str) -> &str {
-    match s.char_indices().nth(MAX_CELL_CHARS) {
+fn cell_text(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = match s.char_indices().nth(MAX_CELL_CHARS) {
         Some((i, _)) => &s[..i],
         None => s,
-    }
+    };
+    crate::cells::neutralised(s)
 }
 
 struct Formats {
@@ -262,9 +263,9 @@ fn write_matter_rows(
             }
             ws.write_number_with_format(row, col, seq as f64, fmt)?;
         } else if n > 1 {
-            ws.merge_range(row, col, last, col, text, fmt)?;
+            ws.merge_range(row, col, last, col, text.as_ref(), fmt)?;
         } else {
-            ws.write_string_with_format(row, col, text, fmt)?;
+            ws.write_string_with_format(row, col, text.as_ref(), fmt)?;
         }
     }
     if cells.tiers.is_empty() {
@@ -361,7 +362,14 @@ pub fn csv_bytes(set: &StandardsSet, unit: Option<&Unit>) -> Result<Vec<u8>, csv
                     record.extend(cells.matter[..6].iter().map(String::as_str));
                     record.extend(tier.iter().map(String::as_str));
                     record.push(&cells.matter[6]);
-                    w.write_record(&record)?;
+                    w.write_record(
+                        record
+                            .iter()
+                            .map(|c| crate::cells::neutralised(c))
+                            .collect::<Vec<_>>()
+                            .iter()
+                            .map(|c| c.as_ref()),
+                    )?;
                 }
             }
         }

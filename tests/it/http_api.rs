@@ -410,3 +410,29 @@ fn a_signed_checkpoint_is_public_and_its_key_is_published() {
     assert!(page.contains(&cp.public_key), "the key is published");
     assert!(page.contains(&cp.hash), "the latest checkpoint is shown");
 }
+
+/// Issue 15: free text that would open as a formula is neutralised in the log's CSV export;
+/// every answer carries the protective headers.
+#[test]
+fn exports_neutralise_formulas_and_answers_carry_the_protective_headers() {
+    let app = TestApp::builder().start();
+    let r = app.post_as(
+        "/api/v1/calculate",
+        Role::Inspector,
+        &json!({"matter_id": "ZHZF-019", "party": "individual", "facts": {"stall_area": "1.5"},
+            "act_date": "2026-11-01", "case_ref": "=HYPERLINK(\"http://x\")"}),
+    );
+    assert_eq!(r.status, 200);
+    let csv = app
+        .get_as("/api/v1/queries/export.csv", Role::Supervisor)
+        .text();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"));
+    let page = app.get("/standards");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert!(
+        page.header("content-security-policy")
+            .is_some_and(|c| c.contains("frame-ancestors 'none'"))
+    );
+}
