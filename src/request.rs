@@ -148,15 +148,19 @@ impl<'a> Fields<'a> {
     pub(crate) fn date(&self, key: &str) -> Result<Option<NaiveDate>, CalcError> {
         self.text(key, 20)?
             .map(|s| {
-                NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
-                    let f = self.at(key);
-                    CalcError::invalid(
-                        "invalid_date",
-                        f.clone(),
-                        format!("{f} 应为 YYYY-MM-DD 格式的日期"),
-                        format!("`{f}` must be a date YYYY-MM-DD"),
-                    )
-                })
+                NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                    .ok()
+                    .filter(|d| *d >= earliest_date())
+                    .ok_or(())
+                    .map_err(|_| {
+                        let f = self.at(key);
+                        CalcError::invalid(
+                            "invalid_date",
+                            f.clone(),
+                            format!("{f} 应为 YYYY-MM-DD 格式的日期，且不早于1990年"),
+                            format!("`{f}` must be a date YYYY-MM-DD, not before 1990"),
+                        )
+                    })
             })
             .transpose()
     }
@@ -186,7 +190,17 @@ impl<'a> Fields<'a> {
     }
 
     pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, CalcError> {
-        self.array(key)?
+        let items = self.array(key)?;
+        if items.len() > MAX_LIST {
+            let f = self.at(key);
+            return Err(CalcError::invalid(
+                "too_many",
+                f.clone(),
+                format!("{f} 最多{MAX_LIST}项"),
+                format!("`{f}` holds at most {MAX_LIST} items"),
+            ));
+        }
+        items
             .iter()
             .enumerate()
             .map(|(i, v)| {
@@ -214,21 +228,23 @@ impl<'a> Fields<'a> {
                 format!("`{f}` {en}"),
             )
         };
-        let text = match self.get(key) {
+        let x = match self.get(key) {
             None => return Ok(None),
-            Some(Value::String(s)) => s.trim().to_string(),
-            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(s)) => plain_decimal(s.trim()),
+            Some(Value::Number(n)) => {
+                let t = n.to_string();
+                t.parse::<Decimal>()
+                    .ok()
+                    .or_else(|| Decimal::from_scientific(&t).ok())
+            }
             Some(_) => return Err(self.wrong(key, "金额字符串（元）", "a decimal string (yuan)")),
         };
-        let x = text
-            .parse::<Decimal>()
-            .or_else(|_| Decimal::from_scientific(&text))
-            .map_err(|_| {
-                bad(
-                    "应为金额（元），如 \"5000\" 或 \"5000.00\"",
-                    "must be an amount in yuan such as \"5000.00\"",
-                )
-            })?;
+        let x = x.ok_or(()).map_err(|_| {
+            bad(
+                "应为金额（元），如 \"5000\" 或 \"5000.00\"",
+                "must be an amount in yuan such as \"5000.00\"",
+            )
+        })?;
         if x.is_sign_negative() && !x.is_zero() {
             return Err(bad("不能为负数", "must not be negative"));
         }
@@ -270,6 +286,25 @@ impl<'a> Fields<'a> {
             }
         }
     }
+}
+
+/// No act the service judges is older than this (the oldest law texts it holds and any time
+/// limit are far later): an earlier date is a typing error, not a case.
+fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1990, 1, 1).expect("a date")
+}
+
+/// At most this many items in a list of codes (circumstances): a longer one is not a case.
+const MAX_LIST: usize = 50;
+
+/// A number as people write it: digits with at most one decimal point (no `1_000`, `1e3`,
+/// `+5` or spaces, which a parser would quietly read as something else).
+fn plain_decimal(s: &str) -> Option<Decimal> {
+    let ok = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && s.matches('.').count() <= 1
+        && s.chars().any(|c| c.is_ascii_digit());
+    if ok { s.parse().ok() } else { None }
 }
 
 fn fact_error(code: &'static str, key: &str, zh: String, en: String) -> CalcError {
@@ -389,7 +424,7 @@ fn typed_fact(f: &FactDef, v: &Value) -> Result<FactValue, CalcError> {
         }
         FactType::Decimal | FactType::Integer => {
             let parsed: Option<Decimal> = match v {
-                Value::String(s) => s.trim().parse().ok(),
+                Value::String(s) => plain_decimal(s.trim()),
                 Value::Number(n) => n
                     .to_string()
                     .parse()

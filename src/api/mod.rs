@@ -474,16 +474,24 @@ pub async fn calculate(
         .body(logged.to_json()))
 }
 
-/// When a calculation sent late was made on the inspector's device without network.
+/// When a calculation sent late was made on the inspector's device without network: a time
+/// in the last 30 days (a phone keeps its queue that long at most), not in the future.
 fn offline_at(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let now = chrono::Utc::now();
+    let plausible = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at).is_ok_and(|t| {
+            let t = t.with_timezone(&chrono::Utc);
+            t <= now + chrono::Duration::minutes(5) && t >= now - chrono::Duration::days(30)
+        })
+    };
     match req.headers().get("x-offline-at").map(|v| v.to_str()) {
         None => Ok(None),
-        Some(Ok(at)) if chrono::DateTime::parse_from_rfc3339(at).is_ok() => Ok(Some(at.into())),
+        Some(Ok(at)) if plausible(at) => Ok(Some(at.into())),
         Some(_) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_header",
-            "X-Offline-At 应为 RFC 3339 时间",
-            "`X-Offline-At` must be an RFC 3339 time",
+            "X-Offline-At 应为最近30天内的 RFC 3339 时间",
+            "`X-Offline-At` must be an RFC 3339 time within the last 30 days",
             Some("X-Offline-At"),
         )),
     }

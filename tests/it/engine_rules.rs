@@ -841,3 +841,22 @@ fn chinese_party_and_circumstance_names_are_accepted() {
         ("unknown_circumstance", Some("circumstances[0]"))
     );
 }
+
+/// Issue 15: what a parser would quietly read as something else is refused with its field.
+#[test]
+fn implausible_inputs_are_refused_with_their_field() {
+    let mut v = request("FIX-002", "individual", json!({"area": "1_000"}), &[]);
+    assert_eq!(calc_err(v.clone()).0, "wrong_fact_type");
+    v["facts"] = json!({"area": "1e3"});
+    assert_eq!(calc_err(v.clone()).0, "wrong_fact_type");
+    v["facts"] = json!({"area": "20"});
+    v["act_date"] = json!("0000-01-01");
+    let (code, field, _) = calc_err(v.clone());
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("invalid_date", Some("act_date"))
+    );
+    let mut many = request("FIX-002", "individual", json!({"area": "20"}), &[]);
+    many["circumstances"] = json!(vec!["confessed"; 5000]);
+    assert_eq!(calc_err(many).0, "too_many");
+}
