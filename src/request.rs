@@ -297,13 +297,14 @@ fn earliest_date() -> NaiveDate {
 /// At most this many items in a list of codes (circumstances): a longer one is not a case.
 const MAX_LIST: usize = 50;
 
-/// A number as people write it: digits with at most one decimal point (no `1_000`, `1e3`,
-/// `+5` or spaces, which a parser would quietly read as something else).
+/// A number as people write it: an optional minus (refused later, by its own rule), digits
+/// with at most one decimal point — no `1_000`, `1e3`, `+5` or spaces, which a parser would
+/// quietly read as something else.
 fn plain_decimal(s: &str) -> Option<Decimal> {
-    let ok = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && s.matches('.').count() <= 1
-        && s.chars().any(|c| c.is_ascii_digit());
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let ok = digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+        && digits.chars().any(|c| c.is_ascii_digit());
     if ok { s.parse().ok() } else { None }
 }
 
