@@ -34,6 +34,8 @@ pub struct ErrorBody {
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds to wait, sent as `Retry-After` (429, and 503 where known).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -55,6 +57,7 @@ impl ApiError {
                     problems: Box::default(),
                 },
             },
+            retry_after: None,
         }
     }
 
@@ -135,13 +138,15 @@ impl ApiError {
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
-        ApiError::new(
+        let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             format!("请求过于频繁，请 {retry_after} 秒后再试"),
             format!("too many requests; retry in {retry_after} s"),
             None,
-        )
+        );
+        e.retry_after = Some(retry_after);
+        e
     }
 
     /// The log (or the token store) cannot be reached: no answer is given without a log entry.
@@ -201,6 +206,10 @@ impl ResponseError for ApiError {
         self.status
     }
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(&self.body)
+        let mut r = HttpResponse::build(self.status);
+        if let Some(s) = self.retry_after {
+            r.insert_header((actix_web::http::header::RETRY_AFTER, s.to_string()));
+        }
+        r.json(&self.body)
     }
 }

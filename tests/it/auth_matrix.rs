@@ -419,6 +419,16 @@ fn rate_limit_per_token() {
         .collect();
     assert!(statuses.contains(&429), "{statuses:?}");
     assert_eq!(statuses[0], 200);
+    // A 429 says when to come back.
+    let limited = (0..8)
+        .map(|_| app.get_as("/api/v1/units", Role::Inspector))
+        .find(|r| r.status == 429)
+        .expect("limited again");
+    assert!(
+        limited
+            .header("retry-after")
+            .is_some_and(|s| s.parse::<u64>().is_ok())
+    );
     // Another token has its own bucket.
     assert_eq!(app.get_as("/api/v1/units", Role::Supervisor).status, 200);
 }
