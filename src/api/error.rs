@@ -35,7 +35,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
     /// Seconds to wait, sent as `Retry-After` (429, and 503 where known).
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<std::num::NonZeroU16>,
 }
 
 impl ApiError {
@@ -145,7 +145,8 @@ impl ApiError {
             format!("too many requests; retry in {retry_after} s"),
             None,
         );
-        e.retry_after = Some(retry_after);
+        e.retry_after =
+            std::num::NonZeroU16::new(u16::try_from(retry_after.max(1)).unwrap_or(u16::MAX));
         e
     }
 
