@@ -80,6 +80,11 @@ pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// A fresh random secret (256 bits, hex): a browser session's id.
+pub fn random_secret() -> String {
+    random_hex(32)
+}
+
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system provides randomness");
@@ -185,10 +190,39 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// `per_second = 0` turns limiting off.
     pub fn new(per_second: u32) -> Self {
+        Self::with_burst(per_second as f64, (per_second as f64 * 2.0).max(1.0))
+    }
+
+    /// `per_second` refilled, up to `burst` at once; `per_second = 0` turns limiting off.
+    pub fn with_burst(per_second: f64, burst: f64) -> Self {
         RateLimiter {
-            per_second: per_second as f64,
-            burst: (per_second as f64 * 2.0).max(1.0),
+            per_second,
+            burst,
             buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `key` could take one now, without taking it: `Err(seconds to wait)` if not.
+    pub fn peek(&self, key: &str) -> Result<(), u64> {
+        if self.per_second == 0.0 {
+            return Ok(());
+        }
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        match buckets.get(key) {
+            Some((tokens, last)) => {
+                let now =
+                    (*tokens + last.elapsed().as_secs_f64() * self.per_second).min(self.burst);
+                self.wait(now)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn wait(&self, tokens: f64) -> Result<(), u64> {
+        if tokens >= 1.0 {
+            Ok(())
+        } else {
+            Err(((1.0 - tokens) / self.per_second).ceil().max(1.0) as u64)
         }
     }
 
@@ -206,12 +240,11 @@ impl RateLimiter {
         *tokens =
             (*tokens + now.duration_since(*last).as_secs_f64() * self.per_second).min(self.burst);
         *last = now;
-        if *tokens >= 1.0 {
+        let taken = self.wait(*tokens);
+        if taken.is_ok() {
             *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - *tokens) / self.per_second).ceil().max(1.0) as u64)
         }
+        taken
     }
 }
 
@@ -229,6 +262,19 @@ mod tests {
         assert!(!record.secret_hash.contains(secret));
         let (other, _) = new_token("张三", "ZHZF", Role::Inspector);
         assert_ne!(token, other);
+    }
+
+    #[test]
+    fn peek_tells_without_taking() {
+        let l = RateLimiter::with_burst(0.001, 2.0);
+        assert!(l.peek("a").is_ok());
+        assert!(l.check("a").is_ok());
+        assert!(l.peek("a").is_ok(), "one left");
+        assert!(l.check("a").is_ok());
+        assert!(l.peek("a").is_err(), "none left");
+        assert!(l.check("a").is_err());
+        assert!(l.peek("b").is_ok(), "per key");
+        assert!(RateLimiter::with_burst(0.0, 0.0).peek("a").is_ok(), "off");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod circumstances;
 pub mod clock;
 pub mod decide;
 pub mod engine;
+pub mod json;
 pub mod lawtext;
 pub mod money;
 pub mod numerals;

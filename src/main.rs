@@ -118,6 +118,14 @@ enum Command {
         /// Requests per second allowed per token (or per address without one); 0 turns the limit off.
         #[arg(long, default_value_t = 50)]
         rate_limit: u32,
+        /// Units whose reviewers may review every unit's matters (the legal office), e.g.
+        /// `--legal-office ZHZF`; others review their own unit's, supervisors all.
+        #[arg(
+            long = "legal-office",
+            env = "PENALTY_LEGAL_OFFICES",
+            value_delimiter = ','
+        )]
+        legal_offices: Vec<String>,
         #[command(flatten)]
         storage: Storage,
     },
@@ -206,6 +214,14 @@ enum Command {
         token: String,
         #[arg(long)]
         standards: Option<PathBuf>,
+        /// Units whose reviewers may review every unit's matters (the legal office), e.g.
+        /// `--legal-office ZHZF`; others review their own unit's, supervisors all.
+        #[arg(
+            long = "legal-office",
+            env = "PENALTY_LEGAL_OFFICES",
+            value_delimiter = ','
+        )]
+        legal_offices: Vec<String>,
         #[command(flatten)]
         storage: Storage,
     },
@@ -843,8 +859,17 @@ fn main() -> ExitCode {
             bind,
             standards,
             rate_limit,
+            legal_offices,
             storage,
-        } => startup::serve(&bind, standards.as_deref(), &storage.config(), rate_limit),
+        } => startup::serve(
+            &bind,
+            standards.as_deref(),
+            &storage.config(),
+            &penalty_standards::api::Settings {
+                rate_limit,
+                legal_offices,
+            },
+        ),
         Command::Log {
             command:
                 LogCommand::Verify {
@@ -887,8 +912,16 @@ fn main() -> ExitCode {
             out,
             token,
             standards,
+            legal_offices,
             storage,
-        } => review_cmd::run(&file, out, &token, standards.as_deref(), &storage.config()),
+        } => review_cmd::run(
+            &file,
+            out,
+            &token,
+            standards.as_deref(),
+            &legal_offices,
+            &storage.config(),
+        ),
         Command::Provisions {
             laws,
             law,

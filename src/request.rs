@@ -26,12 +26,7 @@ pub struct CalcError {
 }
 
 impl CalcError {
-    pub(crate) fn invalid(
-        code: &'static str,
-        field: impl Into<String>,
-        zh: String,
-        en: String,
-    ) -> Self {
+    pub fn invalid(code: &'static str, field: impl Into<String>, zh: String, en: String) -> Self {
         CalcError {
             code,
             field: Some(field.into()),

@@ -65,9 +65,10 @@ pub fn run(
     out: Option<PathBuf>,
     token: &str,
     standards: Option<&Path>,
+    legal_offices: &[String],
     storage: &StorageConfig,
 ) -> ExitCode {
-    match review_file(file, out, token, standards, storage) {
+    match review_file(file, out, token, standards, legal_offices, storage) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -85,6 +86,7 @@ fn review_file(
     out: Option<PathBuf>,
     token: &str,
     standards: Option<&Path>,
+    legal_offices: &[String],
     storage: &StorageConfig,
 ) -> Result<(), ExitCode> {
     let mut store = storage.open_migrated().map_err(|e| {
@@ -96,7 +98,7 @@ fn review_file(
     let versions = sources::open_versions(store.as_mut(), standards).map_err(fail)?;
     let who = reviewer(store.as_mut(), token)?;
     let text = read_utf8(file)?;
-    let decider = Decider::new(versions, LogWriter::start(store));
+    let decider = Decider::new(versions, LogWriter::start(store)).with_legal_offices(legal_offices);
     // The spreadsheet's labels are read with the version in force today.
     let cases = review_csv::read_cases(&decider.in_force().set, &text)
         .map_err(|e| fail(format_args!("{}: {e}", file.display())))?;
@@ -242,7 +244,7 @@ fn review_step(
                 Ok(logged) => Ok(logged),
                 Err(e) => return Err(log_failed(&e, writer)),
             },
-            Err(DecideError::Refused(e)) => Err(e),
+            Err(DecideError::Refused(e) | DecideError::OutOfScope(e)) => Err(e),
             Err(DecideError::Log(e)) => return Err(log_failed(&e, writer)),
         });
     }

@@ -54,10 +54,10 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
     }
 }
 
-/// Starts a server on an already-bound listener (tests bind port 0); returns when it stops.
 /// Scripts and styles of the pages are their own (inline or same-origin); nothing else.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// Starts a server on an already-bound listener (tests bind port 0); returns when it stops.
 pub async fn run(listener: std::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let config = configure(web::Data::new(state));
     HttpServer::new(move || {
@@ -70,10 +70,11 @@ pub async fn run(listener: std::net::TcpListener, state: AppState) -> std::io::R
                 actix_web::middleware::DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("X-Frame-Options", "DENY"))
-                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("Referrer-Policy", "same-origin"))
                     .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY)),
             )
-            .wrap_fn(|req, srv| {
+            .wrap_fn(|mut req, srv| {
+                api::body::with_body_deadline(&mut req);
                 let method = req.method().clone();
                 let path = req.path().to_string();
                 let started = std::time::Instant::now();
@@ -215,7 +216,7 @@ pub fn serve(
     bind: &str,
     standards: Option<&Path>,
     storage: &StorageConfig,
-    rate_limit: u32,
+    settings: &api::Settings,
 ) -> ExitCode {
     // Colours only on a terminal: a log file or journal gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
@@ -243,7 +244,7 @@ pub fn serve(
             return ExitCode::FAILURE;
         }
     };
-    let state = match AppState::new(versions, storage, rate_limit) {
+    let state = match AppState::new(versions, storage, settings) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(

@@ -36,6 +36,29 @@ pub struct ApiError {
     pub body: ErrorBody,
     /// Seconds to wait, sent as `Retry-After` (429, and 503 where known).
     pub retry_after: Option<std::num::NonZeroU16>,
+    /// The methods a path answers, sent as `Allow` with a 405.
+    pub allow: Option<Methods>,
+}
+
+/// The methods a path of the service answers (one byte, so that errors stay small).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Methods {
+    Get,
+    Post,
+    GetPost,
+    Delete,
+}
+
+impl Methods {
+    /// As the `Allow` header lists them.
+    pub fn header(self) -> &'static str {
+        match self {
+            Methods::Get => "GET",
+            Methods::Post => "POST",
+            Methods::GetPost => "GET, POST",
+            Methods::Delete => "DELETE",
+        }
+    }
 }
 
 impl ApiError {
@@ -58,6 +81,7 @@ impl ApiError {
                 },
             },
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -191,6 +215,10 @@ impl From<crate::decide::DecideError> for ApiError {
     fn from(e: crate::decide::DecideError) -> Self {
         match e {
             crate::decide::DecideError::Refused(e) => ApiError::from(&e),
+            crate::decide::DecideError::OutOfScope(e) => ApiError {
+                status: StatusCode::FORBIDDEN,
+                ..ApiError::from(&e)
+            },
             crate::decide::DecideError::Log(e) => ApiError::from(e),
         }
     }
@@ -210,6 +238,9 @@ impl ResponseError for ApiError {
         let mut r = HttpResponse::build(self.status);
         if let Some(s) = self.retry_after {
             r.insert_header((actix_web::http::header::RETRY_AFTER, s.to_string()));
+        }
+        if let Some(allow) = self.allow {
+            r.insert_header((actix_web::http::header::ALLOW, allow.header()));
         }
         r.json(&self.body)
     }

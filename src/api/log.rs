@@ -436,13 +436,19 @@ pub async fn checkpoint(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::{Methods, resource};
     // export.csv before {receipt}, which would otherwise match it.
-    cfg.route("/api/v1/log/checkpoint", web::get().to(checkpoint))
-        .route("/api/v1/queries", web::get().to(list))
-        .route("/api/v1/queries/export.csv", web::get().to(export))
-        .route("/api/v1/queries/{receipt}", web::get().to(one))
-        .route("/api/v1/supervision/stats", web::get().to(stats))
-        .route("/api/v1/tokens", web::get().to(tokens))
-        .route("/api/v1/tokens", web::post().to(create_token))
-        .route("/api/v1/tokens/{id}", web::delete().to(revoke_token));
+    cfg.service(resource("/api/v1/log/checkpoint", Methods::Get).route(web::get().to(checkpoint)))
+        .service(resource("/api/v1/queries", Methods::Get).route(web::get().to(list)))
+        .service(resource("/api/v1/queries/export.csv", Methods::Get).route(web::get().to(export)))
+        .service(resource("/api/v1/queries/{receipt}", Methods::Get).route(web::get().to(one)))
+        .service(resource("/api/v1/supervision/stats", Methods::Get).route(web::get().to(stats)))
+        .service(
+            resource("/api/v1/tokens", Methods::GetPost)
+                .route(web::get().to(tokens))
+                .route(web::post().to(create_token)),
+        )
+        .service(
+            resource("/api/v1/tokens/{id}", Methods::Delete).route(web::delete().to(revoke_token)),
+        );
 }

@@ -1,5 +1,6 @@
 //! The JSON API: thin handlers over the engine and the standards.
 
+pub mod body;
 pub mod error;
 pub mod log;
 pub mod openapi;
@@ -12,7 +13,6 @@ use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,6 +26,8 @@ use crate::stats::{self, Stats};
 use crate::supervision::store::StoreError;
 use crate::supervision::writer::{LogWriter, ReadPool};
 use crate::supervision::{Caller, Client, StorageConfig};
+pub use body::{read_body_limited, read_json, read_json_limited};
+pub use error::Methods;
 use error::{ApiError, ErrorBody};
 use tokens::Tokens;
 
@@ -38,8 +40,19 @@ pub struct AppState {
     pub reads: Arc<ReadPool>,
     pub tokens: Tokens,
     pub limiter: RateLimiter,
+    /// Failed token attempts per address: past a burst, every token from there waits (issue 15).
+    pub failed_auth: RateLimiter,
     /// The signed checkpoints of the log's head, kept beside the database (issue 15).
     pub checkpoints: Arc<crate::supervision::checkpoint::Checkpoints>,
+}
+
+/// How a server is run, as `serve` is told.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Requests per second per token (or address); 0 turns the limits off.
+    pub rate_limit: u32,
+    /// Units whose reviewers review every unit's matters.
+    pub legal_offices: Vec<String>,
 }
 
 impl AppState {
@@ -48,9 +61,13 @@ impl AppState {
     pub fn new(
         versions: Versions,
         storage: &StorageConfig,
-        rate_limit: u32,
+        settings: &Settings,
     ) -> Result<Self, StoreError> {
-        let decider = Arc::new(Decider::new(versions, LogWriter::open(storage)?));
+        let decider = Arc::new(
+            Decider::new(versions, LogWriter::open(storage)?)
+                .with_legal_offices(&settings.legal_offices),
+        );
+        let rate_limit = settings.rate_limit;
         let cfg = storage.clone();
         let reads = ReadPool::new(move || cfg.open());
         let checkpoints = crate::supervision::checkpoint::Checkpoints::open(&storage.data_dir)
@@ -60,6 +77,7 @@ impl AppState {
             tokens: Tokens::new(reads.clone()),
             reads,
             limiter: RateLimiter::new(rate_limit),
+            failed_auth: failed_auth_limiter(rate_limit),
             checkpoints: Arc::new(checkpoints),
         })
     }
@@ -69,6 +87,23 @@ impl AppState {
     pub fn current(&self) -> Version {
         self.decider.in_force()
     }
+}
+
+/// Failed token attempts allowed per address: 30 at once, then one every 2 seconds. Generous
+/// enough for an office behind one address where someone mistypes; a guesser gets 30 a minute.
+/// Off with the rate limit (`--rate-limit 0`).
+fn failed_auth_limiter(rate_limit: u32) -> RateLimiter {
+    match rate_limit {
+        0 => RateLimiter::with_burst(0.0, 0.0),
+        _ => RateLimiter::with_burst(0.5, 30.0),
+    }
+}
+
+/// The caller's address, the key of the anonymous and failed-attempt limits.
+pub(crate) fn peer_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
 }
 
 /// The caller, if a token was sent: a malformed or invalid token is refused even where none is
@@ -99,6 +134,11 @@ pub async fn caller_from(
     let principal = match header {
         None => None,
         Some(text) => {
+            // An address that failed too often waits before any token of it is looked at.
+            state
+                .failed_auth
+                .peek(&peer_key(req))
+                .map_err(ApiError::rate_limited)?;
             let resolved = match state.tokens.authenticate_cached(&text) {
                 Ok(None) => {
                     let st = state.clone();
@@ -118,17 +158,17 @@ pub async fn caller_from(
                 Err(AuthFailure::Malformed) => {
                     return Err(ApiError::unauthorized("malformed_token"));
                 }
-                Err(AuthFailure::Invalid) => return Err(ApiError::unauthorized("invalid_token")),
+                Err(AuthFailure::Invalid) => {
+                    let _ = state.failed_auth.check(&peer_key(req));
+                    return Err(ApiError::unauthorized("invalid_token"));
+                }
                 Err(AuthFailure::Unavailable(e)) => return Err(ApiError::unavailable(&e)),
             }
         }
     };
     let key = match &principal {
         Some(p) => p.token_id.clone(),
-        None => req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default(),
+        None => peer_key(req),
     };
     state.limiter.check(&key).map_err(ApiError::rate_limited)?;
     Ok(principal)
@@ -357,50 +397,6 @@ pub async fn stats_handler(
     Ok(HttpResponse::Ok().json(stats::stats(&state.current().set)))
 }
 
-/// Reads a JSON body up to [`MAX_BODY`], answering in our error shape.
-pub async fn read_json(payload: web::Payload) -> Result<serde_json::Value, ApiError> {
-    read_json_limited(payload, MAX_BODY).await
-}
-
-/// Reads a JSON body up to `limit` bytes.
-pub async fn read_json_limited(
-    payload: web::Payload,
-    limit: usize,
-) -> Result<serde_json::Value, ApiError> {
-    let body = read_body_limited(payload, limit).await?;
-    serde_json::from_slice(&body).map_err(ApiError::malformed_json)
-}
-
-/// The body's bytes, refused past `limit` as soon as it is passed.
-pub async fn read_body_limited(
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<web::BytesMut, ApiError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
-                format!("无法读取请求体：{e}"),
-                format!("cannot read the body: {e}"),
-                None,
-            )
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("请求体超过 {} KiB", limit / 1024),
-                format!("the body exceeds {} KiB", limit / 1024),
-                None,
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// The answer to a calculation, with the receipt of its log entry.
 #[derive(Serialize, ToSchema)]
 pub struct CalcResponse {
@@ -507,37 +503,63 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
     ))
 }
 
+/// A path of the service answering the methods `allow`; any other method is a 405 naming
+/// them in `Allow` (RFC 9110), not a 404.
+pub fn resource(path: &str, allow: Methods) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || method_not_allowed(allow)))
+}
+
+async fn method_not_allowed(allow: Methods) -> Result<HttpResponse, ApiError> {
+    let mut e = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("此地址只接受 {} 请求", allow.header()),
+        format!("this endpoint answers {} only", allow.header()),
+        None,
+    );
+    e.allow = Some(allow);
+    Err(e)
+}
+
 /// Registers the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/api/v1/units", web::get().to(units))
-        .route("/api/v1/matters", web::get().to(matters))
-        .route("/api/v1/matters/{id}", web::get().to(matter))
-        .route("/api/v1/circumstances", web::get().to(circumstances_list))
-        .route("/api/v1/stats", web::get().to(stats_handler))
-        .route("/api/v1/standards/versions", web::get().to(versions::list))
-        .route(
-            "/api/v1/standards/versions",
-            web::post().to(publish::publish),
+    cfg.service(resource("/healthz", Methods::Get).route(web::get().to(healthz)))
+        .service(resource("/api/v1/units", Methods::Get).route(web::get().to(units)))
+        .service(resource("/api/v1/matters", Methods::Get).route(web::get().to(matters)))
+        .service(resource("/api/v1/matters/{id}", Methods::Get).route(web::get().to(matter)))
+        .service(
+            resource("/api/v1/circumstances", Methods::Get)
+                .route(web::get().to(circumstances_list)),
         )
-        .route(
-            "/api/v1/standards/versions/{version}",
-            web::get().to(versions::one),
+        .service(resource("/api/v1/stats", Methods::Get).route(web::get().to(stats_handler)))
+        .service(
+            resource("/api/v1/standards/versions", Methods::GetPost)
+                .route(web::get().to(versions::list))
+                .route(web::post().to(publish::publish)),
         )
-        .route(
-            "/api/v1/standards/versions/{version}/files",
-            web::get().to(publish::files),
+        .service(
+            resource("/api/v1/standards/versions/{version}", Methods::Get)
+                .route(web::get().to(versions::one)),
         )
-        .route(
-            "/api/v1/standards/versions/{version}/withdraw",
-            web::post().to(publish::withdraw),
+        .service(
+            resource("/api/v1/standards/versions/{version}/files", Methods::Get)
+                .route(web::get().to(publish::files)),
         )
-        .route(
-            "/api/v1/standards/versions/{version}/diff",
-            web::get().to(versions::diff),
+        .service(
+            resource(
+                "/api/v1/standards/versions/{version}/withdraw",
+                Methods::Post,
+            )
+            .route(web::post().to(publish::withdraw)),
         )
-        .route("/api/v1/calculate", web::post().to(calculate))
-        .route("/api/v1/reviews", web::post().to(review::one))
-        .route("/api/v1/reviews/batch", web::post().to(review::batch))
+        .service(
+            resource("/api/v1/standards/versions/{version}/diff", Methods::Get)
+                .route(web::get().to(versions::diff)),
+        )
+        .service(resource("/api/v1/calculate", Methods::Post).route(web::post().to(calculate)))
+        .service(resource("/api/v1/reviews", Methods::Post).route(web::post().to(review::one)))
+        .service(
+            resource("/api/v1/reviews/batch", Methods::Post).route(web::post().to(review::batch)),
+        )
         .configure(log::routes);
 }

@@ -214,11 +214,11 @@ pub async fn batch(
         let asker = asker.clone();
         async move {
             let mut p = p?;
-            let chunk: Vec<Value> = p
+            let chunk: Vec<Result<Value, CaseRefused>> = p
                 .cases
                 .by_ref()
                 .take(STEP)
-                .map(|raw| serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+                .map(|raw| read_case(raw.get()))
                 .collect();
             if chunk.is_empty() {
                 return Some((Ok::<_, actix_web::Error>(batch_tail(&p)), None));
@@ -249,6 +249,24 @@ pub async fn batch(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .streaming(body))
+}
+
+/// One case of a batch, read strictly: a key twice or a NUL refuses that case alone.
+fn read_case(text: &str) -> Result<Value, CaseRefused> {
+    crate::json::parse_strict(text.as_bytes()).map_err(|e| CaseRefused {
+        case_ref: serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| crate::decide::case_ref_of(&v)),
+        // A case of the batch is already valid JSON: only a field error is left.
+        error: e.field_error().unwrap_or_else(|| {
+            crate::request::CalcError::invalid(
+                "malformed_json",
+                "cases",
+                e.to_string(),
+                e.to_string(),
+            )
+        }),
+    })
 }
 
 /// The end of the streamed answer: the summary (and the opening, for an empty stream).

@@ -140,6 +140,7 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
             "reason_required": review.reason_required,
             "acts": review.acts.iter().map(|a| serde_json::json!({
                 "act": a.act,
+                "unit": a.unit,
                 "matter_id": a.matter_id,
                 "governing": a.governing.as_ref().map(|g| &g.matter_id),
                 "verdict": a.verdict,
@@ -159,6 +160,7 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
             .iter()
             .map(|a| ReviewActIndex {
                 act: a.act as i64,
+                unit: a.unit.clone(),
                 inspector: inspector.clone(),
                 matter_id: a.matter_id.clone(),
                 verdict: a.verdict.as_str().into(),

@@ -45,6 +45,9 @@ pub enum DecideError {
     /// The request does not fit (names the field).
     #[error("{}", .0.message_en)]
     Refused(CalcError),
+    /// The caller may not decide this (another unit's matter): 403.
+    #[error("{}", .0.message_en)]
+    OutOfScope(CalcError),
     /// The decision was made but could not be logged: it must not be answered.
     #[error("{0}")]
     Log(#[from] LogError),
@@ -139,6 +142,9 @@ pub struct Decider {
     /// request sees one consistent set of versions from start to end.
     versions: RwLock<Arc<Versions>>,
     log: LogWriter,
+    /// Units whose reviewers review every unit's matters (the legal office); other reviewers
+    /// review their own unit's, supervisors every unit's (issue 15).
+    legal_offices: Vec<String>,
 }
 
 impl Decider {
@@ -146,6 +152,38 @@ impl Decider {
         Decider {
             versions: RwLock::new(Arc::new(versions)),
             log,
+            legal_offices: Vec::new(),
+        }
+    }
+
+    /// Names the units whose reviewers may review every unit's matters.
+    pub fn with_legal_offices(mut self, units: &[String]) -> Decider {
+        self.legal_offices = units.iter().map(|u| u.trim().to_uppercase()).collect();
+        self
+    }
+
+    /// Whether the asker may review every act of `review`: an act is filed under its
+    /// matter's unit, and a reviewer reviews their own unit's matters unless their unit is a
+    /// legal office; supervisors review all.
+    fn may_review(&self, asker: &Asker, review: &CaseReview) -> Result<(), DecideError> {
+        let who = &asker.caller;
+        if who.role == crate::auth::Role::Supervisor || self.legal_offices.contains(&who.unit) {
+            return Ok(());
+        }
+        match review.acts.iter().find(|a| a.unit != who.unit) {
+            None => Ok(()),
+            Some(a) => Err(DecideError::OutOfScope(CalcError::invalid(
+                "other_unit_matter",
+                format!("acts[{}].matter_id", a.act - 1),
+                format!(
+                    "行为{}的事项属于{}，审核人员只能审核本单位（{}）的案件；跨单位审核由监督人员或法制机构进行",
+                    a.act, a.unit, who.unit
+                ),
+                format!(
+                    "act {}'s matter belongs to unit {}; a reviewer of {} reviews their own unit's cases (supervisors and the legal office review all)",
+                    a.act, a.unit, who.unit
+                ),
+            ))),
         }
     }
 
@@ -212,6 +250,7 @@ impl Decider {
     ) -> Result<Pending<CaseReview>, DecideError> {
         let versions = self.versions();
         let reviewed = review::review(&version::ByDate(&versions), case, today)?;
+        self.may_review(asker, &reviewed)?;
         let committed = self.log.submit(review_entry(asker, case, &reviewed))?;
         Ok(Pending {
             answer: reviewed,
@@ -219,34 +258,39 @@ impl Decider {
         })
     }
 
-    /// Reviews the cases of one step of a batch, each on its own: all reviewed cases are queued
-    /// before any is waited for, so that they share one commit.
+    /// Reviews the cases of one step of a batch, each on its own (a case the reader already
+    /// refused stays refused): all reviewed cases are queued before any is waited for, so that
+    /// they share one commit.
     pub fn review_batch(
         &self,
-        cases: Vec<Value>,
+        cases: Vec<Result<Value, CaseRefused>>,
         asker: &Asker,
         today: NaiveDate,
     ) -> Vec<Result<Pending<CaseReview>, CaseRefused>> {
         cases
             .into_iter()
             .map(|v| {
-                let case_ref = v
-                    .get("case_ref")
-                    .and_then(Value::as_str)
-                    .map(|s| s.chars().take(100).collect::<String>());
+                let v = v?;
                 let refused = |error| CaseRefused {
-                    case_ref: case_ref.clone(),
+                    case_ref: case_ref_of(&v),
                     error,
                 };
                 let case = ReviewCase::from_json(&v).map_err(refused)?;
                 match self.review(&case, asker, today) {
                     Ok(p) => Ok(p),
-                    Err(DecideError::Refused(e)) => Err(refused(e)),
+                    Err(DecideError::Refused(e) | DecideError::OutOfScope(e)) => Err(refused(e)),
                     Err(DecideError::Log(e)) => Err(refused(log_unavailable(&e))),
                 }
             })
             .collect()
     }
+}
+
+/// A case's number as given (cut to 100 characters), for naming a refused case.
+pub fn case_ref_of(case: &Value) -> Option<String> {
+    case.get("case_ref")
+        .and_then(Value::as_str)
+        .map(|s| s.chars().take(100).collect())
 }
 
 /// How often an instance looks whether the standards versions changed in the database.

@@ -241,6 +241,9 @@ pub struct ActReview {
     pub act: usize,
     /// The standards version the act was judged by (第三十七条).
     pub standards_version: String,
+    /// The unit of the matter the act was charged under (the first given): the review is
+    /// filed under it, whichever matter governs (issue 15).
+    pub unit: String,
     /// The governing matter.
     pub matter_id: String,
     pub matter_name: String,
@@ -408,8 +411,12 @@ fn review_act(
         });
     }
     let r = weighed.standard;
+    let unit = set
+        .matter(&act.matter_id)
+        .map_or_else(|| r.matter_id.clone(), |m| m.unit.clone());
     Ok(ActReview {
         act: i + 1,
+        unit,
         standards_version: set.version.clone(),
         matter_id: r.matter_id.clone(),
         matter_name: r.matter_name.clone(),

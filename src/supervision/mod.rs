@@ -144,6 +144,8 @@ struct StoredBody {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReviewActIndex {
     pub act: i64,
+    /// The unit the review is filed under: the reviewed matter's (issue 15).
+    pub unit: String,
     /// The case's 承办人.
     pub inspector: String,
     pub matter_id: String,
@@ -799,7 +801,9 @@ impl Row {
                 seq: self.seq,
                 act: a["act"].as_i64().unwrap_or_default(),
                 day: self.day.clone(),
-                unit: self.columns.unit.clone(),
+                // Filed under the reviewed matter's unit; reviews logged before it was
+                // recorded are filed under the reviewer's, as they were written.
+                unit: a["unit"].as_str().unwrap_or(&self.columns.unit).to_string(),
                 inspector: inspector.clone(),
                 matter_id: a["matter_id"].as_str().unwrap_or_default().to_string(),
                 outcome: a["verdict"].as_str().unwrap_or_default().to_string(),

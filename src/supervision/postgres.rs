@@ -329,6 +329,42 @@ impl Store for PgStore {
             .map(|n| n > 0)
             .map_err(StoreError::from)
     }
+
+    fn insert_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO sessions (id_hash, token_id, created_at, expires_at, ended_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&s.id_hash, &s.token_id, &s.created_at, &s.expires_at, &s.ended_at],
+            )
+            .map(|_| ())
+            .map_err(StoreError::from)
+    }
+
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT id_hash, token_id, created_at, expires_at, ended_at FROM sessions WHERE id_hash = $1",
+                &[&id_hash],
+            )?
+            .map(|r| SessionRecord {
+                id_hash: r.get(0),
+                token_id: r.get(1),
+                created_at: r.get(2),
+                expires_at: r.get(3),
+                ended_at: r.get(4),
+            }))
+    }
+
+    fn end_session(&mut self, id_hash: &str, at: &str) -> Result<bool, StoreError> {
+        self.client
+            .execute(
+                "UPDATE sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL",
+                &[&at, &id_hash],
+            )
+            .map(|n| n > 0)
+            .map_err(StoreError::from)
+    }
 }
 
 impl PgStore {
@@ -409,12 +445,7 @@ impl ChainTx for PgChain<'_, '_> {
         Ok(())
     }
 
-    fn insert_review_act(
-        &mut self,
-        r: &Row,
-        e: &PreparedEntry,
-        a: &ReviewActIndex,
-    ) -> Result<(), StoreError> {
+    fn insert_review_act(&mut self, r: &Row, a: &ReviewActIndex) -> Result<(), StoreError> {
         let insert = Self::statement(self.tx, &mut self.insert_act, INSERT_REVIEW_ACT)?;
         self.tx.execute(
             &insert,
@@ -422,7 +453,7 @@ impl ChainTx for PgChain<'_, '_> {
                 &r.seq,
                 &a.act,
                 &r.day,
-                &e.columns.unit,
+                &a.unit,
                 &a.inspector,
                 &a.matter_id,
                 &a.verdict,

@@ -167,17 +167,12 @@ impl ChainTx for SqliteChain<'_> {
         Ok(())
     }
 
-    fn insert_review_act(
-        &mut self,
-        r: &Row,
-        e: &PreparedEntry,
-        a: &ReviewActIndex,
-    ) -> Result<(), StoreError> {
+    fn insert_review_act(&mut self, r: &Row, a: &ReviewActIndex) -> Result<(), StoreError> {
         self.0.prepare_cached(INSERT_REVIEW_ACT)?.execute(params![
             r.seq,
             a.act,
             r.day,
-            e.columns.unit,
+            a.unit,
             a.inspector,
             a.matter_id,
             a.verdict,
@@ -543,6 +538,45 @@ impl Store for SqliteStore {
             .execute(
                 "UPDATE tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
                 params![at, id],
+            )
+            .map(|n| n > 0)
+            .map_err(StoreError::from)
+    }
+
+    fn insert_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (id_hash, token_id, created_at, expires_at, ended_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.id_hash, s.token_id, s.created_at, s.expires_at, s.ended_at],
+            )
+            .map(|_| ())
+            .map_err(StoreError::from)
+    }
+
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id_hash, token_id, created_at, expires_at, ended_at FROM sessions WHERE id_hash = ?1",
+                params![id_hash],
+                |r| {
+                    Ok(SessionRecord {
+                        id_hash: r.get(0)?,
+                        token_id: r.get(1)?,
+                        created_at: r.get(2)?,
+                        expires_at: r.get(3)?,
+                        ended_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(StoreError::from)
+    }
+
+    fn end_session(&mut self, id_hash: &str, at: &str) -> Result<bool, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET ended_at = ?1 WHERE id_hash = ?2 AND ended_at IS NULL",
+                params![at, id_hash],
             )
             .map(|n| n > 0)
             .map_err(StoreError::from)

@@ -81,6 +81,17 @@ pub struct TokenRecord {
     pub revoked_at: Option<String>,
 }
 
+/// A browser session as stored: the hash of its id, never the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id_hash: String,
+    pub token_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub expires_at: String,
+    pub ended_at: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Count {
     pub key: String,
@@ -237,6 +248,10 @@ pub trait Store: Send {
     fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError>;
     /// Returns whether a live token was revoked.
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError>;
+    fn insert_session(&mut self, s: &SessionRecord) -> Result<(), StoreError>;
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// Returns whether a session still open was ended.
+    fn end_session(&mut self, id_hash: &str, at: &str) -> Result<bool, StoreError>;
     /// Every standards version with its content.
     fn versions(&mut self) -> Result<Vec<VersionRecord>, StoreError>;
     /// Adds a version; an existing id is refused (a version is never replaced).
@@ -378,6 +393,19 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         files TEXT NOT NULL
     );",
     ),
+    (
+        5,
+        // Signed-in browser sessions of the supervision pages (issue 15): the cookie holds a
+        // random id, only its hash is kept; a session ends at its expiry, on sign-out, and
+        // with its token (checked at each use).
+        "CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+    );",
+    ),
 ];
 
 /// A version's columns, in [`version_of_row`] order.
@@ -433,12 +461,7 @@ pub(crate) trait ChainTx {
     /// The chain's head, locked until the transaction ends (several instances append to one log).
     fn locked_head(&mut self) -> Result<(i64, String), StoreError>;
     fn insert_entry(&mut self, row: &Row, e: &PreparedEntry) -> Result<(), StoreError>;
-    fn insert_review_act(
-        &mut self,
-        row: &Row,
-        e: &PreparedEntry,
-        act: &ReviewActIndex,
-    ) -> Result<(), StoreError>;
+    fn insert_review_act(&mut self, row: &Row, act: &ReviewActIndex) -> Result<(), StoreError>;
     fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError>;
 }
 
@@ -456,7 +479,7 @@ pub(crate) fn append_in(
         let row = Row::seal(e, seq, &at, &day, &prev);
         tx.insert_entry(&row, e)?;
         for act in &e.review_acts {
-            tx.insert_review_act(&row, e, act)?;
+            tx.insert_review_act(&row, act)?;
         }
         prev = row.hash.clone();
         out.push(row);

@@ -2,48 +2,50 @@
 //! matter, tier distribution per matter, no-penalty share and deviation rate per inspector,
 //! down to the individual log entries. Charts are SVG drawn here; no script.
 //!
-//! The browser signs in once with the supervisor's token (`/supervision/login`), kept in an
-//! HttpOnly, SameSite=Strict cookie limited to `/supervision`.
+//! The browser signs in once with the supervisor's token (`/supervision/login`) and holds a
+//! server-side session (`web::session`), never the token.
 
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{error_page, html_response, page};
+use super::{error_page, html_response, page, session};
 use crate::api::log::{LogQuery, filter_for, with_store};
 use crate::api::{AppState, caller_from};
 use crate::auth::{Principal, Role};
 use crate::supervision::StoredEntry;
-use crate::supervision::store::{Count, DeviationCount, Filter, SupervisionStats, TierCount};
-
-const COOKIE: &str = "pst_supervision";
+use crate::supervision::store::{
+    Count, DeviationCount, Filter, SupervisionStats, TierCount, TokenRecord,
+};
 
 /// The signed-in supervisor, or the page to show instead (login, or 403 for other roles).
 async fn supervisor(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Principal, HttpResponse> {
-    let Some(token) = req.cookie(COOKIE).map(|c| c.value().to_string()) else {
-        return Err(login_page(StatusCode::UNAUTHORIZED, None));
-    };
-    match caller_from(req, state, Some(format!("Bearer {token}"))).await {
+    match session::holder(req, state).await {
         Ok(Some(p)) if p.role == Role::Supervisor => Ok(p),
-        Ok(Some(p)) => Err(error_page(
-            StatusCode::FORBIDDEN,
-            "无权查看",
-            &format!(
-                "监督页面仅供监督人员使用；当前令牌属于{}（{}）。",
-                p.name,
-                p.role.as_str()
-            ),
-        )),
-        Ok(None) | Err(_) => Err(login_page(
+        Ok(Some(p)) => Err(not_a_supervisor(&p)),
+        Ok(None) => Err(login_page(
             StatusCode::UNAUTHORIZED,
-            Some("令牌无效或已撤销，请重新登录。"),
+            req.cookie(session::COOKIE)
+                .map(|_| "登录已过期、已退出或令牌已撤销，请重新登录。"),
         )),
+        Err(e) => Err(error_page(e.status, "暂时无法查看", &e.body.error.message)),
     }
+}
+
+fn not_a_supervisor(p: &Principal) -> HttpResponse {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "无权查看",
+        &format!(
+            "监督页面仅供监督人员使用；当前令牌属于{}（{}）。",
+            p.name,
+            p.role.as_str()
+        ),
+    )
 }
 
 fn login_page(status: StatusCode, message: Option<&str>) -> HttpResponse {
@@ -54,7 +56,7 @@ fn login_page(status: StatusCode, message: Option<&str>) -> HttpResponse {
             html! {
                 h1 { "监督登录" }
                 @if let Some(m) = message { p.bad { (m) } }
-                p { "请输入监督人员令牌。令牌保存在本浏览器的 Cookie 中，仅用于监督页面。" }
+                p { "请输入监督人员令牌。登录后本浏览器保持登录8小时，退出或令牌撤销即失效；令牌本身不保存在浏览器中。" }
                 form.inline method="post" action="/supervision/login" {
                     input name="token" type="password" autocomplete="off" placeholder="pst_…" required aria-label="令牌";
                     button type="submit" { "登录" }
@@ -70,25 +72,79 @@ struct LoginForm {
     token: String,
 }
 
-async fn login(form: web::Form<LoginForm>) -> HttpResponse {
-    let cookie = Cookie::build(COOKIE, form.token.trim().to_string())
-        .path("/supervision")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .finish();
-    HttpResponse::SeeOther()
-        .cookie(cookie)
-        .insert_header(("Location", "/supervision"))
-        .finish()
+fn cross_site() -> HttpResponse {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "拒绝跨站提交",
+        "此表单只能从本站页面提交。请打开监督页面后重新操作。",
+    )
 }
 
-async fn logout() -> HttpResponse {
-    let mut cookie = Cookie::build(COOKIE, "").path("/supervision").finish();
-    cookie.make_removal();
-    HttpResponse::SeeOther()
-        .cookie(cookie)
-        .insert_header(("Location", "/supervision"))
-        .finish()
+/// Signs in: the token must be a supervisor's; a session is opened and its cookie set.
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> HttpResponse {
+    if !session::same_origin(&req) {
+        return cross_site();
+    }
+    let header = format!("Bearer {}", form.token.trim());
+    let who = match caller_from(&req, &state, Some(header)).await {
+        Ok(Some(p)) => p,
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+            return error_page(e.status, "请求过于频繁", &e.body.error.message);
+        }
+        Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => {
+            return error_page(e.status, "暂时无法登录", &e.body.error.message);
+        }
+        _ => {
+            return login_page(
+                StatusCode::UNAUTHORIZED,
+                Some("令牌无效或已撤销，请重新登录。"),
+            );
+        }
+    };
+    if who.role != Role::Supervisor {
+        return not_a_supervisor(&who);
+    }
+    match session::open(&req, &state, &who).await {
+        Ok(cookies) => to_dashboard(cookies),
+        Err(e) => error_page(e.status, "暂时无法登录", &e.body.error.message),
+    }
+}
+
+/// Signs out: the session ends on the server, and its cookie is removed.
+async fn logout(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if !session::same_origin(&req) {
+        return cross_site();
+    }
+    match session::close(&req, &state).await {
+        Ok(cookies) => to_dashboard(cookies),
+        Err(e) => error_page(e.status, "暂时无法退出", &e.body.error.message),
+    }
+}
+
+fn to_dashboard(cookies: Vec<actix_web::cookie::Cookie<'static>>) -> HttpResponse {
+    let mut resp = HttpResponse::SeeOther();
+    for c in cookies {
+        resp.cookie(c);
+    }
+    resp.insert_header(("Location", "/supervision")).finish()
+}
+
+/// A login form that cannot be read is a page saying so, not a bare text.
+pub(crate) fn form_errors() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(4096)
+        .error_handler(|e, _| {
+            let page = error_page(
+                StatusCode::BAD_REQUEST,
+                "表单无法读取",
+                "请从登录页面重新提交。",
+            );
+            actix_web::error::InternalError::from_response(e, page).into()
+        })
 }
 
 /// Horizontal bars, one per row, labelled, scaled to the largest value.
@@ -219,7 +275,8 @@ async fn dashboard(
         Ok(x) => x,
         Err(page) => return page,
     };
-    let stats = match with_store(&state, move |s| s.stats(&filter)).await {
+    let read = with_store(&state, move |s| Ok((s.stats(&filter)?, s.tokens()?))).await;
+    let (stats, roster) = match read {
         Ok(s) => s,
         Err(e) => {
             return error_page(
@@ -232,7 +289,7 @@ async fn dashboard(
     let qs = query_string(&q);
     html_response(
         StatusCode::OK,
-        page("执法监督", render(&state, &who, &q, &qs, &stats)),
+        page("执法监督", render(&state, &who, &q, &qs, &stats, &roster)),
     )
 }
 
@@ -242,6 +299,7 @@ fn render(
     q: &LogQuery,
     qs: &str,
     s: &SupervisionStats,
+    roster: &[TokenRecord],
 ) -> Markup {
     let per_unit: Vec<_> = s
         .per_unit
@@ -269,7 +327,7 @@ fn render(
         .collect();
     html! {
         h1 { "执法监督" }
-        p.muted.noprint { (who.name) "（监督）· " a href="/supervision/logout" { "退出" } }
+        div.muted.noprint { (who.name) "（监督）· " form.inline.logout method="post" action="/supervision/logout" { button type="submit" { "退出" } } }
         (filter_form(state, q))
         (headline_figures(s))
         h2 { "每日记录" }
@@ -282,7 +340,7 @@ fn render(
         (tier_distribution(state, qs, s))
         h2 { "执法人员" }
         p.muted { "不予处罚占比来自裁量查询；偏离率来自法制审核（按案件承办人统计）。" }
-        (inspector_table(state, qs, s))
+        (inspector_table(state, qs, s, roster))
         h2 { "法制审核：偏离最多的事项" }
         (most_deviated_matters(state, qs, s))
     }
@@ -379,19 +437,42 @@ fn tier_distribution(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup
 
 /// Per inspector: records and no-penalty share (calculations), acts reviewed and deviation rate
 /// (reviews); inspectors with reviews only come last.
-fn inspector_table(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup {
-    let deviation_by_inspector: std::collections::HashMap<&str, &DeviationCount> = s
+fn inspector_table(
+    state: &AppState,
+    qs: &str,
+    s: &SupervisionStats,
+    roster: &[TokenRecord],
+) -> Markup {
+    // By name and unit together: two units' people of one name are two people (issue 15).
+    let key = |name: &str, unit: &str| (name.to_string(), unit.to_string());
+    let deviation_by_inspector: std::collections::HashMap<(String, String), &DeviationCount> = s
         .reviews
         .per_inspector
         .iter()
-        .map(|d| (d.key.as_str(), d))
+        .map(|d| (key(&d.key, d.unit.as_deref().unwrap_or_default()), d))
+        .collect();
+    let known = |name: &str, unit: &str| {
+        roster
+            .iter()
+            .any(|t| t.name == name && t.unit == unit && t.role == Role::Inspector.as_str())
+    };
+    let reviewed_only: Vec<&DeviationCount> = s
+        .reviews
+        .per_inspector
+        .iter()
+        .filter(|d| {
+            let unit = d.unit.as_deref().unwrap_or_default();
+            !s.per_inspector
+                .iter()
+                .any(|i| i.inspector == d.key && i.unit == unit)
+        })
         .collect();
     html! {
         div.scroll { table #inspectors {
             thead { tr { th { "人员" } th { "单位" } th.num.nowrap { "记录" } th.num.nowrap { "不予处罚" } th.num.nowrap { "不予处罚占比" } th.num.nowrap { "审核行为" } th.num.nowrap { "偏离率" } } }
             tbody {
                 @for i in &s.per_inspector {
-                    @let d = deviation_by_inspector.get(i.inspector.as_str());
+                    @let d = deviation_by_inspector.get(&key(&i.inspector, &i.unit));
                     tr {
                         td { a href=(entries_link(qs, &format!("inspector={}", i.inspector))) { (i.inspector) } }
                         td { (unit_name(state, &i.unit)) }
@@ -402,10 +483,14 @@ fn inspector_table(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup {
                         td.num { (d.map(|d| pct(d.deviation_rate)).unwrap_or_default()) }
                     }
                 }
-                @for d in s.reviews.per_inspector.iter().filter(|d| !s.per_inspector.iter().any(|i| i.inspector == d.key)) {
+                @for d in &reviewed_only {
+                    @let unit = d.unit.as_deref().unwrap_or_default();
                     tr {
-                        td { (d.key) }
-                        td { (d.unit.as_deref().map(|u| unit_name(state, u)).unwrap_or_default()) }
+                        td {
+                            (d.key)
+                            @if !known(&d.key, unit) { span.muted { "（非本单位在册执法人员）" } }
+                        }
+                        td { (unit_name(state, unit)) }
                         td.num { "" } td.num { "" } td.num { "" }
                         td.num { (d.acts) }
                         td.num { (pct(d.deviation_rate)) }
@@ -413,6 +498,7 @@ fn inspector_table(state: &AppState, qs: &str, s: &SupervisionStats) -> Markup {
                 }
             }
         } }
+        p.muted { "审核统计按被审核事项所属单位归集；承办人按姓名与该单位在册执法人员（持有令牌者）对应，不同单位的同名人员分别统计。" }
     }
 }
 
@@ -588,10 +674,29 @@ async fn checkpoint_page(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/supervision", web::get().to(dashboard))
-        .route("/supervision/checkpoint", web::get().to(checkpoint_page))
-        .route("/supervision/login", web::post().to(login))
-        .route("/supervision/logout", web::get().to(logout))
-        .route("/supervision/entries", web::get().to(entries))
-        .route("/supervision/entries/{receipt}", web::get().to(entry));
+    cfg.service(
+        crate::api::resource("/supervision", crate::api::Methods::Get)
+            .route(web::get().to(dashboard)),
+    )
+    .service(
+        crate::api::resource("/supervision/checkpoint", crate::api::Methods::Get)
+            .route(web::get().to(checkpoint_page)),
+    )
+    .service(
+        crate::api::resource("/supervision/login", crate::api::Methods::Post)
+            .app_data(form_errors())
+            .route(web::post().to(login)),
+    )
+    .service(
+        crate::api::resource("/supervision/logout", crate::api::Methods::Post)
+            .route(web::post().to(logout)),
+    )
+    .service(
+        crate::api::resource("/supervision/entries", crate::api::Methods::Get)
+            .route(web::get().to(entries)),
+    )
+    .service(
+        crate::api::resource("/supervision/entries/{receipt}", crate::api::Methods::Get)
+            .route(web::get().to(entry)),
+    );
 }

@@ -561,6 +561,12 @@ async fn csv(
 
 /// Registers the exports.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/standards/export.xlsx", web::get().to(xlsx))
-        .route("/standards/export.csv", web::get().to(csv));
+    cfg.service(
+        crate::api::resource("/standards/export.xlsx", crate::api::Methods::Get)
+            .route(web::get().to(xlsx)),
+    )
+    .service(
+        crate::api::resource("/standards/export.csv", crate::api::Methods::Get)
+            .route(web::get().to(csv)),
+    );
 }

@@ -205,10 +205,21 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/m", web::get().to(page))
-        .route("/m/", web::get().to(page))
-        .route("/m/app.js", web::get().to(app_js))
-        .route("/m/sw.js", web::get().to(service_worker))
-        .route("/m/manifest.webmanifest", web::get().to(manifest))
-        .route("/m/pack", web::get().to(pack));
+    cfg.service(crate::api::resource("/m", crate::api::Methods::Get).route(web::get().to(page)))
+        .service(crate::api::resource("/m/", crate::api::Methods::Get).route(web::get().to(page)))
+        .service(
+            crate::api::resource("/m/app.js", crate::api::Methods::Get)
+                .route(web::get().to(app_js)),
+        )
+        .service(
+            crate::api::resource("/m/sw.js", crate::api::Methods::Get)
+                .route(web::get().to(service_worker)),
+        )
+        .service(
+            crate::api::resource("/m/manifest.webmanifest", crate::api::Methods::Get)
+                .route(web::get().to(manifest)),
+        )
+        .service(
+            crate::api::resource("/m/pack", crate::api::Methods::Get).route(web::get().to(pack)),
+        );
 }

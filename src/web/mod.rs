@@ -8,6 +8,7 @@ pub mod export;
 pub mod mobile;
 pub mod office;
 pub mod publish;
+pub mod session;
 
 use actix_web::{HttpResponse, web};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -39,6 +40,7 @@ svg.chart{display:block;max-width:44rem;height:auto}
 .badge{display:inline-block;padding:0 .4rem;border-radius:4px;background:#eef2f6;font-size:.85rem}
 .ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
 form.inline{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}
+form.logout{display:inline-flex}
 input,select,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px}
 button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
 @media (max-width:40rem){main{padding:.6rem}th,td{padding:.3rem}}
@@ -127,12 +129,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(mobile::routes)
         .configure(dashboard::routes)
         .configure(office::routes)
-        .route(
-            "/",
-            web::get().to(|| async {
+        .service(
+            crate::api::resource("/", crate::api::Methods::Get).route(web::get().to(|| async {
                 HttpResponse::Found()
                     .insert_header(("Location", "/standards"))
                     .finish()
-            }),
+            })),
         );
 }

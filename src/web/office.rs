@@ -8,7 +8,10 @@ use maud::{PreEscaped, html};
 const SCRIPT: &str = include_str!("office.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/publish", web::get().to(publish_page));
+    cfg.service(
+        crate::api::resource("/publish", crate::api::Methods::Get)
+            .route(web::get().to(publish_page)),
+    );
 }
 
 async fn publish_page() -> HttpResponse {

@@ -428,22 +428,22 @@ pub(crate) fn fact_default_text(f: &FactDef) -> String {
 /// The per-address rate limit of the service, for the public pages and exports (no token
 /// needed, so the key is the peer address). A refusal is a page that says when to retry.
 pub(crate) fn rate_limited(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
-    let key = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    state.limiter.check(&key).err().map(|retry| {
-        let mut resp = super::error_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "请求过于频繁",
-            &format!("请 {retry} 秒后再试。"),
-        );
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry.to_string()) {
-            resp.headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, v);
-        }
-        resp
-    })
+    state
+        .limiter
+        .check(&crate::api::peer_key(req))
+        .err()
+        .map(|retry| {
+            let mut resp = super::error_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "请求过于频繁",
+                &format!("请 {retry} 秒后再试。"),
+            );
+            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry.to_string()) {
+                resp.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            resp
+        })
 }
 
 #[derive(Deserialize)]
@@ -944,8 +944,19 @@ fn tier_table(m: &Matter) -> Markup {
 
 /// Registers the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/standards", web::get().to(index))
-        .route("/standards/versions", web::get().to(history))
-        .route("/standards/units/{code}", web::get().to(unit))
-        .route("/standards/matters/{id}", web::get().to(matter));
+    cfg.service(
+        crate::api::resource("/standards", crate::api::Methods::Get).route(web::get().to(index)),
+    )
+    .service(
+        crate::api::resource("/standards/versions", crate::api::Methods::Get)
+            .route(web::get().to(history)),
+    )
+    .service(
+        crate::api::resource("/standards/units/{code}", crate::api::Methods::Get)
+            .route(web::get().to(unit)),
+    )
+    .service(
+        crate::api::resource("/standards/matters/{id}", crate::api::Methods::Get)
+            .route(web::get().to(matter)),
+    );
 }

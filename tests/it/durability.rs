@@ -1,100 +1,15 @@
 //! An acknowledged entry survives `kill -9`: the real binary under concurrent load is killed
 //! with SIGKILL, restarted, and every receipt it answered is in the log, whose chain verifies.
 
-use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
+use crate::support::binary::{BIN, create_token, start, storage_args};
 use crate::support::{Client, TestStorage};
-
-const BIN: &str = env!("CARGO_BIN_EXE_penalty-standards");
-
-fn storage_args(cmd: &mut Command, data_dir: &Path, url: Option<&str>) {
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("DATABASE_URL");
-    if let Some(u) = url {
-        cmd.env("DATABASE_URL", u);
-    }
-}
-
-/// `token create` prints the token alone on its last line.
-fn create_token(data_dir: &Path, url: Option<&str>, role: &str) -> String {
-    let mut cmd = Command::new(BIN);
-    cmd.args([
-        "token",
-        "create",
-        "--name",
-        "压测员",
-        "--unit",
-        "ZHZF",
-        "--role",
-        role,
-    ]);
-    storage_args(&mut cmd, data_dir, url);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string()
-}
-
-/// A port that was free a moment ago. The binary binds its `--bind` address itself (it cannot
-/// be handed a listener, and with port 0 it would not tell which port it got), so another
-/// process may take the port in between: `start` then tries another.
-fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
-
-/// Starts `serve` and waits until it answers; its address.
-fn start(data_dir: &Path, url: Option<&str>) -> (Child, SocketAddr) {
-    for _ in 0..5 {
-        let addr = free_addr();
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--rate-limit", "0", "--bind", &addr.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        storage_args(&mut cmd, data_dir, url);
-        let mut child = cmd.spawn().unwrap();
-        let client = Client::new(addr);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if client
-                .request("GET", "/healthz")
-                .try_send()
-                .is_ok_and(|r| r.status == 200)
-            {
-                return (child, addr);
-            }
-            if child.try_wait().unwrap().is_some() {
-                break; // It exited: the port was taken meanwhile; try another.
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server did not start");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("the server did not start: no free port");
-}
 
 fn kill_mid_load(storage: &TestStorage) {
     let data_dir = &storage.config.data_dir;

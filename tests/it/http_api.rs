@@ -296,11 +296,12 @@ fn oversized_bodies_are_refused() {
 }
 
 #[test]
-fn unknown_paths_and_methods_answer_json_404() {
+fn unknown_paths_answer_json_404_and_wrong_methods_405() {
     let r = get("/api/v1/nothing");
     assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
     let r = get("/api/v1/calculate");
-    assert_eq!(r.status, 404);
+    assert_eq!((r.status, r.code().as_str()), (405, "method_not_allowed"));
+    assert_eq!(r.header("allow"), Some("POST"));
 }
 
 #[test]

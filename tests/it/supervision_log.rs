@@ -516,3 +516,46 @@ fn truncation_behind_a_moved_head_is_caught_by_a_signed_checkpoint() {
         assert_eq!(fault(storage), Some(ChainFault::HeadMissing), "{name}");
     }
 }
+
+/// Browser sessions (issue 15) are kept alike on both backends: stored by hash, read back,
+/// ended once.
+#[test]
+fn sessions_are_stored_read_and_ended_on_both_backends() {
+    use penalty_standards::supervision::store::SessionRecord;
+    for backend in TestStorage::all() {
+        let mut s = backend.config.open_migrated().unwrap();
+        let record = SessionRecord {
+            id_hash: "ab".repeat(32),
+            token_id: "0123456789ab".into(),
+            created_at: "2026-12-05T08:00:00+00:00".into(),
+            expires_at: "2026-12-05T16:00:00+00:00".into(),
+            ended_at: None,
+        };
+        s.insert_session(&record).unwrap();
+        assert_eq!(
+            s.session(&record.id_hash).unwrap(),
+            Some(record.clone()),
+            "{}",
+            backend.name
+        );
+        assert_eq!(s.session(&"cd".repeat(32)).unwrap(), None);
+        assert!(
+            s.end_session(&record.id_hash, "2026-12-05T09:00:00+00:00")
+                .unwrap()
+        );
+        assert!(
+            !s.end_session(&record.id_hash, "2026-12-05T10:00:00+00:00")
+                .unwrap()
+        );
+        assert_eq!(
+            s.session(&record.id_hash)
+                .unwrap()
+                .unwrap()
+                .ended_at
+                .as_deref(),
+            Some("2026-12-05T09:00:00+00:00"),
+            "{}",
+            backend.name
+        );
+    }
+}

@@ -25,7 +25,15 @@ use super::pg;
 fn serve(standards: Option<&Path>, storage: &StorageConfig, rate_limit: u32) -> SocketAddr {
     let mut store = storage.open_migrated().expect("the log opens");
     let versions = open_versions(store.as_mut(), standards).expect("the standards load");
-    let state = AppState::new(versions, storage, rate_limit).expect("app state");
+    let state = AppState::new(
+        versions,
+        storage,
+        &penalty_standards::api::Settings {
+            rate_limit,
+            legal_offices: vec![],
+        },
+    )
+    .expect("app state");
     decide::follow_versions(state.decider.clone(), storage.clone()).expect("follows versions");
     // Bound before the server starts: connections wait in the backlog until it accepts them.
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");

@@ -64,6 +64,7 @@ impl Client {
             path: path.to_string(),
             headers: Vec::new(),
             body: None,
+            content_type: "application/json",
         }
     }
 
@@ -79,6 +80,7 @@ pub struct Request<'a> {
     path: String,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    content_type: &'static str,
 }
 
 impl Request<'_> {
@@ -101,6 +103,17 @@ impl Request<'_> {
         self
     }
 
+    /// A form post (`application/x-www-form-urlencoded`) of `pairs`, as a browser sends it.
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        let text: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", super::encode(k), super::encode(v)))
+            .collect();
+        self.body = Some(text.join("&").into_bytes());
+        self.content_type = "application/x-www-form-urlencoded";
+        self
+    }
+
     /// Sends it; a failure to connect or to read the answer fails the test.
     pub fn send(self) -> Response {
         let what = format!("{} {}", self.method, self.path);
@@ -118,7 +131,7 @@ impl Request<'_> {
         }
         let answer = match self.body {
             Some(bytes) => {
-                let req = req.header("Content-Type", "application/json");
+                let req = req.header("Content-Type", self.content_type);
                 self.client
                     .agent
                     .run(req.body(bytes).expect("a valid request"))

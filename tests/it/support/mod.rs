@@ -3,6 +3,7 @@
 //! which a plain `cargo test` skips, saying so, where they are missing.
 
 mod app;
+pub mod binary;
 pub mod heavy;
 mod http;
 pub mod pg;
