@@ -259,6 +259,13 @@ pub fn serve(
     if let Err(code) = demo_tokens(storage, set, listener.local_addr().ok()) {
         return code;
     }
+    let published = current.set.clone();
+    if let Err(e) = std::thread::Builder::new()
+        .name("exports".into())
+        .spawn(move || crate::web::export::warm(published))
+    {
+        tracing::warn!("the exports will be built on first use: {e}");
+    }
     checkpoint_every_minute(state.checkpoints.clone(), storage.clone());
     if let Err(e) = decide::follow_versions(state.decider.clone(), storage.clone()) {
         eprintln!("error: cannot start following the standards versions: {e}");

@@ -390,7 +390,7 @@ pub struct ExportQuery {
     pub version: Option<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Xlsx,
     Csv,
@@ -457,6 +457,32 @@ fn export_cell(set: &Arc<StandardsSet>, unit: Option<&Unit>, kind: Kind) -> Buil
         .clone()
 }
 
+/// Builds the whole-set exports of `set` now (at start-up, on a thread of its own), so that
+/// the first burst of downloads finds them built instead of waiting for one build on a core
+/// it needs (the workbook takes about 170 ms).
+pub fn warm(set: Arc<StandardsSet>) {
+    for kind in [Kind::Xlsx, Kind::Csv] {
+        let cell = export_cell(&set, None, kind);
+        cell.get_or_init(|| build(&set, None, kind));
+    }
+}
+
+/// One export's bytes, built.
+fn build(set: &StandardsSet, unit: Option<&Unit>, kind: Kind) -> Result<web::Bytes, String> {
+    let started = Instant::now();
+    let bytes = match kind {
+        Kind::Xlsx => xlsx_bytes(set, unit).map_err(|e| e.to_string()),
+        Kind::Csv => csv_bytes(set, unit).map_err(|e| e.to_string()),
+    };
+    tracing::debug!(
+        ?kind,
+        micros = started.elapsed().as_micros() as u64,
+        bytes = bytes.as_ref().map_or(0, Vec::len),
+        "standards export built"
+    );
+    bytes.map(web::Bytes::from)
+}
+
 async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -498,24 +524,8 @@ async fn export(
         Some(done) => Ok(done.clone()),
         // The first request builds; the ones that arrive meanwhile wait for that build.
         None => {
-            web::block(move || {
-                cell.get_or_init(|| {
-                    let started = Instant::now();
-                    let bytes = match kind {
-                        Kind::Xlsx => xlsx_bytes(&set, unit.as_ref()).map_err(|e| e.to_string()),
-                        Kind::Csv => csv_bytes(&set, unit.as_ref()).map_err(|e| e.to_string()),
-                    };
-                    tracing::debug!(
-                        ext,
-                        micros = started.elapsed().as_micros() as u64,
-                        bytes = bytes.as_ref().map_or(0, Vec::len),
-                        "standards export built"
-                    );
-                    bytes.map(web::Bytes::from)
-                })
-                .clone()
-            })
-            .await
+            web::block(move || cell.get_or_init(|| build(&set, unit.as_ref(), kind)).clone())
+                .await
         }
     };
     match built {
