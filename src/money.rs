@@ -26,6 +26,20 @@ pub fn render(x: Decimal) -> String {
     }
 }
 
+/// As published tables write amounts: whole hundreds from 10,000 up in 万元 (`2万元`,
+/// `1.5万元`, `17.25万元`), everything else in 元 (`5000元`, `12345元`, `12.50元`). One rule for
+/// every page and export, so that a band reads `5000元至2万元`, `15万元至17万元`.
+pub fn render_published(x: Decimal) -> String {
+    let v = fixed(x);
+    let hundred = Decimal::from(100);
+    let ten_thousand = Decimal::from(10_000);
+    if v >= ten_thousand && (v % hundred).is_zero() {
+        format!("{}万元", (v / ten_thousand).normalize())
+    } else {
+        render(v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,6 +47,25 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn published_amounts_use_wan_for_whole_hundreds_from_ten_thousand() {
+        for (x, text) in [
+            ("10000", "1万元"),
+            ("15000", "1.5万元"),
+            ("150000", "15万元"),
+            ("172500", "17.25万元"),
+            ("1000000", "100万元"),
+            ("12345", "12345元"),
+            ("9900", "9900元"),
+            ("5000", "5000元"),
+            ("12.5", "12.50元"),
+            ("10000.50", "10000.50元"),
+            ("0", "0元"),
+        ] {
+            assert_eq!(render_published(d(x)), text, "{x}");
+        }
     }
 
     #[test]

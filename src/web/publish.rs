@@ -47,12 +47,12 @@ pub(crate) fn figure(x: Decimal) -> String {
     x.normalize().to_string()
 }
 
-/// Yuan: `20000元`, `12345.60元`.
+/// Yuan as published tables write them: `2万元`, `5000元`, `12345.60元`.
 pub(crate) fn yuan(x: Decimal) -> String {
-    crate::money::render(x)
+    crate::money::render_published(x)
 }
 
-/// A band of yuan: `20000元`, `80000元至100000元`, `300元以下`.
+/// A band of yuan: `2万元`, `8万元至10万元`, `300元以下`.
 pub(crate) fn yuan_band(min: Decimal, max: Decimal) -> String {
     if min == max {
         yuan(min)

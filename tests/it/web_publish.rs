@@ -73,8 +73,13 @@ struct ExpectedTier {
     standard: String,
 }
 
+/// As a published table writes an amount: whole hundreds from 10,000 up in 万元.
 fn yuan(v: &toml::Value) -> String {
     match v {
+        toml::Value::Integer(i) if *i >= 10_000 && i % 100 == 0 => {
+            let wan = format!("{:.2}", *i as f64 / 10_000.0);
+            format!("{}万元", wan.trim_end_matches('0').trim_end_matches('.'))
+        }
         toml::Value::Integer(i) => format!("{i}元"),
         toml::Value::Float(f) => format!("{f}元"),
         other => panic!("not an amount: {other}"),
@@ -125,7 +130,7 @@ fn sthj_tier_count() -> usize {
 
 const STHJ_001_PENALTY: &str = "《中华人民共和国大气污染防治法》第九十八条";
 const STHJ_001_VIOLATED: &str = "《中华人民共和国大气污染防治法》第二十九条";
-const STHJ_001_BAND: &str = "处20000元至200000元罚款";
+const STHJ_001_BAND: &str = "处2万元至20万元罚款";
 
 // ---------------------------------------------------------------------------------------------
 // Pages.
@@ -278,7 +283,7 @@ fn matter_page_publishes_sthj_001_as_the_toml_says() {
             .unwrap_or_else(|| panic!("tier row {row}"));
         at += pos + row.len();
     }
-    assert!(page.contains("20000元</td>") && page.contains("200000元</td>"));
+    assert!(page.contains("2万元</td>") && page.contains("20万元</td>"));
     assert!(page.contains("<h2>说明</h2>"));
     assert!(page.contains("适用水污染防治法第八十一条（STHJ-028）"));
     assert!(page.contains("href=\"/standards/export.xlsx?unit=STHJ\""));
@@ -358,9 +363,9 @@ fn every_fine_kind_is_worded_for_the_public() {
         (
             "FIX-001",
             &[
-                "处100000元至1000000元罚款",
-                "<td>100000元</td>",
-                "<td>700000元至1000000元</td>",
+                "处10万元至100万元罚款",
+                "<td>10万元</td>",
+                "<td>70万元至100万元</td>",
                 "其他处罚和措施：可以限制生产；可以停产整治；可以责令停业、关闭",
                 "违法行为轻微",
             ],
@@ -377,11 +382,11 @@ fn every_fine_kind_is_worded_for_the_public() {
         (
             "FIX-003",
             &[
-                "处违法所得10倍至20倍罚款；违法所得不足10000元的，处50000元至100000元罚款",
+                "处违法所得10倍至20倍罚款；违法所得不足1万元的，处5万元至10万元罚款",
                 "计算方式：按违法所得的倍数计算",
                 "<td>违法所得的12倍</td>",
                 "<td>违法所得的15倍至20倍</td>",
-                "<td>50000元</td>",
+                "<td>5万元</td>",
             ],
         ),
         (
@@ -413,16 +418,16 @@ fn every_fine_kind_is_worded_for_the_public() {
         (
             "FIX-007",
             &[
-                "对单位处所需处置费用1倍至3倍罚款（所需处置费用不足100000元的，按100000元计算）",
+                "对单位处所需处置费用1倍至3倍罚款（所需处置费用不足10万元的，按10万元计算）",
                 "<td>所需处置费用的2倍</td>",
             ],
         ),
         (
             "FIX-008",
             &[
-                "处违法所得5倍以下罚款；没有违法所得的，处50000元至500000元罚款",
+                "处违法所得5倍以下罚款；没有违法所得的，处5万元至50万元罚款",
                 "<td>违法所得的2倍</td>",
-                "<td>80000元</td>",
+                "<td>8万元</td>",
             ],
         ),
         (
