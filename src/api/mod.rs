@@ -522,8 +522,15 @@ async fn method_not_allowed(allow: Methods) -> Result<HttpResponse, ApiError> {
 }
 
 /// Registers the API routes.
+/// Paths are tried in order, and a path with a parameter costs a regular-expression match: the
+/// busy static ones come first.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/healthz", Methods::Get).route(web::get().to(healthz)))
+        .service(resource("/api/v1/calculate", Methods::Post).route(web::post().to(calculate)))
+        .service(resource("/api/v1/reviews", Methods::Post).route(web::post().to(review::one)))
+        .service(
+            resource("/api/v1/reviews/batch", Methods::Post).route(web::post().to(review::batch)),
+        )
         .service(resource("/api/v1/units", Methods::Get).route(web::get().to(units)))
         .service(resource("/api/v1/matters", Methods::Get).route(web::get().to(matters)))
         .service(resource("/api/v1/matters/{id}", Methods::Get).route(web::get().to(matter)))
@@ -555,11 +562,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/api/v1/standards/versions/{version}/diff", Methods::Get)
                 .route(web::get().to(versions::diff)),
-        )
-        .service(resource("/api/v1/calculate", Methods::Post).route(web::post().to(calculate)))
-        .service(resource("/api/v1/reviews", Methods::Post).route(web::post().to(review::one)))
-        .service(
-            resource("/api/v1/reviews/batch", Methods::Post).route(web::post().to(review::batch)),
         )
         .configure(log::routes);
 }
