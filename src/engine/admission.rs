@@ -2,7 +2,7 @@
 //! does not punish, facts the matter does not declare, circumstances unknown, unfit for the
 //! party or contradictory, and dates out of order. What passes is a [`Case`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -21,6 +21,7 @@ pub(super) fn admit<'a>(
     let matter = find_matter(set, &req.matter_id)?;
     check_party(matter, req.party)?;
     let facts = parse_facts(matter, &req.facts)?;
+    let defaulted = defaulted_facts(&facts, &req.facts);
     let circumstances = read_circumstances(&req.circumstances, req.party)?;
     let decision_date = check_dates(req, today)?;
     check_law_in_force(matter, req.act_time())?;
@@ -29,6 +30,7 @@ pub(super) fn admit<'a>(
         matter,
         party: req.party,
         facts,
+        defaulted,
         circumstances,
         act_date: req.act_date,
         act_end_date: req.act_end_date,
@@ -39,6 +41,19 @@ pub(super) fn admit<'a>(
         Some(e) => Err(e),
         None => Ok(case),
     }
+}
+
+/// The typed facts the request did not give (or gave as null): their values are the matter's
+/// declared defaults, and the answer says so.
+pub(super) fn defaulted_facts(
+    typed: &HashMap<String, crate::standards::FactValue>,
+    given: &serde_json::Map<String, serde_json::Value>,
+) -> BTreeSet<String> {
+    typed
+        .keys()
+        .filter(|k| given.get(*k).is_none_or(serde_json::Value::is_null))
+        .cloned()
+        .collect()
 }
 
 /// 第三十七条: an act is judged by the law in force when it was committed. A matter whose

@@ -22,6 +22,8 @@ pub(super) struct Case<'a> {
     pub matter: &'a Matter,
     pub party: Party,
     pub facts: HashMap<String, FactValue>,
+    /// The facts the request left out that took their declared default.
+    pub defaulted: BTreeSet<String>,
     /// The general circumstances, each once, in code order.
     pub circumstances: BTreeSet<&'static str>,
     pub act_date: NaiveDate,

@@ -45,7 +45,10 @@ use context::{Case, Draft, Standard};
 pub struct CalcRequest {
     pub matter_id: String,
     pub party: Party,
-    /// Fact values by key: numbers as decimal strings (or JSON numbers), booleans, enum codes.
+    /// Fact values by key. The keys are the matter's `facts[].key` (`GET /api/v1/matters/{id}`
+    /// lists them with their types, units, enum codes and defaults): numbers as decimal strings
+    /// (or JSON numbers), booleans, enum codes. A fact left out takes the matter's declared
+    /// default; where it decided the tier the answer marks it (`decisive_facts[].defaulted`).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub facts: Map<String, Value>,
@@ -196,6 +199,9 @@ pub struct DecisiveFact {
     pub value: String,
     /// The tier's condition on it, e.g. `≥10平方米 且 <50平方米`.
     pub condition: String,
+    /// The request left it out: the value is the matter's declared default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub defaulted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

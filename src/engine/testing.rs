@@ -31,7 +31,9 @@ pub(super) fn case(
     circumstances: &[&str],
 ) -> Case<'static> {
     let matter = FIXTURES.matter(matter).expect("fixture matter");
-    let facts = parse_facts(matter, facts.as_object().expect("facts object")).expect("facts");
+    let given = facts.as_object().expect("facts object");
+    let typed = parse_facts(matter, given).expect("facts");
+    let defaulted = super::admission::defaulted_facts(&typed, given);
     let circumstances: BTreeSet<&'static str> = circumstances
         .iter()
         .map(|c| circumstances::find(c).expect("published code").code)
@@ -40,7 +42,8 @@ pub(super) fn case(
         set: &FIXTURES,
         matter,
         party,
-        facts,
+        facts: typed,
+        defaulted,
         circumstances,
         act_date: day("2026-09-01"),
         act_end_date: None,

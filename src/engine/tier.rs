@@ -37,6 +37,7 @@ fn decisive_facts(case: &Case, tier: &Tier) -> Vec<DecisiveFact> {
                 label: f.label.clone(),
                 value: display_value(f, &facts[k]),
                 condition: describe_predicate(f, p),
+                defaulted: case.defaulted.contains(k),
             })
         })
         .collect()
@@ -66,7 +67,15 @@ pub(super) fn explain(case: &Case, standard: &Standard, draft: &mut Draft) {
         standard
             .decisive_facts
             .iter()
-            .map(|d| format!("{}为{}（{}）", d.label, d.value, d.condition))
+            .map(|d| {
+                let given = if d.defaulted {
+                    "未填写，按默认值"
+                } else {
+                    ""
+                };
+                let sep = if d.defaulted { "；" } else { "" };
+                format!("{}为{}（{given}{sep}{}）", d.label, d.value, d.condition)
+            })
             .collect::<Vec<_>>()
             .join("，")
     };
@@ -102,6 +111,31 @@ mod tests {
         assert_eq!(pick("10"), 2);
         assert_eq!(pick("49.99"), 2);
         assert_eq!(pick("50"), 3);
+    }
+
+    #[test]
+    fn a_decisive_fact_left_out_is_marked_as_its_default() {
+        let given = |facts| {
+            let c = case("FIX-004", Party::Individual, facts, &[]);
+            select(&c)
+                .1
+                .into_iter()
+                .map(|d| (d.key, d.defaulted))
+                .collect::<Vec<_>>()
+        };
+        let left_out = given(json!({"place": "wall"}));
+        assert!(left_out.contains(&("pieces".into(), true)), "{left_out:?}");
+        assert!(left_out.contains(&("place".into(), false)), "{left_out:?}");
+        let stated = given(json!({"place": "wall", "pieces": "1"}));
+        assert!(stated.contains(&("pieces".into(), false)), "{stated:?}");
+        let c = case("FIX-004", Party::Individual, json!({"place": "wall"}), &[]);
+        let mut d = draft(&c);
+        explain(&c, &standard(&c), &mut d);
+        assert!(
+            d.explanation[1].contains("未填写，按默认值"),
+            "{:?}",
+            d.explanation
+        );
     }
 
     #[test]
