@@ -180,6 +180,7 @@ impl Draft {
         dates: Dates,
         outcome: Outcome,
     ) -> CalcResult {
+        let circumstances_without_effect = super::unused::list(case, &self, outcome);
         CalcResult {
             matter_id: case.matter.id.clone(),
             matter_name: case.matter.name.clone(),
@@ -202,6 +203,7 @@ impl Draft {
             persons_fine: self.persons_fine.map(in_yuan),
             criminal_referral: self.criminal_referral,
             adjustments: self.adjustments,
+            circumstances_without_effect,
             summary_procedure_allowed: self.summary_procedure_allowed,
             hearing_right: self.hearing_right,
             legal_basis: self.legal_basis,

@@ -19,6 +19,7 @@ mod procedure;
 pub(crate) mod testing;
 mod tier;
 mod time_limit;
+mod unused;
 
 use std::collections::HashMap;
 
@@ -257,6 +258,9 @@ pub struct CalcResult {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub criminal_referral: bool,
     pub adjustments: Vec<Adjustment>,
+    /// Circumstances stated that changed nothing, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub circumstances_without_effect: Vec<unused::WithoutEffect>,
     pub summary_procedure_allowed: bool,
     pub hearing_right: bool,
     pub legal_basis: Vec<LegalBasis>,

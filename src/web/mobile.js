@@ -321,6 +321,10 @@
       }).join('；') + '</p>' : '') +
       (r.criminal_referral ? '<p class="bad"><b>涉嫌犯罪，应当移送司法机关</b>（行政处罚法第二十七条）</p>' : '') +
       (flags.length ? '<p>' + flags.map(function (f) { return '<span class="badge">' + esc(f) + '</span>'; }).join(' ') + '</p>' : '') +
+      ((r.circumstances_without_effect || []).length ? '<h3>勾选但未改变结果的情节</h3><ul id="without-effect">' +
+        r.circumstances_without_effect.map(function (w) {
+          return '<li><b>' + esc(w.name) + '</b>：' + esc(w.reason) + '</li>';
+        }).join('') + '</ul>' : '') +
       '<h3>说明</h3><ol>' + r.explanation.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ol>' +
       '<h3>法律依据</h3><ul>' + r.legal_basis.map(function (b) { return '<li>' + esc(b.text) + '</li>'; }).join('') + '</ul>';
     show('#result', true);

@@ -437,3 +437,39 @@ fn exports_neutralise_formulas_and_answers_carry_the_protective_headers() {
             .is_some_and(|c| c.contains("frame-ancestors 'none'"))
     );
 }
+
+/// Issue 16: circumstances ticked that changed nothing are listed with the reason; a fact left
+/// out that decided the tier is marked as its default.
+#[test]
+fn the_answer_names_what_changed_nothing_and_what_was_defaulted() {
+    let r = post_json(
+        "/api/v1/calculate",
+        &json!({"matter_id": "ZHZF-001", "party": "organisation",
+            "facts": {"construction_cost": "1000000", "illegal_area": "45"},
+            "circumstances": ["first_offense", "corrected_promptly", "confessed"],
+            "act_date": "2026-11-01"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let without: Vec<&str> = v["circumstances_without_effect"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(without, ["corrected_promptly", "first_offense"]);
+    assert!(
+        v["circumstances_without_effect"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("第三十三条")
+    );
+    let defaulted: Vec<&str> = v["decisive_facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["defaulted"] == true)
+        .map(|d| d["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(defaulted, ["continued_after_stop_order"]);
+}
