@@ -39,13 +39,14 @@ pub fn same_origin(req: &HttpRequest) -> bool {
     }
 }
 
-/// Opens a session for `who` and returns the cookies to set (the session's, and the removal
-/// of the old token cookie).
+/// Opens a session for `who` (ending the one the browser held, if any) and returns the cookies
+/// to set (the session's, and the removal of the old token cookie).
 pub async fn open(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     who: &Principal,
 ) -> Result<Vec<Cookie<'static>>, ApiError> {
+    close(req, state).await?;
     let id = random_secret();
     let now = chrono::Utc::now();
     let record = SessionRecord {

@@ -390,9 +390,19 @@ fn the_supervision_sign_in_is_a_server_side_session() {
     assert_eq!(r.status, 303);
     assert_eq!(dashboard(&session), 401);
 
-    // Revoking the token ends its sessions.
+    // Signing in again from the same browser ends the session it held.
     let r = login(&a.supervisor, Some(&own));
+    let first = set_cookies(&r)[0].split(';').next().unwrap().to_string();
+    let r = c
+        .request("POST", "/supervision/login")
+        .header("Origin", &own)
+        .header("Cookie", &first)
+        .form(&[("token", &a.supervisor)])
+        .send();
     let session = set_cookies(&r)[0].split(';').next().unwrap().to_string();
+    assert_ne!(session, first);
+    assert_eq!(dashboard(&first), 401);
+    // Revoking the token ends its sessions.
     assert_eq!(dashboard(&session), 200);
     let id = a.supervisor.split('_').nth(1).unwrap();
     let r = c
