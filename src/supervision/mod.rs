@@ -6,6 +6,7 @@
 //! `sqlite`, `postgres`; the group-commit writer in `writer`.
 
 pub mod checkpoint;
+pub mod compact;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
@@ -173,6 +174,8 @@ pub struct Columns {
 #[derive(Debug, Clone)]
 pub struct PreparedEntry {
     pub body: String,
+    /// The body as stored (`compact::encode`), encoded on the request's worker.
+    pub stored: Vec<u8>,
     pub columns: Columns,
     pub review_acts: Vec<ReviewActIndex>,
 }
@@ -193,6 +196,7 @@ impl NewEntry {
         })
         .expect("entries serialize");
         PreparedEntry {
+            stored: compact::encode(&body),
             body,
             columns: Columns {
                 kind: self.kind.as_str().into(),

@@ -39,7 +39,7 @@ fn row_of(r: &postgres::Row) -> Row {
             tier: r.get(8),
             case_ref: r.get(9),
         },
-        body: r.get(10),
+        body: stored_body(r.get(10), r.get(13)),
         hash,
         prev_hash: r.get(12),
     }
@@ -81,8 +81,11 @@ impl Store for PgStore {
                 &[version],
             )?;
             if done.is_none() {
-                tx.batch_execute(&sql.replace("{seq_key}", "BIGINT PRIMARY KEY"))
-                    .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
+                tx.batch_execute(
+                    &sql.replace("{seq_key}", "BIGINT PRIMARY KEY")
+                        .replace("{blob}", "BYTEA"),
+                )
+                .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                     &[version, &now_strings().0],
@@ -438,8 +441,8 @@ impl ChainTx for PgChain<'_, '_> {
                 &c.outcome,
                 &c.tier,
                 &c.case_ref,
-                &e.body,
                 &r.hash,
+                &e.stored,
             ],
         )?;
         Ok(())

@@ -161,8 +161,8 @@ impl ChainTx for SqliteChain<'_> {
             c.outcome,
             c.tier,
             c.case_ref,
-            e.body,
-            r.hash
+            r.hash,
+            e.stored
         ])?;
         Ok(())
     }
@@ -208,7 +208,7 @@ fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
             tier: r.get(8)?,
             case_ref: r.get(9)?,
         },
-        body: r.get(10)?,
+        body: stored_body(r.get(10)?, r.get(13)?),
         hash,
         prev_hash: r.get(12)?,
     })
@@ -269,8 +269,11 @@ impl Store for SqliteStore {
                 )
                 .optional()?;
             if done.is_none() {
-                tx.execute_batch(&sql.replace("{seq_key}", "INTEGER PRIMARY KEY"))
-                    .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
+                tx.execute_batch(
+                    &sql.replace("{seq_key}", "INTEGER PRIMARY KEY")
+                        .replace("{blob}", "BLOB"),
+                )
+                .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                     params![version, now_strings().0],

@@ -406,6 +406,13 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         ended_at TEXT
     );",
     ),
+    (
+        6,
+        // Compact bodies (issue 12): rows from now on keep their body in `body_z` (see
+        // `supervision::compact`) and an empty `body`; older rows keep their text. `{blob}`:
+        // BLOB in SQLite, BYTEA in PostgreSQL.
+        "ALTER TABLE log_entries ADD COLUMN body_z {blob};",
+    ),
 ];
 
 /// A version's columns, in [`version_of_row`] order.
@@ -488,14 +495,26 @@ pub(crate) fn append_in(
     Ok(out)
 }
 
-pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+/// The body goes in compact (`body_z`, `supervision::compact`), `body` stays empty.
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO log_entries (seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash, body_z) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '', ?11, ?12)";
 /// [`Store::review_act_rows`], both backends (`?N`; `$N` for PostgreSQL).
 pub(crate) const REVIEW_ACT_ROWS: &str = "SELECT seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required FROM review_acts \
      WHERE (seq > ?1 OR (seq = ?1 AND act > ?2)) AND seq <= ?3 ORDER BY seq, act";
 
 pub(crate) const INSERT_REVIEW_ACT: &str = "INSERT INTO review_acts (seq, act, day, unit, inspector, matter_id, outcome, direction, reason_required) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 /// A row's columns in [`Row`] order; the previous hash is the row before's (genesis for the first).
-pub(crate) const ROW_COLUMNS: &str = "seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash, COALESCE((SELECT p.hash FROM log_entries p WHERE p.seq = log_entries.seq - 1), '0000000000000000000000000000000000000000000000000000000000000000')";
+pub(crate) const ROW_COLUMNS: &str = "seq, recorded_at, day, kind, inspector, unit, matter_id, outcome, tier, case_ref, body, hash, COALESCE((SELECT p.hash FROM log_entries p WHERE p.seq = log_entries.seq - 1), '0000000000000000000000000000000000000000000000000000000000000000'), body_z";
+
+/// A row's body: its text where the row has one (rows before compact bodies, or a text
+/// written over it, which then fails its hash), else the compact body decoded. Bytes that do
+/// not decode read as a text that cannot match the hash: `log verify` reports the row.
+pub(crate) fn stored_body(text: String, compact: Option<Vec<u8>>) -> String {
+    match compact {
+        Some(bytes) if text.is_empty() => super::compact::decode(&bytes)
+            .unwrap_or_else(|e| format!("（无法读取的记录内容：{e}）")),
+        _ => text,
+    }
+}
 
 /// Rebuilds a stored entry from its row.
 pub(crate) fn entry_from_row(row: Row) -> Result<StoredEntry, StoreError> {

@@ -123,19 +123,70 @@ fn entries_read_back_filter_and_count() {
     }
 }
 
+enum Stored<'a> {
+    Text(&'a str),
+    Compact(&'a [u8]),
+}
+
+/// Writes entry 4's body text or compact bytes directly into the database.
+fn set_body(storage: &StorageConfig, value: Stored) {
+    let column = match value {
+        Stored::Text(_) => "body",
+        Stored::Compact(_) => "body_z",
+    };
+    match &storage.database_url {
+        Some(url) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            let sql = format!("UPDATE log_entries SET {column} = $1 WHERE seq = 4");
+            match value {
+                Stored::Text(t) => c.execute(&sql, &[&t]),
+                Stored::Compact(b) => c.execute(&sql, &[&b]),
+            }
+            .unwrap();
+        }
+        None => {
+            let c =
+                rusqlite::Connection::open(storage.data_dir.join("supervision.sqlite3")).unwrap();
+            let sql = format!("UPDATE log_entries SET {column} = ?1 WHERE seq = 4");
+            match value {
+                Stored::Text(t) => c.execute(&sql, [t]),
+                Stored::Compact(b) => c.execute(&sql, [b]),
+            }
+            .unwrap();
+        }
+    }
+}
+
+/// A body is altered as an attacker with the database would: its text written over the row
+/// (readers prefer a text), or its compact bytes re-encoded from an edited text.
 #[test]
 fn an_altered_entry_is_caught() {
+    use penalty_standards::supervision::compact;
     for backend in TestStorage::all() {
         let (name, storage) = (backend.name, &backend.config);
-        filled(storage, 6);
-        tamper(
-            storage,
-            "UPDATE log_entries SET body = REPLACE(body, 'organisation', 'individual') WHERE seq = 4",
-        );
+        let mut s = filled(storage, 6);
+        let original = s.rows(&Filter::default(), 3, 1).unwrap()[0].body.clone();
+        let edited = original.replace("organisation", "individual");
+        assert_ne!(edited, original);
+        set_body(storage, Stored::Text(&edited));
         assert_eq!(
             fault(storage),
             Some(ChainFault::Altered { seq: 4 }),
-            "{name}"
+            "{name}: text"
+        );
+        set_body(storage, Stored::Text(""));
+        assert_eq!(fault(storage), None, "{name}: put back");
+        set_body(storage, Stored::Compact(&compact::encode(&edited)));
+        assert_eq!(
+            fault(storage),
+            Some(ChainFault::Altered { seq: 4 }),
+            "{name}: bytes"
+        );
+        set_body(storage, Stored::Compact(&[1, 0xff, 0xff]));
+        assert_eq!(
+            fault(storage),
+            Some(ChainFault::Altered { seq: 4 }),
+            "{name}: garbage"
         );
     }
 }
