@@ -96,5 +96,52 @@ fn search_colloquial(c: &mut Criterion) {
     });
 }
 
-criterion_group!(engine, benches, search_colloquial);
+/// One query at a time, as the server answers them: first each query of both test sets timed
+/// (ten rounds, the spread printed: p50, p99, max), then a long complaint under criterion.
+fn search_one_query(c: &mut Criterion) {
+    use penalty_standards::search::SearchIndex;
+    use penalty_standards::sources::load_search_terms;
+    use std::time::Instant;
+    let set = load_standards(None).unwrap();
+    let terms = load_search_terms(None, &set).unwrap();
+    let built = Instant::now();
+    let index = SearchIndex::new(&set, &terms);
+    eprintln!(
+        "search index built in {:.0} ms",
+        built.elapsed().as_secs_f64() * 1e3
+    );
+    let mut queries = Vec::new();
+    for file in ["search_queries.tsv", "search_queries_2.tsv"] {
+        let text = std::fs::read_to_string(format!("tests/fixtures/{file}")).unwrap();
+        for line in text.lines().skip(1) {
+            queries.push(line.split('\t').next().unwrap().to_string());
+        }
+    }
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        for q in &queries {
+            let t = Instant::now();
+            black_box(index.ranked_with_confidence(black_box(q)));
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+    eprintln!(
+        "search_one_query: {} queries × 10: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        queries.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+    c.bench_function("search_one_query", |b| {
+        b.iter(|| {
+            black_box(
+                index.ranked_with_confidence(black_box("小区里有人私搭乱见，院子里加盖了一间房")),
+            )
+        })
+    });
+}
+
+criterion_group!(engine, benches, search_colloquial, search_one_query);
 criterion_main!(engine);
