@@ -22,7 +22,8 @@
 //! facts, measures, note) as character 2-grams, single characters, characters one apart and,
 //! for a pair of characters no matter has, their pinyin syllables (a homophone typo), weighted
 //! by BM25F; colloquial filler is cut from the query first. The two rankings are combined, each
-//! scaled by its best score: the more of the query the exact parts leave unexplained, the more
+//! scaled by its best score (the vocabulary's words for a key found, or found with a typo,
+//! join the n-gram query): the more of the query the exact parts leave unexplained, the more
 //! the n-gram ranking counts (a sentence of a complaint is ranked mostly by it, `zhzf-12` or
 //! `大气法 99条` not at all). The confidence stays the share the exact parts matched.
 
@@ -368,6 +369,9 @@ struct Synonym {
     targets: Vec<String>,
     /// Initials of the key's characters (all readings).
     initials: Vec<u32>,
+    /// The key's characters and their syllables (for a key typed with a typo).
+    key: Vec<char>,
+    sounds: Vec<Option<&'static str>>,
 }
 
 /// 2-character gram → (matter, bit set of the fields having it, times in the name).
@@ -675,6 +679,8 @@ fn synonym_index(
             hits: synonym_hits(targets, fields_of),
             targets: targets.clone(),
             initials: key.chars().map(|c| initials(c).1).collect(),
+            key: key.chars().collect(),
+            sounds: key.chars().map(ngram::syllable_of).collect(),
         });
     }
     (synonyms, synonym_keys, longest_key)
@@ -879,11 +885,21 @@ impl SearchIndex {
             out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         if !words.trim().is_empty() {
-            // The vocabulary's words for a colloquial key found count as the query's own.
+            // The vocabulary's words for a colloquial key found count as the query's own, and
+            // so do those of a key typed with a typo (see `near_key`).
+            let found: HashSet<usize> = parts
+                .iter()
+                .filter_map(|p| match p.need {
+                    Need::Synonym(k) => Some(k),
+                    _ => None,
+                })
+                .collect();
+            let typed: Vec<char> = normalize(&words).chars().collect();
+            let sounds: Vec<Option<&str>> = typed.iter().map(|&c| ngram::syllable_of(c)).collect();
             let mut words = words;
-            for p in &parts {
-                if let Need::Synonym(k) = p.need {
-                    for w in &self.synonyms[k].targets {
+            for (k, syn) in self.synonyms.iter().enumerate() {
+                if found.contains(&k) || near_key(&typed, &sounds, syn) {
+                    for w in &syn.targets {
                         words.push(' ');
                         words.push_str(w);
                     }
@@ -1329,6 +1345,27 @@ impl SearchIndex {
     }
 }
 
+/// Whether the query has the vocabulary key `syn` with a typo: somewhere the key's length of
+/// characters that differ from it only by characters of the same sound (a pinyin input method's
+/// slip: `地勾油`), or, for a key of four or more characters, by one character (`缺斤少两`).
+fn near_key(q: &[char], sounds: &[Option<&str>], syn: &Synonym) -> bool {
+    let l = syn.key.len();
+    if l < 2 || q.len() < l {
+        return false;
+    }
+    (0..=q.len() - l).any(|s| {
+        let (mut same, mut alike) = (0, 0);
+        for j in 0..l {
+            if q[s + j] == syn.key[j] {
+                same += 1;
+            } else if sounds[s + j].is_some() && sounds[s + j] == syn.sounds[j] {
+                alike += 1;
+            }
+        }
+        (same < l && same + alike == l) || (l >= 4 && same == l - 1)
+    })
+}
+
 /// How well pinyin initials match a contiguous run of the name: 0.7 for a run, up to 1 when the
 /// run starts and ends at word boundaries and uses each character's usual reading.
 fn pinyin_quality(doc: &Doc, bits: &[u32]) -> Option<f32> {
@@ -1539,6 +1576,32 @@ mod tests {
         let first = &set.matters[0];
         assert_eq!(index.find(&first.id.to_lowercase()), [0]);
         assert_eq!(index.find(&first.name)[0], 0);
+    }
+
+    /// Issue 16: a vocabulary key typed through a pinyin input method with the wrong character
+    /// of the same sound, or (four characters or more) with one character changed, still
+    /// counts; the exact key is the parser's, another sound is not the key.
+    #[test]
+    fn vocabulary_keys_typed_with_a_typo() {
+        let near = |q: &str, key: &str| {
+            let syn = Synonym {
+                hits: Vec::new(),
+                targets: Vec::new(),
+                initials: Vec::new(),
+                key: key.chars().collect(),
+                sounds: key.chars().map(ngram::syllable_of).collect(),
+            };
+            let q: Vec<char> = q.chars().collect();
+            let sounds: Vec<_> = q.iter().map(|&c| ngram::syllable_of(c)).collect();
+            near_key(&q, &sounds, &syn)
+        };
+        assert!(near("早餐店用地勾油炸油条", "地沟油"));
+        assert!(near("菜市场缺斤少两", "缺斤短两"));
+        assert!(!near("地沟油", "地沟油"));
+        assert!(!near("天沟油", "地沟油"));
+        assert!(!near("缺两", "缺斤短两"));
+        // End to end: the key's words reach the n-gram ranking.
+        assert!(ids("路边早餐店用地勾油炸油条")[..5].contains(&"SCJG-004"));
     }
 
     /// Issue 16: a query with meaningful words never answers nothing; the fallback's hits are

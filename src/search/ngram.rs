@@ -293,7 +293,7 @@ fn chars_of(s: &str) -> Vec<char> {
 }
 
 /// A character's usual reading, toneless.
-fn syllable_of(c: char) -> Option<&'static str> {
+pub(super) fn syllable_of(c: char) -> Option<&'static str> {
     c.to_pinyin().map(|p| p.plain())
 }
 

@@ -8,7 +8,7 @@ use penalty_standards::sources::{load_search_terms, load_standards};
 
 /// What the search reaches (rounded down; issue 16's n-gram ranking): it may only improve.
 /// The held-out set measured 63.7 % / 83.7 % on its first run, before the n-gram ranking.
-const HELD_OUT_TOP5_FLOOR: f64 = 89.0;
+const HELD_OUT_TOP5_FLOOR: f64 = 90.0;
 const HELD_OUT_TOP1_FLOOR: f64 = 68.0;
 const OWN_TOP5_FLOOR: f64 = 99.0;
 const OWN_TOP1_FLOOR: f64 = 97.0;
