@@ -1354,15 +1354,19 @@ fn near_key(q: &[char], sounds: &[Option<&str>], syn: &Synonym) -> bool {
         return false;
     }
     (0..=q.len() - l).any(|s| {
-        let (mut same, mut alike) = (0, 0);
+        // `other`: characters neither the key's nor of its sound; one is allowed in a long key.
+        let (mut same, mut other) = (0, 0);
         for j in 0..l {
             if q[s + j] == syn.key[j] {
                 same += 1;
-            } else if sounds[s + j].is_some() && sounds[s + j] == syn.sounds[j] {
-                alike += 1;
+            } else if sounds[s + j].is_none() || sounds[s + j] != syn.sounds[j] {
+                other += 1;
+                if other > usize::from(l >= 4) {
+                    return false;
+                }
             }
         }
-        (same < l && same + alike == l) || (l >= 4 && same == l - 1)
+        (other == 0 && same < l) || (l >= 4 && same == l - 1)
     })
 }
 
