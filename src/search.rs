@@ -17,6 +17,15 @@
 //! words, or has them in the query's order. A law or a citation narrows the answer to the
 //! matters citing it (in 违法依据 or 处罚依据; `penalty_also` ranks lower). Matters scoring far
 //! below the best are left out.
+//!
+//! A second ranking (`ngram`) reads every text of a matter (name, tier situations, category,
+//! facts, measures, note) as character 2-grams, single characters, characters one apart and,
+//! for a pair of characters no matter has, their pinyin syllables (a homophone typo), weighted
+//! by BM25F; colloquial filler is cut from the query first. The two rankings are combined, each
+//! scaled by its best score (the vocabulary's words for a key found, or found with a typo,
+//! join the n-gram query): the more of the query the exact parts leave unexplained, the more
+//! the n-gram ranking counts (a sentence of a complaint is ranked mostly by it, `zhzf-12` or
+//! `大气法 99条` not at all). The confidence stays the share the exact parts matched.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -24,6 +33,8 @@ use pinyin::ToPinyinMulti;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use toml::Spanned;
+
+mod ngram;
 
 use crate::numerals::parse_numeral;
 use crate::standards::{Matter, Problem, Problems, StandardsSet};
@@ -264,6 +275,12 @@ const ORDER_CHECK: usize = 10;
 const IN_ORDER: f32 = 0.1;
 /// Longer queries are cut (nobody types more on a phone; the work grows with the length).
 const MAX_QUERY_CHARS: usize = 64;
+/// The n-gram ranking's share in the combined one: this much always, and this much more times
+/// the share of the query the exact ranking's best matter leaves unexplained (a query the
+/// exact parts explain keeps their order; a sentence they explain a little of is ranked mostly
+/// by its n-grams).
+const NGRAM_SHARE: f32 = 0.1;
+const NGRAM_UNEXPLAINED: f32 = 0.6;
 /// Matters scoring below this share of the best are left out.
 const CUTOFF: f32 = 0.25;
 
@@ -352,6 +369,9 @@ struct Synonym {
     targets: Vec<String>,
     /// Initials of the key's characters (all readings).
     initials: Vec<u32>,
+    /// The key's characters and their syllables (for a key typed with a typo).
+    key: Vec<char>,
+    sounds: Vec<Option<&'static str>>,
 }
 
 /// 2-character gram → (matter, bit set of the fields having it, times in the name).
@@ -375,6 +395,8 @@ pub struct SearchIndex {
     doc_chars: Vec<Vec<char>>,
     /// Character → in how many matters' texts it occurs (for its weight in the fallback).
     char_df: HashMap<char, u32>,
+    /// BM25F over the n-grams of every text of a matter.
+    ngram: ngram::NgramIndex,
 }
 
 /// Characters too common to say anything about a matter.
@@ -657,6 +679,8 @@ fn synonym_index(
             hits: synonym_hits(targets, fields_of),
             targets: targets.clone(),
             initials: key.chars().map(|c| initials(c).1).collect(),
+            key: key.chars().collect(),
+            sounds: key.chars().map(ngram::syllable_of).collect(),
         });
     }
     (synonyms, synonym_keys, longest_key)
@@ -746,6 +770,7 @@ impl SearchIndex {
             unit_codes,
             doc_chars,
             char_df,
+            ngram: ngram::NgramIndex::new(set),
         }
     }
 
@@ -822,7 +847,7 @@ impl SearchIndex {
 
     /// The ranking, and per matter the share of the query's weight it matched.
     fn ranked_and_shares(&self, q: &str) -> (Vec<(usize, f32)>, Vec<f32>) {
-        let parts = self.parse(q);
+        let (parts, words) = self.parse(q);
         if parts.is_empty() {
             return (Vec::new(), Vec::new());
         }
@@ -859,11 +884,74 @@ impl SearchIndex {
             }
             out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
+        if !words.trim().is_empty() {
+            // The vocabulary's words for a colloquial key found count as the query's own, and
+            // so do those of a key typed with a typo (see `near_key`).
+            let found: HashSet<usize> = parts
+                .iter()
+                .filter_map(|p| match p.need {
+                    Need::Synonym(k) => Some(k),
+                    _ => None,
+                })
+                .collect();
+            let typed: Vec<char> = normalize(&words).chars().collect();
+            let sounds: Vec<Option<&str>> = typed.iter().map(|&c| ngram::syllable_of(c)).collect();
+            let mut words = words;
+            for (k, syn) in self.synonyms.iter().enumerate() {
+                if found.contains(&k) || near_key(&typed, &sounds, syn) {
+                    for w in &syn.targets {
+                        words.push(' ');
+                        words.push_str(w);
+                    }
+                }
+            }
+            let covered = out
+                .first()
+                .map_or(0.0, |&(d, _)| (t.matched[d] / total).min(1.0));
+            out = self.fuse(out, &words, t.cited.as_deref(), covered);
+        }
         if let Some(&(_, top)) = out.first() {
             out.retain(|&(_, s)| s >= CUTOFF * top);
         }
         let shares = t.matched.iter().map(|m| (m / total).min(1.0)).collect();
         (out, shares)
+    }
+
+    /// The exact ranking `exact` combined with the n-gram ranking of the query's words, each
+    /// scaled by its best score; `cited`: the matters a citation narrowed the answer to.
+    fn fuse(
+        &self,
+        exact: Vec<(usize, f32)>,
+        words: &str,
+        cited: Option<&[bool]>,
+        covered: f32,
+    ) -> Vec<(usize, f32)> {
+        let n = self.docs.len();
+        let mut bm = vec![0.0f32; n];
+        self.ngram.score(words, &mut bm);
+        let bm_top = bm.iter().copied().fold(0.0, f32::max);
+        if bm_top <= 0.0 {
+            return exact;
+        }
+        let alpha = (NGRAM_SHARE + NGRAM_UNEXPLAINED * (1.0 - covered)).clamp(0.0, 1.0);
+        let exact_top = exact.first().map_or(0.0, |e| e.1);
+        let mut fused = vec![0.0f32; n];
+        if exact_top > 0.0 {
+            for &(d, s) in &exact {
+                fused[d] = (1.0 - alpha) * s / exact_top;
+            }
+        }
+        for d in 0..n {
+            if bm[d] > 0.0 && cited.is_none_or(|c| c[d]) {
+                fused[d] += alpha * bm[d] / bm_top;
+            }
+        }
+        let mut out: Vec<(usize, f32)> = (0..n)
+            .filter(|&d| fused[d] > 0.0)
+            .map(|d| (d, fused[d]))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
     }
 
     /// Whether two or more text or synonym parts are found in the name, one after the other
@@ -927,7 +1015,7 @@ impl SearchIndex {
         (!hits.is_empty()).then_some(hits)
     }
 
-    fn parse(&self, q: &str) -> Vec<Part> {
+    fn parse(&self, q: &str) -> (Vec<Part>, String) {
         let q: String = widen(q).chars().take(MAX_QUERY_CHARS).collect();
         let chars: Vec<char> = q.chars().collect();
         let mut parts = Vec::new();
@@ -976,15 +1064,20 @@ impl SearchIndex {
         let terms = rest.split(|c: char| {
             c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | '/' | '+' | '。')
         });
+        let mut words = String::new();
         for term in terms.filter(|t| !t.is_empty()) {
-            self.parse_term(term, &mut parts);
+            if self.parse_term(term, &mut parts) {
+                words.push_str(term);
+                words.push(' ');
+            }
         }
-        parts
+        (parts, words)
     }
 
     /// One whitespace-separated term (not lower-cased: pinyin is typed in lower case only):
     /// a matter id, a law, a unit code, pinyin initials, or else synonym keys and literal text.
-    fn parse_term(&self, typed: &str, parts: &mut Vec<Part>) {
+    /// Whether the term was words (synonym keys and literal text).
+    fn parse_term(&self, typed: &str, parts: &mut Vec<Part>) -> bool {
         let lower = typed.to_lowercase();
         let term = lower.as_str();
         let whole = self
@@ -993,8 +1086,14 @@ impl SearchIndex {
             .or_else(|| self.unit_code_part(term))
             .or_else(|| self.pinyin_part(typed, term));
         match whole {
-            Some(part) => parts.push(part),
-            None => self.parse_words(term, parts),
+            Some(part) => {
+                parts.push(part);
+                false
+            }
+            None => {
+                self.parse_words(term, parts);
+                true
+            }
         }
     }
 
@@ -1246,6 +1345,31 @@ impl SearchIndex {
     }
 }
 
+/// Whether the query has the vocabulary key `syn` with a typo: somewhere the key's length of
+/// characters that differ from it only by characters of the same sound (a pinyin input method's
+/// slip: `地勾油`), or, for a key of four or more characters, by one character (`缺斤少两`).
+fn near_key(q: &[char], sounds: &[Option<&str>], syn: &Synonym) -> bool {
+    let l = syn.key.len();
+    if l < 2 || q.len() < l {
+        return false;
+    }
+    (0..=q.len() - l).any(|s| {
+        // `other`: characters neither the key's nor of its sound; one is allowed in a long key.
+        let (mut same, mut other) = (0, 0);
+        for j in 0..l {
+            if q[s + j] == syn.key[j] {
+                same += 1;
+            } else if sounds[s + j].is_none() || sounds[s + j] != syn.sounds[j] {
+                other += 1;
+                if other > usize::from(l >= 4) {
+                    return false;
+                }
+            }
+        }
+        (other == 0 && same < l) || (l >= 4 && same == l - 1)
+    })
+}
+
 /// How well pinyin initials match a contiguous run of the name: 0.7 for a run, up to 1 when the
 /// run starts and ends at word boundaries and uses each character's usual reading.
 fn pinyin_quality(doc: &Doc, bits: &[u32]) -> Option<f32> {
@@ -1456,6 +1580,32 @@ mod tests {
         let first = &set.matters[0];
         assert_eq!(index.find(&first.id.to_lowercase()), [0]);
         assert_eq!(index.find(&first.name)[0], 0);
+    }
+
+    /// Issue 16: a vocabulary key typed through a pinyin input method with the wrong character
+    /// of the same sound, or (four characters or more) with one character changed, still
+    /// counts; the exact key is the parser's, another sound is not the key.
+    #[test]
+    fn vocabulary_keys_typed_with_a_typo() {
+        let near = |q: &str, key: &str| {
+            let syn = Synonym {
+                hits: Vec::new(),
+                targets: Vec::new(),
+                initials: Vec::new(),
+                key: key.chars().collect(),
+                sounds: key.chars().map(ngram::syllable_of).collect(),
+            };
+            let q: Vec<char> = q.chars().collect();
+            let sounds: Vec<_> = q.iter().map(|&c| ngram::syllable_of(c)).collect();
+            near_key(&q, &sounds, &syn)
+        };
+        assert!(near("早餐店用地勾油炸油条", "地沟油"));
+        assert!(near("菜市场缺斤少两", "缺斤短两"));
+        assert!(!near("地沟油", "地沟油"));
+        assert!(!near("天沟油", "地沟油"));
+        assert!(!near("缺两", "缺斤短两"));
+        // End to end: the key's words reach the n-gram ranking.
+        assert!(ids("路边早餐店用地勾油炸油条")[..5].contains(&"SCJG-004"));
     }
 
     /// Issue 16: a query with meaningful words never answers nothing; the fallback's hits are

@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use penalty_standards::search::SearchIndex;
+use penalty_standards::search::{CLEAR_MATCH, SearchIndex};
 use penalty_standards::sources::{load_search_terms, load_standards};
 
-/// The held-out set's first measured run (rounded down): the search may only improve on it.
-const HELD_OUT_TOP5_FLOOR: f64 = 83.0;
-const HELD_OUT_TOP1_FLOOR: f64 = 63.0;
+/// What the search reaches (rounded down; issue 16's n-gram ranking): it may only improve.
+/// The held-out set measured 63.7 % / 83.7 % on its first run, before the n-gram ranking.
+const HELD_OUT_TOP5_FLOOR: f64 = 90.0;
+const HELD_OUT_TOP1_FLOOR: f64 = 68.0;
+const OWN_TOP5_FLOOR: f64 = 99.0;
+const OWN_TOP1_FLOOR: f64 = 97.0;
 
 #[derive(Default)]
 struct Rate {
@@ -36,6 +39,8 @@ fn measure(file: &str) -> (usize, usize, usize) {
     let mut all = Rate::default();
     let mut misses = Vec::new();
     let mut returned = 0;
+    // How often the first hit is presented as a clear match, when it is right and when not.
+    let (mut clear_right, mut clear_wrong, mut wrong) = (0, 0, 0);
     for (n, line) in text.lines().enumerate().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         assert_eq!(cols.len(), 3, "line {}: query, expected, kind", n + 1);
@@ -51,6 +56,16 @@ fn measure(file: &str) -> (usize, usize, usize) {
             .collect();
         returned += found.len();
         let rank = found.iter().position(|id| expected.contains(id));
+        let clear = index
+            .ranked_with_confidence(query)
+            .first()
+            .is_some_and(|h| h.2 >= CLEAR_MATCH);
+        if rank == Some(0) {
+            clear_right += usize::from(clear);
+        } else {
+            wrong += 1;
+            clear_wrong += usize::from(clear);
+        }
         let rate = rates.entry(kind.to_string()).or_default();
         for r in [&mut *rate, &mut all] {
             r.queries += 1;
@@ -90,6 +105,11 @@ fn measure(file: &str) -> (usize, usize, usize) {
         "on average {:.1} matters returned per query",
         returned as f64 / all.queries.max(1) as f64
     );
+    println!(
+        "first hit shown as a clear match: {:.1}% when right, {:.1}% when wrong",
+        Rate::pct(clear_right, all.top1),
+        Rate::pct(clear_wrong, wrong)
+    );
     println!("not first ({}):", misses.len());
     for m in &misses {
         println!("  {m}");
@@ -102,14 +122,22 @@ fn measure(file: &str) -> (usize, usize, usize) {
 fn search_quality_on_the_inspectors_queries() {
     let (n, top1, top5) = measure("search_queries.tsv");
     let (top1, top5) = (Rate::pct(top1, n), Rate::pct(top5, n));
-    assert!(top5 >= 95.0, "top-5 hit rate {top5:.1}% < 95%");
-    assert!(top1 >= 80.0, "top-1 hit rate {top1:.1}% < 80%");
+    assert!(
+        top5 >= OWN_TOP5_FLOOR,
+        "top-5 hit rate {top5:.1}% < {OWN_TOP5_FLOOR}%"
+    );
+    assert!(
+        top1 >= OWN_TOP1_FLOOR,
+        "top-1 hit rate {top1:.1}% < {OWN_TOP1_FLOOR}%"
+    );
 }
 
 /// The held-out set (issue 16: 424 queries written before any result was seen, from complaints,
-/// inspectors' words, typos and word order, across all units); never tuned on. The floor is
-/// what the first run measured, so that the search does not get worse on it; the issue's
-/// target (top-5 ≥ 95 %) is reported, not yet met — see docs/PERFORMANCE.md.
+/// inspectors' words, typos and word order, across all units). No word was ever chosen from it;
+/// the n-gram ranking's few weights (BM25's, the term kinds', the share in the combined ranking)
+/// were compared on both sets' overall figures, and standard values kept. The floor is
+/// what the search reaches now, so that it does not get worse on it; the issue's target
+/// (top-5 ≥ 95 %) is reported, not yet met — see docs/PERFORMANCE.md.
 #[test]
 fn search_quality_on_the_held_out_queries() {
     let (n, top1, top5) = measure("search_queries_2.tsv");
