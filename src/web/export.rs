@@ -524,8 +524,11 @@ async fn export(
         Some(done) => Ok(done.clone()),
         // The first request builds; the ones that arrive meanwhile wait for that build.
         None => {
-            web::block(move || cell.get_or_init(|| build(&set, unit.as_ref(), kind)).clone())
-                .await
+            web::block(move || {
+                cell.get_or_init(|| build(&set, unit.as_ref(), kind))
+                    .clone()
+            })
+            .await
         }
     };
     match built {
