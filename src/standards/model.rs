@@ -473,6 +473,10 @@ fn fact_value_schema() -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
     Schema::OneOf(
         OneOfBuilder::new()
+            .description(Some(
+                "The value taken when the request leaves the fact out: a decimal string for \
+                 numbers (\"0\"), true/false for booleans, a code for enums.",
+            ))
             .item(ObjectBuilder::new().schema_type(Type::String))
             .item(ObjectBuilder::new().schema_type(Type::Boolean))
             .build(),
