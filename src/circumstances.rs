@@ -67,6 +67,20 @@ pub fn catalogue() -> &'static [Circumstance] {
     &CATALOGUE
 }
 
+/// The schema of a request's `circumstances`: at most 50 codes of the catalogue (null: none).
+pub fn codes_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(catalogue().iter().map(|c| c.code))),
+        )
+        .max_items(Some(50))
+        .build()
+}
+
 /// Built once: every calculation and review looks circumstances up here.
 static CATALOGUE: LazyLock<Vec<Circumstance>> = LazyLock::new(build_catalogue);
 

@@ -14,6 +14,30 @@ use crate::standards::{FactDef, FactType, FactValue, Matter, Party};
 /// the limits of `Decimal`.
 const MAX_FACT_VALUE: i64 = 1_000_000_000_000_000;
 
+/// The schema of a request's `facts`: values by fact key, a decimal string or a JSON number, a
+/// boolean, an enum code; null is the same as leaving the fact out (its default applies).
+pub fn facts_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some(
+            "Fact values by key (GET /api/v1/matters/{id} lists the matter's facts): numbers as \
+             decimal strings or JSON numbers, booleans, enum codes; null takes the default. A \
+             fact the matter does not declare, or a value that does not fit, is refused (422).",
+        ))
+        .additional_properties(Some(AdditionalProperties::RefOr(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([
+                    Type::String,
+                    Type::Number,
+                    Type::Boolean,
+                    Type::Null,
+                ]))
+                .into(),
+        )))
+        .build()
+}
+
 /// A request refused, naming the field: the engine, the review and their readers all answer so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalcError {

@@ -22,13 +22,17 @@ pub struct LogQuery {
     /// Inspector name (the token holder).
     pub inspector: Option<String>,
     /// First day, `YYYY-MM-DD` (China time), inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last day, inclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Calculations: `penalty`, `no_penalty`, `time_barred`; reviews: `conforms`, `deviates`,
     /// `unlawful` (the case's verdict; in the review statistics, the act's).
+    #[param(schema_with = outcome_schema)]
     pub outcome: Option<String>,
     /// `calculation` or `review`.
+    #[param(schema_with = kind_schema)]
     pub kind: Option<String>,
     /// 1-based page.
     #[param(minimum = 1, maximum = 1000000)]
@@ -36,6 +40,57 @@ pub struct LogQuery {
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<usize>,
+}
+
+/// The outcomes a log entry can have.
+pub const OUTCOMES: [&str; 6] = [
+    "penalty",
+    "no_penalty",
+    "time_barred",
+    "conforms",
+    "deviates",
+    "unlawful",
+];
+/// The kinds of log entry.
+pub const KINDS: [&str; 2] = ["calculation", "review"];
+
+fn string_enum(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+fn outcome_schema() -> utoipa::openapi::Object {
+    string_enum(&OUTCOMES)
+}
+
+fn kind_schema() -> utoipa::openapi::Object {
+    string_enum(&KINDS)
+}
+
+/// The export's filter: the list's, without pages (the export is the whole selection).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Unit code (reviewers: only their own).
+    pub unit: Option<String>,
+    /// Matter id.
+    pub matter: Option<String>,
+    /// Inspector name (the token holder).
+    pub inspector: Option<String>,
+    /// First day, `YYYY-MM-DD` (China time), inclusive.
+    #[param(format = Date)]
+    pub from: Option<String>,
+    /// Last day, inclusive.
+    #[param(format = Date)]
+    pub to: Option<String>,
+    /// As in the list.
+    #[param(schema_with = outcome_schema)]
+    pub outcome: Option<String>,
+    /// `calculation` or `review`.
+    #[param(schema_with = kind_schema)]
+    pub kind: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,15 +143,7 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
         }
     }
     if let Some(o) = &q.outcome
-        && ![
-            "penalty",
-            "no_penalty",
-            "time_barred",
-            "conforms",
-            "deviates",
-            "unlawful",
-        ]
-        .contains(&o.as_str())
+        && !OUTCOMES.contains(&o.as_str())
     {
         return Err(ApiError::bad_query(
             "结果 outcome 应为 penalty（处罚）、no_penalty（不予处罚）、time_barred（超过时效）、conforms（符合）、deviates（偏离）或 unlawful（违法）",
@@ -105,7 +152,7 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
         ));
     }
     if let Some(k) = &q.kind
-        && !["calculation", "review"].contains(&k.as_str())
+        && !KINDS.contains(&k.as_str())
     {
         return Err(ApiError::bad_query(
             "类别 kind 应为 calculation（计算）或 review（审核）",
@@ -238,15 +285,29 @@ fn csv_line(e: &StoredEntry) -> String {
 }
 
 /// The log as CSV (UTF-8 with BOM, so that Excel reads Chinese), streamed page by page.
-#[utoipa::path(get, path = "/api/v1/queries/export.csv", tag = "supervision", params(LogQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/queries/export.csv", tag = "supervision", params(ExportQuery), security(("bearer" = [])),
     responses((status = 200, description = "text/csv", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
-    q: web::Query<LogQuery>,
+    q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &READERS).await?;
-    let filter = filter_for(&who, &q)?;
+    let q = q.into_inner();
+    let filter = filter_for(
+        &who,
+        &LogQuery {
+            unit: q.unit,
+            matter: q.matter,
+            inspector: q.inspector,
+            from: q.from,
+            to: q.to,
+            outcome: q.outcome,
+            kind: q.kind,
+            page: None,
+            per_page: None,
+        },
+    )?;
     let reads = state.reads.clone();
     let body = stream::unfold(Some(0i64), move |after| {
         let reads = reads.clone();
@@ -295,10 +356,15 @@ pub async fn export(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
+    /// First day, `YYYY-MM-DD` (China time), inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
+    /// Last day, inclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
     pub unit: Option<String>,
     /// Count only `calculation` or only `review` entries (the review figures are always reviews).
+    #[param(schema_with = kind_schema)]
     pub kind: Option<String>,
 }
 
@@ -334,9 +400,10 @@ pub async fn stats(
 
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewToken {
-    /// The person who holds it.
+    /// The person who holds it (not blank).
+    #[schema(pattern = r"\S")]
     pub name: String,
-    /// Their unit code.
+    /// Their unit code: one of the standards' units (GET /api/v1/units), else 422.
     pub unit: String,
     pub role: Role,
 }
@@ -362,7 +429,8 @@ pub async fn tokens(
 
 /// Creates a token for a named person of a unit; the token is in the answer and nowhere else.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken, security(("bearer" = [])),
-    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "not `{name, unit, role}`, or a unit the standards do not have", body = ErrorBody)))]
 pub async fn create_token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -397,13 +465,23 @@ pub async fn create_token(
 
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the token making the request: an admin does not lock themselves out (another admin or `token revoke` does it)", body = ErrorBody)))]
 pub async fn revoke_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state, &[Role::Admin]).await?;
+    let who = authorize(&req, &state, &[Role::Admin]).await?;
+    if *id == who.token_id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "own_token",
+            "不能吊销本次请求所用的令牌：请由另一管理员或用命令 token revoke 吊销",
+            "the token making this request cannot revoke itself: another admin or `token revoke` can",
+            None,
+        ));
+    }
     let token_id = id.clone();
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let revoked = with_store(&state, move |s| s.revoke_token(&token_id, &at)).await?;

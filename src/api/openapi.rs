@@ -45,7 +45,7 @@ use crate::supervision;
         log::revoke_token,
         log::checkpoint,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     components(schemas(
         error::ErrorBody,
         error::ErrorDetail,
@@ -156,6 +156,95 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// The refusals every operation can give, stated once rather than on each handler: a token
+/// sent and not good (401, even where none is needed), the rate limit (429), the token store or
+/// log out of reach (503); with a body, unreadable JSON (400), a body too slow (408) or too
+/// large (413); with query parameters, a value that does not parse (400). `healthz` reads
+/// nothing and answers 200 only.
+struct CommonResponses;
+
+/// Request bodies whose readers refuse unknown keys.
+const STRICT_BODIES: [&str; 6] = [
+    "CalcRequest",
+    "ReviewCase",
+    "ReviewAct",
+    "AlsoViolates",
+    "Proposal",
+    "BatchRequest",
+];
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        // The request readers refuse a key they do not know (422 `unknown_field`).
+        if let Some(components) = openapi.components.as_mut() {
+            for name in STRICT_BODIES {
+                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if path == "/healthz" {
+                continue;
+            }
+            for op in [&mut item.get, &mut item.post, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
+                let has_body = op.request_body.is_some();
+                let has_query = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                let mut common = vec![
+                    (
+                        "401",
+                        "a token was sent that is malformed, invalid or revoked (where none is needed too), or none where one is needed",
+                    ),
+                    (
+                        "429",
+                        "too many requests: the rate limit (see `Retry-After`)",
+                    ),
+                    ("503", "the token store or the log cannot be reached"),
+                ];
+                if has_body {
+                    common.extend([
+                        ("400", "the body is not JSON, or holds a key twice or a NUL"),
+                        ("408", "the body did not arrive in time"),
+                        ("413", "the body is too large"),
+                    ]);
+                } else if has_query {
+                    common.push(("400", "a query parameter that does not fit its schema"));
+                }
+                for (status, description) in common {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error_response(description));
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
 }
 
 /// The document as committed in `openapi/openapi.json`.

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::versions::{VersionSummary, summary};
-use super::{AppState, authorize, caller, read_json_limited};
+use super::{AppState, authorize, caller, read_json, read_json_limited};
 use crate::auth::Role;
 use crate::decide;
 use crate::sources;
@@ -26,7 +26,7 @@ const MAX_UPLOAD: usize = 8 * 1024 * 1024;
     "files": {"set.toml": "name = \"…\"\nversion = \"2026.2\"\n…", "units/ZHZF.toml": "…"}}))]
 pub struct Publication {
     /// 施行日期, today or later.
-    #[schema(value_type = String, example = "2027-01-01")]
+    #[schema(value_type = String, format = Date, example = "2027-01-01")]
     pub effective_date: chrono::NaiveDate,
     /// 修订说明.
     pub note: String,
@@ -122,20 +122,31 @@ pub async fn publish(
     params(("version" = String, Path)), request_body = WithdrawalRequest, security(("bearer" = [])),
     responses((status = 200, body = VersionSummary), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, description = "no such version not withdrawn already", body = ErrorBody),
-        (status = 422, description = "the only version that applies: publish its replacement first", body = ErrorBody)))]
+        (status = 422, description = "the body is not `{note}`, or the version is the only one that applies: publish its replacement first", body = ErrorBody)))]
 pub async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
     version: web::Path<String>,
-    body: web::Json<WithdrawalRequest>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &PUBLISHERS).await?;
+    // Read as every other body is (strict JSON, the one error shape), after the token.
+    let body: WithdrawalRequest =
+        serde_json::from_value(read_json(payload).await?).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_withdrawal",
+                "请求应为 {\"note\": \"撤回理由\"}".to_string(),
+                format!("the body must be {{\"note\": \"…\"}}: {e}"),
+                Some("note"),
+            )
+        })?;
     let version = version.into_inner();
     withdrawable(&state.decider.versions(), &version, crate::clock::today()).map_err(refused)?;
     let w = Withdrawal {
         at: now_strings().0,
         by: who.name,
-        note: body.into_inner().note,
+        note: body.note,
     };
     let v = version.clone();
     let today = crate::clock::today().to_string();

@@ -33,7 +33,11 @@ pub struct ReviewResponse {
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)] // documents the request body
 pub struct BatchRequest {
-    pub cases: Vec<ReviewCase>,
+    /// 1 to 1,000 cases, each a `ReviewCase`. Each is read on its own: one that is not a valid
+    /// case (of any JSON type) does not fail the batch but gives an item with `status: error`
+    /// in the 200 answer, so any value is taken here.
+    #[schema(value_type = Vec<Value>, min_items = 1, max_items = 1000)]
+    pub cases: Vec<Value>,
 }
 
 /// One case of a batch: its review and receipt, or the error that stopped it.
@@ -166,7 +170,7 @@ fn error_item(index: usize, case_ref: Option<String>, e: ApiError) -> BatchItem 
         (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
         (status = 403, description = "role may not review", body = ErrorBody),
         (status = 413, description = "body over 8 MiB", body = ErrorBody),
-        (status = 422, description = "no `cases`, or more than 1,000", body = ErrorBody),
+        (status = 422, description = "not `{\"cases\": [...]}` (no other key), or not 1 to 1,000 cases; a case that cannot be reviewed is an `error` item of the 200 answer instead", body = ErrorBody),
         (status = 429, description = "rate limit", body = ErrorBody)))]
 pub async fn batch(
     req: HttpRequest,

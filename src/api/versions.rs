@@ -84,7 +84,7 @@ pub struct DiffQuery {
 #[utoipa::path(get, path = "/api/v1/standards/versions/{version}/diff", tag = "standards",
     params(
         ("version" = String, Path, description = "the new side, e.g. 2026.2"),
-        ("against" = String, Query, description = "the old side, e.g. 2026.1"),
+        ("against" = String, Query, description = "the old side, e.g. 2026.1 (required; blank is refused)", pattern = r"\S"),
     ),
     responses((status = 200, body = SetDiff), (status = 400, description = "without `against`", body = ErrorBody),
         (status = 404, description = "either version unknown", body = ErrorBody)))]

@@ -44,33 +44,44 @@ use context::{Case, Draft, Standard};
     "decision_date": "2026-11-20"
 }))]
 pub struct CalcRequest {
+    /// The matter's id (at most 40 characters, no control character).
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub matter_id: String,
+    /// Also accepted: the Chinese names (公民, 个体工商户, 农户, 法人或者其他组织, 国家机关).
     pub party: Party,
     /// Fact values by key. The keys are the matter's `facts[].key` (`GET /api/v1/matters/{id}`
     /// lists them with their types, units, enum codes and defaults): numbers as decimal strings
-    /// (or JSON numbers), booleans, enum codes. A fact left out takes the matter's declared
+    /// (or JSON numbers), booleans, enum codes. Those the matter does not declare, or that do
+    /// not fit its declaration, are refused (422). A fact left out takes the matter's declared
     /// default; where it decided the tier the answer marks it (`decisive_facts[].defaulted`).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::request::facts_schema)]
     pub facts: Map<String, Value>,
-    /// General circumstance codes (GET /api/v1/circumstances).
+    /// General circumstance codes (GET /api/v1/circumstances), at most 50.
     #[serde(default)]
+    #[schema(schema_with = crate::circumstances::codes_schema)]
     pub circumstances: Vec<String>,
-    /// The day the act happened (for a continuing act, the day it began).
+    /// The day the act happened (for a continuing act, the day it began); 1990 or later.
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub act_date: NaiveDate,
     /// For an act that continued (违法行为有连续或者继续状态的), the day it ended: the time limit
     /// runs from then (第三十六条第二款).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub act_end_date: Option<NaiveDate>,
     /// The day the agency discovered it. Needed only where the time limit may have run out
     /// before the decision; never assumed.
     #[serde(default)]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub discovered_date: Option<NaiveDate>,
     /// Defaults to today.
     #[serde(default)]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub decision_date: Option<NaiveDate>,
-    /// The case file number, kept in the supervision log (at most 100 characters).
+    /// The case file number, kept in the supervision log (at most 100 characters, no control
+    /// character).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub case_ref: Option<String>,
 }
 

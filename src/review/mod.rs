@@ -46,51 +46,62 @@ const CORRECTIVE: [&str; 4] = ["责令改正", "责令限期改正", "责令停�
 /// The decision proposed for one act.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Proposal {
-    /// The fine in yuan (absent or "0": no fine).
+    /// The fine in yuan (absent or "0": no fine): a decimal string with at most two places, or
+    /// a JSON number; in answers always a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "5000")]
+    #[schema(schema_with = fine_schema, example = "5000")]
     pub fine: Option<Decimal>,
-    /// Other measures, named as the matter lists them (GET /api/v1/matters/{id}).
+    /// Other measures, named as the matter lists them (GET /api/v1/matters/{id}); at most 50.
     #[serde(default)]
+    #[schema(nullable, max_items = 50)]
     pub measures: Vec<String>,
     /// 不予行政处罚 is proposed.
     #[serde(default)]
+    #[schema(nullable)]
     pub no_penalty: bool,
     /// The no-penalty proposal rests on 第三十三条第一款 (首违不罚).
     #[serde(default)]
+    #[schema(nullable)]
     pub first_offense_waiver: bool,
 }
 
 /// Another provision the same act violates (行政处罚法 第二十九条).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AlsoViolates {
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub matter_id: String,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::request::facts_schema)]
     pub facts: Map<String, Value>,
 }
 
 /// One act of the case.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ReviewAct {
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub matter_id: String,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::request::facts_schema)]
     pub facts: Map<String, Value>,
-    /// Other provisions this same act violates: one fine only, under the higher (第二十九条).
+    /// Other provisions this same act violates: one fine only, under the higher (第二十九条);
+    /// at most 5.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable, max_items = 5)]
     pub also_violates: Vec<AlsoViolates>,
     /// When this act happened, if not the case's `act_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub act_date: Option<NaiveDate>,
     /// The end of a continuing act (第三十六条第二款).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub act_end_date: Option<NaiveDate>,
     /// The decision for this act; required when the case has several acts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed: Option<Proposal>,
     /// Why the proposal departs from the standard, for this act (else the case's `reason`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub reason: Option<String>,
 }
 
@@ -109,26 +120,53 @@ pub struct ReviewAct {
     "reason": ""
 }))]
 pub struct ReviewCase {
-    /// The case file number (at most 100 characters).
+    /// The case file number (at most 100 characters, not blank, no control character).
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub case_ref: String,
+    /// Also accepted: the Chinese names (公民, 个体工商户, 农户, 法人或者其他组织, 国家机关).
     pub party: Party,
     /// The inspector who proposed the decision (承办人), for the deviation statistics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 50, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub inspector: Option<String>,
+    /// The day of the act; may be left out when every act gives its own (the earliest is
+    /// taken). Required in answers.
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-", required = false)]
     pub act_date: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub discovered_date: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^(199[0-9]|[2-9][0-9]{3})-")]
     pub decision_date: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(schema_with = crate::circumstances::codes_schema)]
     pub circumstances: Vec<String>,
+    /// 1 to 20 acts.
+    #[schema(min_items = 1, max_items = 20)]
     pub acts: Vec<ReviewAct>,
     /// The decision, for a case with one act.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed: Option<Proposal>,
     /// Why the proposal departs from the standard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub reason: Option<String>,
+}
+
+/// A proposed fine as a request may give it: a decimal string or a number (null: none).
+fn fine_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .build()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]

@@ -468,6 +468,21 @@ pub enum FactValue {
     Code(String),
 }
 
+/// A `FactValue` as it is sent: a decimal string or an enum code, or a boolean.
+fn fact_value_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .description(Some(
+                "The value taken when the request leaves the fact out: a decimal string for \
+                 numbers (\"0\"), true/false for booleans, a code for enums.",
+            ))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .build(),
+    )
+}
+
 /// A fact the tiers of a matter depend on.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FactDef {
@@ -478,8 +493,10 @@ pub struct FactDef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     pub required: bool,
+    /// The value taken when the request leaves the fact out: a decimal string for numbers
+    /// (`"0"`), `true`/`false` for booleans, a code for enums.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = fact_value_schema)]
     pub default: Option<FactValue>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<EnumValue>,

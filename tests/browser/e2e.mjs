@@ -225,5 +225,42 @@ await step('the legal office publishes a version; a broken one is refused with e
   await office.screenshot({ path: `${SHOTS}/publish.png`, fullPage: true });
 });
 
+// ---- the API documentation (issue 16): "Try it out" opens on every operation ----
+await step('Swagger UI: "Try it out" opens on every operation, and a GET executes', async () => {
+  const spec = await (await fetch(BASE + '/openapi.json')).json();
+  const ids = Object.values(spec.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+  assert.ok(ids.length >= 20, `operations in the spec: ${ids.length}`);
+  const docs = await (await browser.newContext(laptop)).newPage();
+  await docs.goto(BASE + '/docs/');
+  await docs.locator('.opblock').first().waitFor();
+  const blocks = docs.locator('.opblock');
+  assert.equal(await blocks.count(), ids.length, 'one block per operation');
+  for (const id of ids) {
+    // Swagger UI names each block after its tag and operation id (unique: a test asserts it).
+    const block = docs.locator(`.opblock[id$="-${id}"]`);
+    assert.equal(await block.count(), 1, `one block for ${id}`);
+    await block.locator('.opblock-summary').first().click();
+    const tryOut = block.locator('button.try-out__btn').first();
+    await tryOut.waitFor({ timeout: 5000 }).catch(() => { throw new Error(`no "Try it out" on ${id}`); });
+    assert.match(await tryOut.textContent(), /Try it out/, `${id}: the button offers "Try it out"`);
+    await tryOut.click();
+    // Opened: the form is editable, with Execute, and the button turns to Cancel.
+    await block.locator('button.execute').waitFor({ timeout: 5000 })
+      .catch(() => { throw new Error(`"Try it out" did not open on ${id}`); });
+    await block.locator('button.try-out__btn.cancel').waitFor({ timeout: 5000 })
+      .catch(() => { throw new Error(`${id}: no Cancel after "Try it out"`); });
+  }
+  // Execute one GET that needs no parameter and read the answer shown.
+  const units = docs.locator('.opblock[id$="-units"]');
+  await units.locator('button.execute').click();
+  // The live answer: status 200 and the units in its body.
+  await units.locator('.live-responses-table .response-col_status').filter({ hasText: /^\s*200\s*$/ })
+    .first().waitFor({ timeout: 10000 });
+  const shown = await units.locator('.live-responses-table').first().textContent();
+  assert.match(shown, /ZHZF/, `the answer shown: ${shown.slice(0, 300)}`);
+  await docs.screenshot({ path: `${SHOTS}/docs-try-it-out.png` });
+  console.log(`     "Try it out" opened on ${ids.length} operations`);
+});
+
 await browser.close();
 console.log(`${passed} passed, 0 failed`);

@@ -8,6 +8,7 @@ mod abuse;
 mod auth_matrix;
 mod browser;
 mod bundled_standards;
+mod client;
 mod durability;
 mod engine_rules;
 mod general_rules;

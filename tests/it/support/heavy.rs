@@ -47,6 +47,16 @@ pub struct Browser {
     pub dir: PathBuf,
 }
 
+/// Installs a test's npm packages (pinned by its package-lock.json); false when that fails.
+pub fn npm_ci(dir: &Path) -> bool {
+    let _ = writeln!(std::io::stderr(), "npm ci in {}", dir.display());
+    Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 pub fn browser() -> Option<Browser> {
     let chromium =
         PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
@@ -58,8 +68,8 @@ pub fn browser() -> Option<Browser> {
         )
     } else if Command::new("node").arg("--version").output().is_err() {
         "node not found".to_string()
-    } else if !dir.join("node_modules/playwright-core").is_dir() {
-        "tests/browser/node_modules/playwright-core not found (scripts/test runs npm ci there)"
+    } else if !dir.join("node_modules/playwright-core").is_dir() && !npm_ci(&dir) {
+        "tests/browser/node_modules/playwright-core not found, and `npm ci` there failed"
             .to_string()
     } else {
         return Some(Browser { chromium, dir });
