@@ -20,7 +20,8 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.1; done
 export TOKEN REVIEWER
 TOKEN=$(grep -E '^ +inspector ' "$dir/server.log" | awk '{print $2}')
-REVIEWER=$(grep -E '^ +reviewer ' "$dir/server.log" | awk '{print $2}')
+# The batch's matters are STHJ's and the demo reviewer is ZHZF's: a supervisor reviews every unit's.
+REVIEWER=$(grep -E '^ +supervisor ' "$dir/server.log" | awk '{print $2}')
 url=http://127.0.0.1:$port
 run() { # label, connections, wrk arguments…
   local label=$1 conns=$2; shift 2
@@ -64,9 +65,9 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 c.execute("pragma wal_checkpoint(TRUNCATE)")
 n = c.execute("select count(*) from log_entries").fetchone()[0]
-body = c.execute("select avg(length(cast(body as blob))) from log_entries where kind = 'calculation'").fetchone()[0]
+body = c.execute("select avg(length(cast(body as blob)) + coalesce(length(body_z), 0)) from log_entries where kind = 'calculation'").fetchone()[0]
 pages = c.execute("pragma page_count").fetchone()[0] * c.execute("pragma page_size").fetchone()[0]
 print(f"log: {n} entries, {pages / n:.0f} bytes per entry on disk (database with its indexes), "
-      f"calculation bodies {body:.0f} bytes on average")
+      f"calculation bodies {body:.0f} bytes on average as stored")
 PY
 ./target/release/penalty-standards log verify --data-dir "$dir"

@@ -12,7 +12,8 @@ port=18091
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.1; done
-token=$(grep -E '^ +reviewer ' "$dir/server.log" | awk '{print $2}')
+# The batch's matters are STHJ's and the demo reviewer is ZHZF's: a supervisor reviews every unit's.
+token=$(grep -E '^ +supervisor ' "$dir/server.log" | awk '{print $2}')
 python3 scripts/review_batch.py "$dir/batch.json"
 echo "request body: $(wc -c < "$dir/batch.json") bytes"
 for i in $(seq "$runs"); do
