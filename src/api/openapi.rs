@@ -45,7 +45,7 @@ use crate::supervision;
         log::revoke_token,
         log::checkpoint,
     ),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &RealExamples),
     components(schemas(
         error::ErrorBody,
         error::ErrorDetail,
@@ -245,6 +245,55 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         )
         .build()
         .into()
+}
+
+/// Each operation's example: a real exchange with the server, recorded in
+/// `openapi/examples.json` and checked against the server by the `openapi_examples` test.
+struct RealExamples;
+
+impl Modify for RealExamples {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let examples: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../../openapi/examples.json"))
+                .expect("openapi/examples.json is JSON");
+        for e in &examples {
+            let (Some(path), Some(method)) = (e["path"].as_str(), e["method"].as_str()) else {
+                continue;
+            };
+            let Some(op) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| match method {
+                    "GET" => item.get.as_mut(),
+                    "POST" => item.post.as_mut(),
+                    "PUT" => item.put.as_mut(),
+                    "DELETE" => item.delete.as_mut(),
+                    _ => None,
+                })
+            else {
+                continue;
+            };
+            set_example(op, e);
+        }
+    }
+}
+
+fn set_example(op: &mut utoipa::openapi::path::Operation, e: &serde_json::Value) {
+    use utoipa::openapi::RefOr;
+    if let (Some(body), Some(request)) = (op.request_body.as_mut(), e.get("request")) {
+        for content in body.content.values_mut() {
+            content.example = Some(request.clone());
+        }
+    }
+    let status = e["status"].to_string();
+    if let (Some(RefOr::T(response)), Some(answer)) =
+        (op.responses.responses.get_mut(&status), e.get("response"))
+    {
+        for content in response.content.values_mut() {
+            content.example = Some(answer.clone());
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`.

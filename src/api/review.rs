@@ -82,21 +82,7 @@ pub struct BatchResponse {
 #[utoipa::path(post, operation_id = "review_case", path = "/api/v1/reviews", tag = "review", request_body = ReviewCase,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ReviewResponse, example = json!({
-            "receipt": "2048-1C0E", "case_ref": "龙综执罚〔2026〕118号", "party": "organisation",
-            "standards_version": "2026.1", "verdict": "deviates", "reason_required": true,
-            "acts": [{"act": 1, "matter_id": "STHJ-001", "matter_name": "…", "verdict": "deviates",
-                "direction": "heavier", "fine_deviation": {"amount": "50000.00", "percent": "50.00"},
-                "reason_required": true,
-                "proposed": {"fine": "150000.00", "measures": [], "no_penalty": false, "first_offense_waiver": false},
-                "standard": {"outcome": "penalty", "no_penalty_possible": false,
-                    "tier": {"level": 3, "name": "一般", "situation": "…"},
-                    "fine": {"min": "80000.00", "max": "100000.00"},
-                    "statutory_fine": {"min": "20000.00", "max": "200000.00"}, "measures": ["责令改正"]},
-                "findings": [{"code": "fine_above_standard", "verdict": "deviates", "direction": "heavier",
-                    "message": "拟罚款150000元，在法定幅度……内，但不在裁量基准……之内……", "basis": ["…"]}],
-                "legal_basis": []}],
-            "explanation": ["行为1（STHJ-001「…」）：偏离裁量基准。", "审核结论：偏离裁量基准。……"]})),
+        (status = 200, body = ReviewResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
         (status = 403, description = "role may not review", body = ErrorBody),
@@ -160,12 +146,7 @@ fn error_item(index: usize, case_ref: Option<String>, e: ApiError) -> BatchItem 
 #[utoipa::path(post, path = "/api/v1/reviews/batch", tag = "review", request_body = BatchRequest,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = BatchResponse, example = json!({
-            "results": [
-                {"index": 0, "status": "reviewed", "case_ref": "龙综执罚〔2026〕118号", "receipt": "2049-77A1", "review": {"verdict": "conforms"}},
-                {"index": 1, "status": "error", "case_ref": "龙综执罚〔2026〕119号",
-                 "error": {"code": "missing_fact", "message": "acts[0]：缺少事实 area", "message_en": "…", "field": "acts[0].facts.area"}}],
-            "summary": {"cases": 2, "reviewed": 1, "errors": 1, "conforms": 1, "deviates": 0, "unlawful": 0, "reason_required": 0}})),
+        (status = 200, body = BatchResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
         (status = 403, description = "role may not review", body = ErrorBody),

@@ -262,7 +262,7 @@ impl Store for PgStore {
     fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError> {
         let rows = self
             .client
-            .query("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, id", &[])?;
+            .query("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, name, id", &[])?;
         Ok(rows
             .iter()
             .map(|r| TokenRecord {

@@ -472,7 +472,7 @@ impl Store for SqliteStore {
     fn tokens(&mut self) -> Result<Vec<TokenRecord>, StoreError> {
         let mut st = self
             .conn
-            .prepare("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, id")?;
+            .prepare("SELECT id, name, unit, role, secret_hash, created_at, revoked_at FROM tokens ORDER BY created_at, name, id")?;
         let rows = st.query_map([], |r| {
             Ok(TokenRecord {
                 id: r.get(0)?,

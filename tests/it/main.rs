@@ -14,6 +14,7 @@ mod engine_rules;
 mod general_rules;
 mod http_api;
 mod openapi_drift;
+mod openapi_examples;
 mod property;
 mod review_cli;
 mod review_http;

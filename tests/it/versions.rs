@@ -271,7 +271,7 @@ fn standards_given_at_start_are_refused_once_the_database_holds_versions() {
 }
 
 /// The files of a standards directory as the API takes them.
-fn files_of(dir: &Path) -> Value {
+pub(crate) fn files_of(dir: &Path) -> Value {
     let mut files = serde_json::Map::new();
     for name in ["set.toml", "search_terms.toml"] {
         files.insert(
