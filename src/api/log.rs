@@ -181,6 +181,7 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
         to: q.to.clone(),
         outcome: q.outcome.clone(),
         kind: q.kind.clone(),
+        decisions_only: false,
     })
 }
 
@@ -394,6 +395,10 @@ pub async fn stats(
             per_page: None,
         },
     )?;
+    let filter = Filter {
+        decisions_only: true,
+        ..filter
+    };
     let s = with_store(&state, move |s| s.stats(&filter)).await?;
     Ok(HttpResponse::Ok().json(s))
 }

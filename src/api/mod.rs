@@ -6,6 +6,7 @@ pub mod log;
 pub mod openapi;
 pub mod publish;
 pub mod review;
+pub mod supervision;
 pub mod tokens;
 pub mod versions;
 
@@ -563,5 +564,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/standards/versions/{version}/diff", Methods::Get)
                 .route(web::get().to(versions::diff)),
         )
-        .configure(log::routes);
+        .configure(log::routes)
+        .configure(supervision::routes);
 }

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    self, error, log, publish as publish_api, review as review_api, versions as versions_api,
+    self, error, log, publish as publish_api, review as review_api, supervision as supervision_api,
+    versions as versions_api,
 };
 use crate::auth;
 use crate::circumstances;
@@ -44,6 +45,12 @@ use crate::supervision;
         log::create_token,
         log::revoke_token,
         log::checkpoint,
+        supervision_api::create_sample,
+        supervision_api::samples,
+        supervision_api::sample_view,
+        supervision_api::create_finding,
+        supervision_api::sample_xlsx,
+        supervision_api::report_handler,
     ),
     modifiers(&BearerAuth, &CommonResponses, &RealExamples),
     components(schemas(

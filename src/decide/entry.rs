@@ -16,6 +16,7 @@ use super::Asker;
 use crate::engine::{AdjustmentKind, CalcRequest, CalcResult};
 use crate::review::{CaseReview, ReviewCase};
 use crate::standards::{Band, Party};
+use crate::supervision::sample::{RecordedFinding, SampleRequest, StratumDraw, WEIGHT_RULE};
 use crate::supervision::{EntryKind, NewEntry, ReviewActIndex, hex, raw};
 
 /// A calculation's request as the log keeps it (the matter and case number are columns).
@@ -168,5 +169,47 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
                 reason_required: a.reason_required,
             })
             .collect(),
+    }
+}
+
+/// The entry of a spot-check draw: the parameters with the seed used, the stated weight rule
+/// and the receipts drawn, so that the draw can be redone and compared.
+pub fn sample_draw_entry(
+    asker: &Asker,
+    request: &SampleRequest,
+    strata: &[StratumDraw],
+) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::SampleDraw,
+        caller: asker.caller.clone(),
+        client: asker.client,
+        matter_id: String::new(),
+        standards_version: String::new(),
+        outcome: "drawn",
+        tier: None,
+        case_ref: None,
+        request: raw(request),
+        result: raw(&serde_json::json!({"rule": WEIGHT_RULE, "strata": strata})),
+        offline: false,
+        review_acts: Vec::new(),
+    }
+}
+
+/// The entry of a finding on one drawn case file: the sample, the drawn entry, the conclusion
+/// (its outcome) and the reviewer's note.
+pub fn sample_finding_entry(asker: &Asker, finding: &RecordedFinding) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::SampleFinding,
+        caller: asker.caller.clone(),
+        client: asker.client,
+        matter_id: finding.matter_id.clone(),
+        standards_version: String::new(),
+        outcome: finding.conclusion.as_str(),
+        tier: None,
+        case_ref: Some(finding.case_ref.clone()),
+        request: raw(finding),
+        result: raw(&serde_json::json!({})),
+        offline: false,
+        review_acts: Vec::new(),
     }
 }

@@ -27,9 +27,9 @@ use crate::review::{self, CaseReview, ReviewCase};
 use crate::standards::StandardsSet;
 use crate::standards::versions::{Version, Versions};
 use crate::supervision::writer::{Committed, LogError, LogWriter};
-use crate::supervision::{Caller, Client};
+use crate::supervision::{Caller, Client, NewEntry};
 
-pub use entry::{calculation_entry, review_entry};
+pub use entry::{calculation_entry, review_entry, sample_draw_entry, sample_finding_entry};
 pub use recheck::{Recheck, recheck};
 
 /// Who asks, and through what; the log keeps both with every entry.
@@ -239,6 +239,13 @@ impl Decider {
             answer: Calculated { result, json },
             committed,
         })
+    }
+
+    /// A supervision act (a spot-check draw, a finding), queued for the log: like a decision,
+    /// `answer` is released only once its entry is committed.
+    pub fn record<T>(&self, entry: NewEntry, answer: T) -> Result<Pending<T>, DecideError> {
+        let committed = self.log.submit(entry)?;
+        Ok(Pending { answer, committed })
     }
 
     /// The review of one proposed decision, queued for the log.

@@ -8,6 +8,8 @@
 pub mod checkpoint;
 pub mod compact;
 pub mod postgres;
+pub mod report;
+pub mod sample;
 pub mod sqlite;
 pub mod store;
 pub mod writer;
@@ -40,6 +42,10 @@ pub enum EntryKind {
     Calculation,
     /// 法制审核: one reviewed case.
     Review,
+    /// 案卷评查抽样: a supervisor's draw of case files to check.
+    SampleDraw,
+    /// 案卷评查意见: a finding on one drawn case file.
+    SampleFinding,
 }
 
 impl EntryKind {
@@ -47,6 +53,8 @@ impl EntryKind {
         match self {
             EntryKind::Calculation => "calculation",
             EntryKind::Review => "review",
+            EntryKind::SampleDraw => "sample_draw",
+            EntryKind::SampleFinding => "sample_finding",
         }
     }
 }
@@ -61,6 +69,8 @@ pub enum Client {
     Mobile,
     /// `penalty-standards review cases.csv`.
     Csv,
+    /// The supervision pages (`/supervision`), signed in with a session.
+    Web,
 }
 
 impl Client {
@@ -69,6 +79,7 @@ impl Client {
             Client::Rest => "rest",
             Client::Mobile => "mobile",
             Client::Csv => "csv",
+            Client::Web => "web",
         }
     }
 }

@@ -39,6 +39,9 @@ pub struct Filter {
     pub outcome: Option<String>,
     /// `calculation` or `review` (log entries only).
     pub kind: Option<String>,
+    /// Only calculations and reviews, not the supervisors' own acts (draws, findings): the
+    /// statistics are of decisions.
+    pub decisions_only: bool,
 }
 
 impl Filter {
@@ -59,6 +62,9 @@ impl Filter {
         add("day <= ?", &self.to);
         add("outcome = ?", &self.outcome);
         add("kind = ?", &self.kind);
+        if self.decisions_only {
+            clauses.push("kind IN ('calculation', 'review')".to_string());
+        }
         let sql = if clauses.is_empty() {
             String::new()
         } else {
@@ -213,6 +219,7 @@ impl DeviationCount {
 pub(crate) fn review_filter(filter: &Filter) -> Filter {
     Filter {
         kind: None,
+        decisions_only: false,
         ..filter.clone()
     }
 }

@@ -20,7 +20,7 @@ use crate::supervision::store::{
 };
 
 /// The signed-in supervisor, or the page to show instead (login, or 403 for other roles).
-async fn supervisor(
+pub(crate) async fn supervisor(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Principal, HttpResponse> {
@@ -275,6 +275,10 @@ async fn dashboard(
         Ok(x) => x,
         Err(page) => return page,
     };
+    let filter = Filter {
+        decisions_only: true,
+        ..filter
+    };
     let read = with_store(&state, move |s| Ok((s.stats(&filter)?, s.tokens()?))).await;
     let (stats, roster) = match read {
         Ok(s) => s,
@@ -328,6 +332,7 @@ fn render(
     html! {
         h1 { "执法监督" }
         div.muted.noprint { (who.name) "（监督）· " form.inline.logout method="post" action="/supervision/logout" { button type="submit" { "退出" } } }
+        p.noprint { a href="/supervision/samples" { "案卷评查抽样" } " · " a href="/supervision/report" { "回头看报告" } " · " a href="/supervision/entries" { "全部记录" } }
         (filter_form(state, q))
         (headline_figures(s))
         h2 { "每日记录" }

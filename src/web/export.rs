@@ -412,16 +412,7 @@ fn disposition(set: &StandardsSet, unit: Option<&Unit>, ext: &str) -> String {
         Some(u) => format!("{}-{}-{}.{ext}", set.name, u.name, set.version),
         None => format!("{}-{}.{ext}", set.name, set.version),
     };
-    let encoded: String = chinese
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = super::percent(&chinese);
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 

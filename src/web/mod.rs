@@ -9,6 +9,7 @@ pub mod mobile;
 pub mod office;
 pub mod publish;
 pub mod session;
+pub mod spotcheck;
 
 use actix_web::{HttpResponse, web};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -81,6 +82,19 @@ pub fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// A file name for `filename*=UTF-8''…`: bytes outside RFC 5987's attr-char percent-encoded.
+pub fn percent(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// An HTML answer.
 pub fn html_response(status: actix_web::http::StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
@@ -128,6 +142,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(export::routes)
         .configure(mobile::routes)
         .configure(dashboard::routes)
+        .configure(spotcheck::routes)
         .configure(office::routes)
         .service(
             crate::api::resource("/", crate::api::Methods::Get).route(web::get().to(|| async {

@@ -20,6 +20,7 @@ mod review_cli;
 mod review_http;
 mod review_rules;
 mod search_quality;
+mod spotcheck;
 mod supervision_log;
 mod validation;
 mod versions;

@@ -60,6 +60,7 @@ fn step(method: &'static str, path: &'static str, call: &'static str, role: Opti
 }
 
 fn steps(publication: Value) -> Vec<Step> {
+    let today = penalty_standards::clock::today().to_string();
     use Role::*;
     let body = |mut s: Step, v: Value| {
         s.request = Some(v);
@@ -164,6 +165,54 @@ fn steps(publication: Value) -> Vec<Step> {
             "/api/v1/log/checkpoint",
             None,
         ),
+        body(
+            status(
+                step(
+                    "POST",
+                    "/api/v1/supervision/samples",
+                    "/api/v1/supervision/samples",
+                    Some(Supervisor),
+                ),
+                201,
+            ),
+            json!({"from": today, "to": today, "size": 2, "strata": "unit", "seed": 20261205}),
+        ),
+        step(
+            "GET",
+            "/api/v1/supervision/samples",
+            "/api/v1/supervision/samples",
+            Some(Supervisor),
+        ),
+        body(
+            status(
+                step(
+                    "POST",
+                    "/api/v1/supervision/samples/{id}/findings",
+                    "/api/v1/supervision/samples/{sample}/findings",
+                    Some(Supervisor),
+                ),
+                201,
+            ),
+            json!({"receipt": "{case}", "conclusion": "deviates", "note": "案卷未写明从重理由"}),
+        ),
+        step(
+            "GET",
+            "/api/v1/supervision/samples/{id}",
+            "/api/v1/supervision/samples/{sample}",
+            Some(Supervisor),
+        ),
+        step(
+            "GET",
+            "/api/v1/supervision/samples/{id}/export.xlsx",
+            "/api/v1/supervision/samples/{sample}/export.xlsx",
+            Some(Supervisor),
+        ),
+        step(
+            "GET",
+            "/api/v1/supervision/report",
+            "/api/v1/supervision/report?unit=ZHZF&from={today}&to={today}",
+            Some(Supervisor),
+        ),
         publish,
         step(
             "GET",
@@ -265,10 +314,9 @@ fn varies(s: &str) -> bool {
     let receipt = s.split_once('-').is_some_and(|(a, b)| {
         a.parse::<u64>().is_ok() && b.len() == 4 && b.bytes().all(|c| c.is_ascii_hexdigit())
     });
-    hex || time
-        || receipt
-        || s.starts_with("pst_")
-        || s == penalty_standards::clock::today().to_string()
+    let today = penalty_standards::clock::today();
+    let days = [today, today.pred_opt().unwrap()].map(|d| d.to_string());
+    hex || time || receipt || s.starts_with("pst_") || days.iter().any(|d| d == s)
 }
 
 /// What is compared: volatile values replaced by a marker.
@@ -312,11 +360,18 @@ fn run(app: &TestApp, s: &Step, saved: &mut HashMap<&str, String>) -> Value {
         r = r.bearer(app.token(role));
     }
     if let Some(b) = &s.request {
-        r = r.json(b);
+        let text = resolve(&b.to_string(), saved);
+        r = r.json(&serde_json::from_str::<Value>(&text).unwrap());
     }
     let got = r.send();
     assert_eq!(got.status, s.status, "{} {path}: {}", s.method, got.text());
     let answer = if got.body.is_empty() {
+        Value::Null
+    } else if got
+        .header("content-type")
+        .is_some_and(|c| c.contains("spreadsheetml"))
+    {
+        // A workbook has no JSON example.
         Value::Null
     } else if got
         .header("content-type")
@@ -330,6 +385,13 @@ fn run(app: &TestApp, s: &Step, saved: &mut HashMap<&str, String>) -> Value {
         saved
             .entry("receipt")
             .or_insert_with(|| receipt.to_string());
+    }
+    if s.path == "/api/v1/supervision/samples" && s.method == "POST" {
+        saved.insert("sample", answer["id"].as_str().unwrap().to_string());
+        saved.insert(
+            "case",
+            answer["cases"][0]["receipt"].as_str().unwrap().to_string(),
+        );
     }
     if let Some(id) = answer["record"]["id"].as_str() {
         saved.insert("id", id.to_string());
@@ -363,7 +425,7 @@ fn every_operation_has_a_real_example() {
     let publication = json!({"effective_date": "2030-01-01", "note": "摆摊1至2平方米的较轻阶次调整为25元",
         "files": files_of(&standards_copy(root.path(), "2026.2", 25))});
     let steps = steps(publication);
-    let mut saved = HashMap::new();
+    let mut saved = HashMap::from([("today", penalty_standards::clock::today().to_string())]);
     let got: Vec<Value> = steps
         .iter()
         .map(|s| {
