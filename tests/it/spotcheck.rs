@@ -401,3 +401,98 @@ fn the_look_back_report_counts_against_the_previous_period() {
         assert_eq!(bad.status, 400);
     }
 }
+
+#[test]
+fn the_pages_draw_record_findings_and_report_behind_the_session() {
+    let app = TestApp::builder().start();
+    fill(&app);
+    let own = app.url("");
+    let r = app
+        .request("POST", "/supervision/login")
+        .header("Origin", &own)
+        .form(&[("token", app.token(Role::Supervisor))])
+        .send();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let cookie = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("pst_session="))
+        .unwrap();
+    let get = |path: &str| app.request("GET", path).header("Cookie", &cookie).send();
+    let post = |path: &str, origin: &str, form: &[(&str, &str)]| {
+        app.request("POST", path)
+            .header("Cookie", &cookie)
+            .header("Origin", origin)
+            .form(form)
+            .send()
+    };
+    let t = today();
+    let form = [
+        ("unit", "ZHZF"),
+        ("from", t.as_str()),
+        ("to", t.as_str()),
+        ("size", "3"),
+        ("strata", "unit"),
+        ("seed", "11"),
+    ];
+    assert_eq!(
+        post("/supervision/samples", "https://evil.example", &form).status,
+        403
+    );
+    let r = post("/supervision/samples", &own, &form);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let to = r.header("location").unwrap().to_string();
+    let page = get(&to);
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("案卷评查抽样") && html.contains("随机种子 11"),
+        "{html}"
+    );
+    let receipt = html
+        .split("name=\"receipt\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = post(
+        &format!("{to}/findings"),
+        &own,
+        &[
+            ("receipt", &receipt),
+            ("conclusion", "unlawful"),
+            ("note", "超出法定幅度"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(get(&to).text().contains("超出法定幅度"));
+    assert_eq!(get(&format!("{to}/export.xlsx")).status, 200);
+    assert!(
+        get("/supervision/samples")
+            .text()
+            .contains(to.rsplit('/').next().unwrap())
+    );
+
+    let report = get(&format!("/supervision/report?unit=&from={t}&to={t}"));
+    assert_eq!(report.status, 200);
+    let html = report.text();
+    assert!(
+        html.contains("综合行政执法") && html.contains("上期") && html.contains("未说明理由"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("calculations") && !html.contains("no_penalty"),
+        "no field names for people"
+    );
+    let x = get(&format!("/supervision/report.xlsx?from={t}&to={t}"));
+    assert_eq!(x.status, 200);
+    assert!(!xlsx_rows(&x.body).is_empty());
+
+    // Without the session: the sign-in page, nothing drawn.
+    let r = app.request("GET", "/supervision/samples").send();
+    assert_eq!(r.status, 401);
+}
