@@ -14,7 +14,7 @@ dir=$(mktemp -d)
 port=18091
 url=http://127.0.0.1:$port
 start() {
-  ./target/release/penalty-standards serve --bind 127.0.0.1:$port --data-dir "$dir" --rate-limit 0 2>>"$dir/server.log" &
+  ./target/release/penalty-standards serve --bind 127.0.0.1:$port --data-dir "$dir" --rate-limit 0 >/dev/null 2>>"$dir/server.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf $url/healthz >/dev/null && break; sleep 0.1; done
 }
