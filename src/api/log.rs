@@ -237,6 +237,80 @@ pub async fn one(
     }
 }
 
+/// Pages of one's own entries.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MineQuery {
+    /// 1-based page.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<usize>,
+    /// 1 to 200, default 20.
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<usize>,
+}
+
+/// Whoever logs entries: inspectors, reviewers, supervisors.
+const LOGGERS: [Role; 3] = [Role::Inspector, Role::Reviewer, Role::Supervisor];
+
+/// One's own entries: those logged under one's name in one's unit, whichever of one's tokens
+/// made them (a person keeps their history when a token is replaced).
+fn own(who: &Principal) -> Filter {
+    Filter {
+        unit: Some(who.unit.clone()),
+        inspector: Some(who.name.clone()),
+        ..Filter::default()
+    }
+}
+
+/// The caller's own log entries, newest first (an inspector's past receipts).
+#[utoipa::path(get, operation_id = "list_my_queries", path = "/api/v1/my/queries", tag = "supervision", params(MineQuery), security(("bearer" = [])),
+    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn mine(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<MineQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &LOGGERS).await?;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(20);
+    if !(1..=super::MAX_PAGE).contains(&page) || !(1..=200).contains(&per_page) {
+        return Err(page_error());
+    }
+    let filter = own(&who);
+    let offset = ((page - 1) * per_page) as i64;
+    let (total, items) =
+        with_store(&state, move |s| s.list(&filter, offset, per_page as i64)).await?;
+    Ok(HttpResponse::Ok().json(LogPage {
+        total,
+        page,
+        per_page,
+        items,
+    }))
+}
+
+/// One of the caller's own log entries by its receipt; another's is not found.
+#[utoipa::path(get, operation_id = "get_my_query", path = "/api/v1/my/queries/{receipt}", tag = "supervision", params(("receipt" = String, Path, description = "e.g. 1024-9F3A")),
+    security(("bearer" = [])),
+    responses((status = 200, body = StoredEntry), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn my_one(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    receipt: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, &LOGGERS).await?;
+    let r = receipt.to_uppercase();
+    let entry = with_store(&state, move |s| s.entry(&r)).await?;
+    match entry {
+        Some(e) if e.caller.name == who.name && e.caller.unit == who.unit => {
+            Ok(HttpResponse::Ok().json(e))
+        }
+        _ => Err(ApiError::not_found(
+            &format!("本人的回执 {receipt} "),
+            &format!("own receipt `{receipt}`"),
+        )),
+    }
+}
+
 fn csv_field(s: &str) -> String {
     let s = &*crate::cells::neutralised(s);
     if s.contains([',', '"', '\n', '\r']) {
@@ -526,6 +600,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/queries/export.csv", Methods::Get).route(web::get().to(export)))
         .service(resource("/api/v1/queries/{receipt}", Methods::Get).route(web::get().to(one)))
         .service(resource("/api/v1/supervision/stats", Methods::Get).route(web::get().to(stats)))
+        .service(resource("/api/v1/my/queries", Methods::Get).route(web::get().to(mine)))
+        .service(
+            resource("/api/v1/my/queries/{receipt}", Methods::Get).route(web::get().to(my_one)),
+        )
         .service(
             resource("/api/v1/tokens", Methods::GetPost)
                 .route(web::get().to(tokens))

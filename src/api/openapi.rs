@@ -45,6 +45,8 @@ use crate::supervision;
         log::create_token,
         log::revoke_token,
         log::checkpoint,
+        log::mine,
+        log::my_one,
         supervision_api::create_sample,
         supervision_api::samples,
         supervision_api::sample_view,

@@ -190,6 +190,13 @@ fn every_endpoint_for_every_caller() {
         ),
         (
             "GET",
+            "/api/v1/my/queries".into(),
+            None,
+            Some(&[Role::Inspector, Role::Reviewer, Role::Supervisor]),
+            200,
+        ),
+        (
+            "GET",
             "/api/v1/supervision/samples".into(),
             None,
             Some(&[Role::Supervisor]),
@@ -503,4 +510,60 @@ fn no_answer_when_the_log_cannot_be_written() {
         r.json().get("fine").is_none() && r.json().get("receipt").is_none(),
         "no answer without its log entry"
     );
+}
+
+/// An inspector opens their own past receipts, and nobody else's.
+#[test]
+fn an_inspector_reads_their_own_entries_only() {
+    let app = TestApp::builder().start();
+    let mine = app.post_as("/api/v1/calculate", Role::Inspector, &calc_body());
+    let receipt = mine.json()["receipt"].as_str().unwrap().to_string();
+    let other = app
+        .post_as(
+            "/api/v1/tokens",
+            Role::Admin,
+            &json!({"name": "王五", "unit": "ZHZF", "role": "inspector"}),
+        )
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let theirs = app
+        .request("POST", "/api/v1/calculate")
+        .bearer(&other)
+        .json(&calc_body())
+        .send()
+        .json()["receipt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let list = app.get_as("/api/v1/my/queries", Role::Inspector).json();
+    let receipts: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["receipt"].as_str().unwrap())
+        .collect();
+    assert_eq!(receipts, [receipt.as_str()], "{list}");
+    assert_eq!(
+        app.get_as(&format!("/api/v1/my/queries/{receipt}"), Role::Inspector)
+            .status,
+        200
+    );
+    assert_eq!(
+        app.get_as(&format!("/api/v1/my/queries/{theirs}"), Role::Inspector)
+            .status,
+        404,
+        "another inspector's receipt is not found"
+    );
+    let as_other = app
+        .request("GET", "/api/v1/my/queries")
+        .bearer(&other)
+        .send()
+        .json();
+    assert_eq!(as_other["total"], 1);
+    assert_eq!(as_other["items"][0]["receipt"], theirs.as_str());
+    // The log's full listing stays closed to inspectors.
+    assert_eq!(app.get_as("/api/v1/queries", Role::Inspector).status, 403);
 }

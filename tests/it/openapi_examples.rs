@@ -155,6 +155,18 @@ fn steps(publication: Value) -> Vec<Step> {
         ),
         step(
             "GET",
+            "/api/v1/my/queries",
+            "/api/v1/my/queries?per_page=1",
+            Some(Inspector),
+        ),
+        step(
+            "GET",
+            "/api/v1/my/queries/{receipt}",
+            "/api/v1/my/queries/{receipt}",
+            Some(Inspector),
+        ),
+        step(
+            "GET",
             "/api/v1/supervision/stats",
             "/api/v1/supervision/stats",
             Some(Supervisor),
