@@ -175,13 +175,15 @@ impl Modify for BearerAuth {
 struct CommonResponses;
 
 /// Request bodies whose readers refuse unknown keys.
-const STRICT_BODIES: [&str; 6] = [
+const STRICT_BODIES: [&str; 8] = [
     "CalcRequest",
     "ReviewCase",
     "ReviewAct",
     "AlsoViolates",
     "Proposal",
     "BatchRequest",
+    "SampleRequest",
+    "FindingRequest",
 ];
 
 impl Modify for CommonResponses {

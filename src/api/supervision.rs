@@ -77,6 +77,9 @@ pub struct SampleView {
 
 const SUPERVISORS: [Role; 1] = [Role::Supervisor];
 
+/// Seeds stay below 2^53, so that every JSON reader gets a seed back exactly.
+const MAX_SEED: u64 = (1 << 53) - 1;
+
 /// Reads every entry `filter` selects, in chain order, a page at a time.
 fn each_entry(
     s: &mut dyn Store,
@@ -156,10 +159,17 @@ fn checked(state: &AppState, mut r: SampleRequest) -> Result<SampleRequest, ApiE
         }
         r.unit = Some(u);
     }
+    if r.seed.is_some_and(|s| s > MAX_SEED) {
+        return Err(invalid(
+            "invalid_seed",
+            "随机种子应为0至9007199254740991的整数",
+            "`seed` is 0 to 2^53 - 1",
+            "seed",
+        ));
+    }
     if r.seed.is_none() {
         let mut b = [0u8; 8];
         getrandom::fill(&mut b).map_err(|e| ApiError::unavailable(&e.to_string()))?;
-        // Kept below 2^53 so that every JSON reader gets the seed back exactly.
         r.seed = Some(u64::from_le_bytes(b) >> 11);
     }
     Ok(r)

@@ -181,6 +181,10 @@ fn draws_are_refused_when_they_make_no_sense_and_only_supervisors_draw() {
             "invalid_sample",
         ),
         (json!({"from": "2026-11-01", "size": 5}), "invalid_sample"),
+        (
+            json!({"from": "2026-11-01", "to": "2026-12-01", "size": 5, "seed": 9007199254740992_u64}),
+            "invalid_seed",
+        ),
     ] {
         let r = app.post_as("/api/v1/supervision/samples", Role::Supervisor, &body);
         assert_eq!(
