@@ -27,13 +27,20 @@
     var d = new Date(Date.now() + 8 * 3600 * 1000); // China time
     return d.toISOString().slice(0, 10);
   }
+  // Dates and amounts are written the Chinese way whatever the browser's language: no
+  // toLocaleString, whose output follows the device's settings.
   function chinaTime(iso) {
-    return new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    var t = new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString();
+    return Number(t.slice(0, 4)) + '年' + Number(t.slice(5, 7)) + '月' + Number(t.slice(8, 10)) + '日 ' + t.slice(11, 16);
   }
+  // As the published tables write amounts: whole hundreds from 1万 in 万元 (2万元, 1.5万元).
   function money(x) {
     var v = Math.round(Number(x) * 100) / 100;
+    if (v >= 10000 && v % 100 === 0) return String(v / 10000) + '万元';
     return (v % 1 === 0 ? String(v) : v.toFixed(2)) + '元';
   }
+  // The notice that the device is offline, shown while a call fails and gone once one succeeds.
+  function offline(on) { show('#net', on); }
   function bandText(b) {
     if (!b) return '不处罚款';
     return Number(b.min) === Number(b.max) ? money(b.min) : money(b.min) + '至' + money(b.max);
@@ -43,7 +50,13 @@
     var h = { 'Authorization': 'Bearer ' + S.token, 'X-Client': 'mobile' };
     if (opts.body) h['Content-Type'] = 'application/json';
     for (var k in (opts.headers || {})) h[k] = opts.headers[k];
-    return fetch(path, { method: opts.method || 'GET', headers: h, body: opts.body });
+    return fetch(path, { method: opts.method || 'GET', headers: h, body: opts.body }).then(function (r) {
+      offline(false);
+      return r;
+    }, function (e) {
+      offline(true);
+      throw e;
+    });
   }
   function show(id, on) { $(id).hidden = !on; }
 
@@ -184,12 +197,14 @@
       '<h2>' + esc(m.name) + ' <span class="muted">' + esc(m.id) + '</span></h2>' +
       (m.note ? '<p class="note"><b>说明：</b>' + esc(m.note) + '</p>' : '') + party +
       '<fieldset><legend>违法事实</legend>' + m.facts.map(field).join('') + '</fieldset>' +
-      '<fieldset><legend>情节（符合的打勾）</legend>' + circ + '</fieldset>' +
       '<fieldset><legend>日期与案号</legend>' +
       '<label><span>违法行为发生日期</span><input type="date" name="act_date" required max="' + today() + '"></label>' +
       '<label><span>违法行为终了日期（有连续或者继续状态的填写）</span><input type="date" name="act_end_date" max="' + today() + '"></label>' +
       '<label><span>发现日期</span><input type="date" name="discovered_date" value="' + today() + '"></label>' +
       '<label><span>案件编号（可不填）</span><input name="case_ref" maxlength="100"></label></fieldset>' +
+      // The general circumstances folded under one heading: the button stays within reach.
+      '<details id="circ"><summary>从轻、减轻、从重等情节（' + S.pack.circumstances.length + '项，有则展开勾选）</summary>' +
+      circ + '</details>' +
       '<p id="form-error" class="bad" role="alert"></p>' +
       '<button type="submit" id="calc">计算裁量基准</button>';
     show('#form', true);
@@ -204,6 +219,11 @@
       });
     };
     $('#form').querySelectorAll('input[name=party]').forEach(function (r) { r.onchange = sync; });
+    $('#circ').onchange = function () {
+      var n = $('#circ').querySelectorAll('input:checked').length;
+      $('#circ summary').textContent = '从轻、减轻、从重等情节（' + S.pack.circumstances.length + '项' +
+        (n ? '，已勾选' + n + '项' : '，有则展开勾选') + '）';
+    };
     sync();
     $('#form').scrollIntoView();
   }
@@ -388,12 +408,64 @@
   function renderQueue() {
     var q = $('#queue');
     if (!S.queue.length && !S.done.length) { q.innerHTML = ''; return; }
-    q.innerHTML = '<h3>离线查询</h3><ul>' +
+    q.innerHTML = '<h3>' + (S.queue.length ? '待提交的离线查询' : '已补录的离线查询') + '</h3><ul>' +
       S.queue.map(function (i) { return '<li class="warn">待提交：' + esc(i.name) + '（' + esc(chinaTime(i.at)) + '）</li>'; }).join('') +
       S.done.slice(-5).reverse().map(function (i) {
         return i.error ? '<li class="bad">未能记录：' + esc(i.name) + '：' + esc(i.error) + '</li>'
           : '<li class="ok">已提交：' + esc(i.name) + ' 回执 <b class="done-receipt">' + esc(i.receipt) + '</b> ' + esc(i.fine) + '</li>';
       }).join('') + '</ul>';
+  }
+
+  // ---- one's own past entries (the server's log: one's name in one's unit) ----
+  var OUTCOME = { penalty: '处罚', no_penalty: '不予处罚', time_barred: '超过时效', conforms: '符合', deviates: '偏离', unlawful: '违法' };
+  function matterName(id) {
+    var m = S.pack.matters.filter(function (x) { return x.id === id; })[0];
+    return m ? m.name : id;
+  }
+  function entryFine(e) {
+    return e.result && e.result.fine ? bandText(e.result.fine) : (OUTCOME[e.outcome] || '');
+  }
+  function loadMine() {
+    var box = $('#mine-list');
+    box.innerHTML = '<p class="muted">正在读取……</p>';
+    call('/api/v1/my/queries?per_page=20').then(function (r) {
+      return r.json().then(function (page) {
+        if (!r.ok) throw new Error(page.error.message);
+        box.innerHTML = page.items.length ? '<ul>' + page.items.map(function (e) {
+          return '<li><button type="button" class="hit mine" data-receipt="' + esc(e.receipt) + '"><b>' + esc(e.receipt) + '</b> ' +
+            esc(matterName(e.matter_id)) + '<span>' + esc(chinaTime(e.recorded_at)) + ' · ' + esc(entryFine(e)) +
+            (e.offline ? ' · 离线补录' : '') + '</span></button></li>';
+        }).join('') + '</ul>' + (page.total > page.items.length ? '<p class="muted">共' + page.total + '条，显示最近20条。</p>' : '')
+          : '<p class="muted">还没有记录。</p>';
+      });
+    }).catch(function () {
+      box.innerHTML = '<p class="warn">离线时只能看本机补录的查询（见上方“离线查询”）。</p>';
+    });
+  }
+  function showMine(receipt) {
+    call('/api/v1/my/queries/' + encodeURIComponent(receipt)).then(function (r) {
+      return r.json().then(function (e) {
+        if (!r.ok) throw new Error(e.error.message);
+        var q = e.request || {};
+        // The facts by their labels in the device's copy (a matter of another unit: not shown).
+        var m = S.pack.matters.filter(function (x) { return x.id === e.matter_id; })[0];
+        var facts = m ? m.facts.filter(function (d) { return q.facts && q.facts[d.key] !== undefined; }).map(function (d) {
+          var v = q.facts[d.key];
+          if (v === true || v === false) v = v ? '是' : '否';
+          else if (d.type === 'enum') v = (d.values.filter(function (x) { return x.code === v; })[0] || { label: v }).label;
+          return esc(d.label) + '：' + esc(v) + (d.unit ? esc(d.unit) : '');
+        }).join('；') : '';
+        $('#mine-detail').innerHTML = '<div class="receipt"><span>回执号</span><b>' + esc(e.receipt) + '</b></div>' +
+          '<p><b>' + esc(matterName(e.matter_id)) + '</b> ' + esc(e.matter_id) + '</p>' +
+          '<p>记录时间：' + esc(chinaTime(e.recorded_at)) + (e.case_ref ? ' · 案件编号 ' + esc(e.case_ref) : '') + '</p>' +
+          '<p>违法行为发生日期：' + esc(q.act_date || '') + (e.tier ? ' · 第' + e.tier + '阶次' : '') + '</p>' +
+          (facts ? '<p class="muted">填写的事实：' + facts + '</p>' : '') +
+          '<p class="amount">' + esc(entryFine(e)) + '</p>' +
+          (e.result && e.result.measures ? '<p>其他措施：' + esc(e.result.measures.join('、')) + '</p>' : '');
+        show('#mine-detail', true);
+        $('#mine-detail').scrollIntoView();
+      });
+    }).catch(function (err) { $('#mine-list').insertAdjacentHTML('afterbegin', '<p class="bad">' + esc(err.message) + '</p>'); });
   }
 
   // ---- wiring ----
@@ -406,10 +478,16 @@
       if (b) pick(b.getAttribute('data-id'));
     };
     $('#form').onsubmit = submit;
+    $('#mine-open').onclick = loadMine;
+    $('#mine-list').onclick = function (e) {
+      var b = e.target.closest('button.mine');
+      if (b) showMine(b.getAttribute('data-receipt'));
+    };
     $('#logout').onclick = function () {
       store.removeItem('pst_token'); store.removeItem('pst_pack'); location.reload();
     };
     window.addEventListener('online', function () { flush(); refreshPack(); });
+    window.addEventListener('offline', function () { offline(true); });
     setInterval(flush, 15000);
     if (S.token && S.pack) ready(); else { show('#login', true); show('#app', false); }
     if ('serviceWorker' in navigator) navigator.serviceWorker.register('/m/sw.js', { scope: '/m' });

@@ -39,6 +39,10 @@ button.hit span{font-size:.85rem}
 .receipt.provisional b{color:var(--warn)}
 .amount{font-size:1.6rem;font-weight:700;margin:.3rem 0}
 #who{font-size:.85rem;color:var(--muted)}
+details#circ{background:#fff;border:1px solid var(--line);border-radius:8px;margin:.8rem 0;padding:.4rem .8rem}
+details#circ summary{font-weight:600;cursor:pointer;min-height:2.2rem;display:flex;align-items:center}
+#mine{margin:1rem 0}#mine ul{list-style:none;padding:0}
+#mine-detail{background:#fff;border:1px solid var(--line);border-radius:10px;padding:.8rem;margin:.6rem 0}
 "#;
 
 #[derive(Deserialize)]
@@ -96,6 +100,7 @@ fn render(q: &str, hits: &[(String, String)]) -> Markup {
                     }
                     section #app {
                         p #who {}
+                        p #net .warn role="status" hidden { "当前离线：查找限于本机保存的事项，计算结果为临时结果，联网后自动提交记录。" }
                         form #search-form method="get" action="/m" role="search" {
                             input #q name="q" type="search" value=(q) placeholder="说说看：路边摆摊、没批就建、zdjy、大气法 99条" aria-label="查找事项" autocomplete="off";
                             button type="submit" { "查找" }
@@ -112,6 +117,11 @@ fn render(q: &str, hits: &[(String, String)]) -> Markup {
                         form #form hidden {}
                         section #result hidden aria-live="polite" {}
                         section #queue {}
+                        section #mine {
+                            button #mine-open type="button" { "我的记录" }
+                            div #mine-list {}
+                            section #mine-detail hidden {}
+                        }
                         p.muted { button #logout type="button" { "退出登录" } }
                     }
                 }

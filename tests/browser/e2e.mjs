@@ -99,6 +99,15 @@ await step('the form computes, logs and shows the receipt', async () => {
   assert.equal(entry.offline, false);
 });
 
+await step('the general circumstances are folded: the button is reached past no checkbox', async () => {
+  assert.equal(await page.locator('details#circ').getAttribute('open'), null);
+  assert.equal(await page.locator('input[name=circ]:visible').count(), 0);
+  assert.ok(await page.locator('input[name=circ]').count() >= 10, 'the circumstances are there, folded');
+  const order = await page.$$eval('#form fieldset legend, #form details summary, #calc',
+    (els) => els.map((e) => e.textContent.slice(0, 4)));
+  assert.deepEqual(order.slice(-2).map((t) => t.slice(0, 2)), ['从轻', '计算'], `${order}`);
+});
+
 await step('a numeric fact gets the numeric keyboard and its unit', async () => {
   const mode = await page.getAttribute('input[name=fact_illegal_area]', 'inputmode');
   assert.equal(mode, 'decimal');
@@ -122,6 +131,7 @@ await step('offline: the page reloads from the device and computes provisionally
   assert.equal((await page.textContent('#receipt')).trim(), '待提交');
   const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_queue')).length);
   assert.equal(queued, 1);
+  await page.locator('#net').waitFor({ state: 'visible' });
   await page.screenshot({ path: `${SHOTS}/m-offline-phone.png`, fullPage: true });
 });
 
@@ -135,7 +145,24 @@ await step('back online: the queued calculation is logged, marked offline', asyn
   const entry = await api(`/api/v1/queries/${receipt}`, SUPERVISOR);
   assert.equal(entry.offline, true);
   assert.ok(entry.request.offline_at, 'the time it was made offline is logged');
+  // The offline notice is gone once the queue is through; the queue says it was synced.
+  await page.locator('#net').waitFor({ state: 'hidden' });
+  assert.match(await page.textContent('#queue'), /已补录/);
+  assert.doesNotMatch(await page.textContent('#queue'), /待提交/);
   await page.screenshot({ path: `${SHOTS}/m-synced-phone.png`, fullPage: true });
+});
+
+await step('the inspector opens their own past receipts', async () => {
+  await page.click('#mine-open');
+  await page.locator('#mine-list button.mine').first().waitFor();
+  const mine = await page.locator('#mine-list button.mine').evaluateAll((bs) => bs.map((b) => b.dataset.receipt));
+  assert.ok(mine.length >= 2 && mine.includes(onlineReceipt), `mine: ${mine}`);
+  await page.locator(`#mine-list button.mine[data-receipt="${onlineReceipt}"]`).click();
+  await page.locator('#mine-detail').filter({ hasText: onlineReceipt }).waitFor();
+  const text = await page.textContent('#mine-detail');
+  assert.match(text, /违法行为发生日期/);
+  assert.match(text, /年\d+月\d+日/, 'the time written the Chinese way');
+  assert.doesNotMatch(text, /construction_cost|illegal_area/, 'facts by their labels, not field names');
 });
 await step('online, the phone replaces a superseded copy of the standards', async () => {
   const current = await page.evaluate(() => JSON.parse(localStorage.getItem('pst_pack')).version);
