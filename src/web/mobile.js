@@ -40,7 +40,11 @@
     return (v % 1 === 0 ? String(v) : v.toFixed(2)) + '元';
   }
   // The notice that the device is offline, shown while a call fails and gone once one succeeds.
-  function offline(on) { show('#net', on); }
+  function offline(on) {
+    show('#net', on);
+    // The search's own offline remark goes with it.
+    if (!on && /^离线/.test($('#search-note').textContent)) $('#search-note').textContent = '';
+  }
   function bandText(b) {
     if (!b) return '不处罚款';
     return Number(b.min) === Number(b.max) ? money(b.min) : money(b.min) + '至' + money(b.max);

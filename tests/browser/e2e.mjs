@@ -147,6 +147,7 @@ await step('back online: the queued calculation is logged, marked offline', asyn
   assert.ok(entry.request.offline_at, 'the time it was made offline is logged');
   // The offline notice is gone once the queue is through; the queue says it was synced.
   await page.locator('#net').waitFor({ state: 'hidden' });
+  assert.doesNotMatch(await page.textContent('#search-note'), /离线/);
   assert.match(await page.textContent('#queue'), /已补录/);
   assert.doesNotMatch(await page.textContent('#queue'), /待提交/);
   await page.screenshot({ path: `${SHOTS}/m-synced-phone.png`, fullPage: true });
