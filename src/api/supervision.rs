@@ -58,9 +58,12 @@ pub struct SampledCase {
     pub inspector: String,
     pub outcome: String,
     pub tier: Option<usize>,
-    /// The fine the standard gave (calculations) or proposed (reviews), if any.
-    #[schema(value_type = Option<Object>)]
+    /// A calculation's fine band (after adjustments), if it gave one.
+    #[schema(value_type = Option<crate::standards::model::Band>)]
     pub fine: Option<serde_json::Value>,
+    /// A review's proposed fine.
+    #[schema(value_type = Option<String>)]
+    pub proposed_fine: Option<serde_json::Value>,
     pub finding: Option<FindingView>,
 }
 
@@ -314,10 +317,10 @@ fn sampled_case(stratum: String, e: &StoredEntry, findings: &[StoredEntry]) -> S
             by: f.caller.name.clone(),
             at: f.recorded_at.clone(),
         });
-    let fine = if e.kind == "review" {
-        e.request["proposed"].get("fine").cloned()
+    let (fine, proposed_fine) = if e.kind == "review" {
+        (None, e.request["proposed"].get("fine").cloned())
     } else {
-        e.result.get("fine").cloned()
+        (e.result.get("fine").cloned(), None)
     };
     SampledCase {
         receipt: e.receipt.clone(),
@@ -334,6 +337,7 @@ fn sampled_case(stratum: String, e: &StoredEntry, findings: &[StoredEntry]) -> S
         outcome: e.outcome.clone(),
         tier: e.tier,
         fine,
+        proposed_fine,
         finding,
     }
 }
@@ -408,10 +412,11 @@ fn period_of(q: &ReportQuery) -> Result<Period, ApiError> {
     };
     let (from, to) = (day(&q.from, "from")?, day(&q.to, "to")?);
     if from > to || (to - from).num_days() > 3660 {
-        return Err(ApiError::bad_query(
+        return Err(invalid(
+            "invalid_period",
             "起始日期不能晚于截止日期，期间不超过十年",
             "`from` must not be after `to`, and the period at most ten years",
-            Some("to"),
+            "to",
         ));
     }
     Ok(Period { from, to })
@@ -541,8 +546,9 @@ pub(crate) fn xlsx_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
 /// The look-back report (回头看) of a period against the previous period of the same length,
 /// per unit: the tier distribution per matter, departures with their reasons grouped, the
 /// spot-check findings, and the changes. Supervisors: any unit or all; reviewers: their own.
-#[utoipa::path(get, path = "/api/v1/supervision/report", tag = "supervision", params(ReportQuery), security(("bearer" = [])),
-    responses((status = 200, body = LookBack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "look_back_report", path = "/api/v1/supervision/report", tag = "supervision", params(ReportQuery), security(("bearer" = [])),
+    responses((status = 200, body = LookBack), (status = 400, description = "a date that is not YYYY-MM-DD", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "`from` after `to`, or a period over ten years", body = ErrorBody)))]
 pub async fn report_handler(
     req: HttpRequest,
     state: web::Data<AppState>,

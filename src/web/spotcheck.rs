@@ -310,6 +310,27 @@ async fn sample_download(
     }
 }
 
+fn amount(v: &serde_json::Value) -> Option<String> {
+    let d: rust_decimal::Decimal = v.as_str()?.parse().ok()?;
+    Some(crate::money::render_published(d))
+}
+
+/// The standard's band (a calculation) or the proposed fine (a review), as published tables
+/// write amounts.
+fn fine_text(c: &crate::api::supervision::SampledCase) -> String {
+    if let Some(p) = c.proposed_fine.as_ref().and_then(amount) {
+        return format!("拟罚款{p}");
+    }
+    let Some(f) = &c.fine else {
+        return String::new();
+    };
+    match (amount(&f["min"]), amount(&f["max"])) {
+        (Some(a), Some(b)) if a == b => a,
+        (Some(a), Some(b)) => format!("{a}至{b}"),
+        _ => String::new(),
+    }
+}
+
 /// One sheet: a header row, then the rows; every text neutralised (no formula runs).
 fn write_sheet(
     book: &mut Workbook,
@@ -357,10 +378,7 @@ pub fn sample_xlsx(state: &AppState, v: &SampleView) -> Result<Vec<u8>, XlsxErro
                 c.inspector.clone(),
                 outcome_label(&c.outcome).into(),
                 c.tier.map(|t| t.to_string()).unwrap_or_default(),
-                c.fine
-                    .as_ref()
-                    .map(|f| f.to_string().replace('"', ""))
-                    .unwrap_or_default(),
+                fine_text(c),
                 f.map(|f| Conclusion::label(&f.conclusion).to_string())
                     .unwrap_or_default(),
                 f.map(|f| f.note.clone()).unwrap_or_default(),

@@ -276,6 +276,7 @@ fn findings_are_logged_the_latest_counts_and_tampering_is_caught() {
         assert_eq!(rows[0][11], "评查结论");
         let row = rows.iter().find(|r| r[0] == target).unwrap();
         assert_eq!((row[11].as_str(), row[12].as_str()), ("符合", "补正后符合"));
+        assert!(rows[1..].iter().all(|r| r[10].ends_with('元')), "{rows:?}");
 
         // A finding altered behind the service is caught by `log verify`.
         assert!(verify(&app).status.success(), "{name}");
@@ -400,6 +401,14 @@ fn the_look_back_report_counts_against_the_previous_period() {
         );
         let bad = app.get_as(
             "/api/v1/supervision/report?from=2026-12-01&to=2026-11-01",
+            Role::Supervisor,
+        );
+        assert_eq!(
+            (bad.status, bad.code()),
+            (422, "invalid_period".to_string())
+        );
+        let bad = app.get_as(
+            "/api/v1/supervision/report?from=2026-13-01&to=2026-11-01",
             Role::Supervisor,
         );
         assert_eq!(bad.status, 400);
