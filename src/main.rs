@@ -672,6 +672,16 @@ fn token(command: TokenCommand) -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
+            let taken = store
+                .tokens()
+                .map(|all| all.iter().any(|t| t.is_live_for(name.trim(), &unit)));
+            if !matches!(taken, Ok(false)) {
+                eprintln!(
+                    "error: {} of {unit} already holds a live token (revoke it first, or tell two people apart by name)",
+                    name.trim()
+                );
+                return ExitCode::from(2);
+            }
             let (token, record) = new_token(name.trim(), &unit, role);
             store.insert_token(&record).map(|()| {
                 println!(

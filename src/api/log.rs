@@ -507,8 +507,10 @@ pub async fn tokens(
 }
 
 /// Creates a token for a named person of a unit; the token is in the answer and nowhere else.
+/// No two live tokens of a unit share a name (one's own entries are those under one's name).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken, security(("bearer" = [])),
     responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "a live token of this unit already has this name", body = ErrorBody),
         (status = 422, description = "not `{name, unit, role}`, or a unit the standards do not have", body = ErrorBody)))]
 pub async fn create_token(
     req: HttpRequest,
@@ -535,7 +537,24 @@ pub async fn create_token(
             Some("unit"),
         ));
     }
-    let (token, record) = new_token(t.name.trim(), &t.unit.to_uppercase(), t.role);
+    let (name, unit) = (t.name.trim().to_string(), t.unit.to_uppercase());
+    let (n, u) = (name.clone(), unit.clone());
+    let taken = with_store(&state, move |s| {
+        Ok(s.tokens()?.iter().any(|r| r.is_live_for(&n, &u)))
+    })
+    .await?;
+    if taken {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "name_taken",
+            format!("{unit}已有{name}的有效令牌：请先撤销原令牌，或以姓名区分两人"),
+            format!(
+                "{name} of {unit} already holds a live token: revoke it first, or tell two people apart by name"
+            ),
+            Some("name"),
+        ));
+    }
+    let (token, record) = new_token(&name, &unit, t.role);
     let stored = record.clone();
     with_store(&state, move |s| s.insert_token(&stored)).await?;
     state.tokens.invalidate();

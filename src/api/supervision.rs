@@ -13,10 +13,12 @@ use super::log::with_store;
 use super::{AppState, asker, authorize, read_json};
 use crate::auth::{Principal, Role};
 use crate::decide::{Asker, sample_draw_entry, sample_finding_entry};
+use crate::supervision::EntryKind;
 use crate::supervision::StoredEntry;
 use crate::supervision::report::{LookBack, LookBackBuilder, Period, unit_of};
 use crate::supervision::sample::{
-    self, Candidate, FindingRequest, MAX_SAMPLE, RecordedFinding, SampleRequest, StratumDraw,
+    self, Candidate, CaseFiles, Conclusion, DrawRecord, FindingRequest, RULE_VERSION,
+    RecordedFinding, SampleRequest, WEIGHT_RULE,
 };
 use crate::supervision::store::{Filter, Store, StoreError, entry_from_row};
 
@@ -31,6 +33,8 @@ pub struct SampleSummary {
     pub request: SampleRequest,
     /// Case files drawn.
     pub drawn: usize,
+    /// The draw this one replayed, if it was a replay.
+    pub replay_of: Option<String>,
 }
 
 /// A recorded finding on a drawn case file (the latest counts; every one is in the log).
@@ -38,10 +42,26 @@ pub struct SampleSummary {
 pub struct FindingView {
     /// The finding's receipt in the log.
     pub receipt: String,
-    pub conclusion: String,
+    pub conclusion: Conclusion,
     pub note: String,
     pub by: String,
     pub at: String,
+}
+
+/// One act of a drawn case file, as logged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SampledAct {
+    pub matter_id: String,
+    /// The facts as logged (keys: the matter's facts).
+    #[schema(value_type = Object)]
+    pub facts: serde_json::Value,
+    pub tier: Option<usize>,
+    /// The standard's fine band (after adjustments, for a calculation), if any.
+    #[schema(value_type = Option<crate::standards::model::Band>)]
+    pub standard_fine: Option<serde_json::Value>,
+    /// A review's proposed fine, if any.
+    #[schema(value_type = Option<String>)]
+    pub proposed_fine: Option<serde_json::Value>,
 }
 
 /// One drawn case file.
@@ -55,15 +75,13 @@ pub struct SampledCase {
     pub matter_id: String,
     pub case_ref: Option<String>,
     pub day: String,
+    /// The inspector who calculated, or the one a review names (承办人).
     pub inspector: String,
     pub outcome: String,
     pub tier: Option<usize>,
-    /// A calculation's fine band (after adjustments), if it gave one.
-    #[schema(value_type = Option<crate::standards::model::Band>)]
-    pub fine: Option<serde_json::Value>,
-    /// A review's proposed fine.
-    #[schema(value_type = Option<String>)]
-    pub proposed_fine: Option<serde_json::Value>,
+    /// The circumstances as logged (codes).
+    pub circumstances: Vec<String>,
+    pub acts: Vec<SampledAct>,
     pub finding: Option<FindingView>,
 }
 
@@ -72,24 +90,24 @@ pub struct SampledCase {
 pub struct SampleView {
     #[serde(flatten)]
     pub summary: SampleSummary,
-    /// The stated weight rule.
-    pub rule: String,
-    pub strata: Vec<StratumDraw>,
+    /// What the draw recorded: the last entry read, the weight rule, the strata.
+    pub record: DrawRecord,
+    /// For a replay: whether it drew exactly what the draw it replays drew (if not, the log
+    /// under that draw has changed).
+    pub matches_original: Option<bool>,
     pub cases: Vec<SampledCase>,
 }
 
 const SUPERVISORS: [Role; 1] = [Role::Supervisor];
 
-/// Seeds stay below 2^53, so that every JSON reader gets a seed back exactly.
-const MAX_SEED: u64 = (1 << 53) - 1;
-
-/// Reads every entry `filter` selects, in chain order, a page at a time.
+/// Reads the entries `filter` selects after `after` and up to `through`, in chain order, a
+/// page at a time.
 fn each_entry(
     s: &mut dyn Store,
     filter: &Filter,
+    (mut after, through): (i64, i64),
     mut f: impl FnMut(StoredEntry),
 ) -> Result<(), StoreError> {
-    let mut after = 0;
     loop {
         let rows = s.rows(filter, after, 2000)?;
         let Some(last) = rows.last() else {
@@ -97,10 +115,15 @@ fn each_entry(
         };
         after = last.seq;
         for row in rows {
+            if row.seq > through {
+                return Ok(());
+            }
             f(entry_from_row(row)?);
         }
     }
 }
+
+const ALL: (i64, i64) = (0, i64::MAX);
 
 fn invalid(code: &str, zh: &str, en: &str, field: &str) -> ApiError {
     ApiError::new(
@@ -112,70 +135,23 @@ fn invalid(code: &str, zh: &str, en: &str, field: &str) -> ApiError {
     )
 }
 
-/// A typed body, its refusal naming the field without the parser's words.
-fn typed<T: serde::de::DeserializeOwned>(
-    json: serde_json::Value,
-    code: &str,
-) -> Result<T, ApiError> {
-    serde_json::from_value(json).map_err(|e| {
-        let text = e.to_string();
-        let field = text.split('`').nth(1).unwrap_or("").to_string();
-        invalid(
-            code,
-            &format!(
-                "请求内容不符合要求（字段：{}）",
-                if field.is_empty() { "未知" } else { &field }
-            ),
-            &format!("the body does not fit (field `{field}`)"),
-            &field,
-        )
-    })
+fn known_unit(state: &AppState, unit: Option<&str>) -> Result<(), ApiError> {
+    match unit {
+        Some(u) if state.current().set.unit(u).is_none() => Err(invalid(
+            "unknown_unit",
+            "没有这个执法单位",
+            "no such unit",
+            "unit",
+        )),
+        _ => Ok(()),
+    }
 }
 
-/// Checks a draw's parameters and fixes its seed.
-fn checked(state: &AppState, mut r: SampleRequest) -> Result<SampleRequest, ApiError> {
-    if r.from > r.to {
-        return Err(invalid(
-            "invalid_period",
-            "起始日期不能晚于截止日期",
-            "`from` is after `to`",
-            "to",
-        ));
-    }
-    if !(1..=MAX_SAMPLE).contains(&r.size) {
-        return Err(invalid(
-            "invalid_size",
-            "抽取数量应为1至500件",
-            "`size` is 1 to 500",
-            "size",
-        ));
-    }
-    if let Some(u) = &r.unit {
-        let u = u.to_uppercase();
-        if state.current().set.unit(&u).is_none() {
-            return Err(invalid(
-                "unknown_unit",
-                "没有这个执法单位",
-                "no such unit",
-                "unit",
-            ));
-        }
-        r.unit = Some(u);
-    }
-    if r.seed.is_some_and(|s| s > MAX_SEED) {
-        return Err(invalid(
-            "invalid_seed",
-            "随机种子应为0至9007199254740991的整数",
-            "`seed` is 0 to 2^53 - 1",
-            "seed",
-        ));
-    }
-    if r.seed.is_none() {
-        let mut b = [0u8; 8];
-        getrandom::fill(&mut b).map_err(|e| ApiError::unavailable(&e.to_string()))?;
-        r.seed = Some(u64::from_le_bytes(b) >> 11);
-    }
-    Ok(r)
+/// A seed nobody chose: below 2^53, from the system's randomness.
+fn server_seed() -> Result<u64, ApiError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| ApiError::unavailable(&e.to_string()))?;
+    Ok(u64::from_le_bytes(b) >> 11)
 }
 
 fn candidate(e: &StoredEntry) -> Option<Candidate> {
@@ -188,38 +164,119 @@ fn candidate(e: &StoredEntry) -> Option<Candidate> {
         kind: e.kind.clone(),
         case_ref,
         departed: matches!(e.outcome.as_str(), "deviates" | "unlawful"),
-        alerts: 0,
     })
 }
 
-/// Draws a sample and logs the draw; the answer is given once the draw is in the log.
+/// The case files a draw's parameters select, over the log up to `through`.
+fn population(
+    s: &mut dyn Store,
+    r: &SampleRequest,
+    through: i64,
+) -> Result<Vec<Candidate>, StoreError> {
+    let filter = Filter {
+        from: Some(r.from.to_string()),
+        to: Some(r.to.to_string()),
+        decisions_only: true,
+        ..Filter::default()
+    };
+    let mut files = CaseFiles::default();
+    each_entry(s, &filter, (0, through), |e| {
+        if let Some(c) = candidate(&e).filter(|c| r.unit.as_ref().is_none_or(|u| *u == c.unit)) {
+            files.add(c);
+        }
+    })?;
+    Ok(files.into_cases())
+}
+
+fn draw_record_of(e: &StoredEntry) -> Result<DrawRecord, StoreError> {
+    Ok(serde_json::from_value(e.result.clone())?)
+}
+
+/// The earlier draw a given seed replays: same parameters, same seed.
+fn replayed(
+    s: &mut dyn Store,
+    r: &SampleRequest,
+) -> Result<Option<(String, DrawRecord)>, StoreError> {
+    let draws = Filter {
+        kind: Some(EntryKind::SampleDraw.as_str().into()),
+        ..Filter::default()
+    };
+    let mut found = None;
+    each_entry(s, &draws, ALL, |e| {
+        let same =
+            serde_json::from_value::<SampleRequest>(e.request.clone()).is_ok_and(|x| x == *r);
+        if found.is_none() && same {
+            found = Some(e);
+        }
+    })?;
+    found
+        .map(|e| Ok((e.receipt.clone(), draw_record_of(&e)?)))
+        .transpose()
+}
+
+/// A draw made: its parameters with the seed, its record, and for a replay whether it drew
+/// what the original drew.
+type Drawn = (SampleRequest, DrawRecord, Option<bool>);
+
+/// A new draw (the server's seed, over the log as it stands) or the replay of a recorded one.
+fn drawn(
+    s: &mut dyn Store,
+    mut r: SampleRequest,
+    fresh_seed: u64,
+) -> Result<Result<Drawn, ApiError>, StoreError> {
+    let (through, replay_of, original) = match r.seed {
+        None => {
+            r.seed = Some(fresh_seed);
+            (s.head()?.0, None, None)
+        }
+        Some(_) => match replayed(s, &r)? {
+            Some((_, old)) if old.rule_version != RULE_VERSION => {
+                return Ok(Err(invalid(
+                    "rule_changed",
+                    "该次抽取使用的权重规则已更新，不能按原规则重现",
+                    "that draw used an earlier weight rule",
+                    "seed",
+                )));
+            }
+            Some((id, old)) => (old.through_seq, Some(id), Some(old.strata)),
+            None => {
+                return Ok(Err(invalid(
+                    "seed_not_drawn",
+                    "新的抽取由系统产生随机种子；指定种子只能按相同条件重现此前的抽取，此种子没有对应的抽取记录",
+                    "a new draw's seed is the server's; a seed given must be that of an earlier draw with the same parameters",
+                    "seed",
+                )));
+            }
+        },
+    };
+    let cases = population(s, &r, through)?;
+    let strata = sample::draw(&cases, r.size, r.strata, r.seed.unwrap_or(fresh_seed));
+    let matches = original.map(|o| o == strata);
+    let record = DrawRecord {
+        through_seq: through,
+        rule_version: RULE_VERSION,
+        rule: WEIGHT_RULE.to_string(),
+        replay_of,
+        strata,
+    };
+    Ok(Ok((r, record, matches)))
+}
+
+/// Draws a sample (or replays a recorded one) and logs the draw; the answer is given once
+/// the draw is in the log.
 pub(crate) async fn draw_sample(
     state: &web::Data<AppState>,
     asker: Asker,
     request: SampleRequest,
 ) -> Result<SampleView, ApiError> {
-    let request = checked(state, request)?;
-    let filter = Filter {
-        from: Some(request.from.to_string()),
-        to: Some(request.to.to_string()),
-        ..Filter::default()
-    };
-    let unit = request.unit.clone();
-    let population = with_store(state, move |s| {
-        let mut all = Vec::new();
-        each_entry(s, &filter, |e| {
-            if let Some(c) = candidate(&e).filter(|c| unit.as_ref().is_none_or(|u| *u == c.unit)) {
-                all.push(c);
-            }
-        })?;
-        Ok(sample::one_per_case(all))
-    })
-    .await?;
-    let seed = request.seed.expect("checked fixes the seed");
-    let strata = sample::draw(&population, request.size, request.strata, seed);
-    let entry = sample_draw_entry(&asker, &request, &strata);
-    let logged = state.decider.record(entry, strata)?.logged().await?;
-    view_of(state, &logged.receipt).await
+    known_unit(state, request.unit.as_deref())?;
+    let seed = server_seed()?;
+    let (request, record, matches) = with_store(state, move |s| drawn(s, request, seed)).await??;
+    let entry = sample_draw_entry(&asker, &request, &record);
+    let logged = state.decider.record(entry, ())?.logged().await?;
+    let mut view = view_of(state, &logged.receipt).await?;
+    view.matches_original = matches;
+    Ok(view)
 }
 
 /// The draws, newest first.
@@ -227,12 +284,12 @@ pub(crate) async fn list_samples(
     state: &web::Data<AppState>,
 ) -> Result<Vec<SampleSummary>, ApiError> {
     let filter = Filter {
-        kind: Some("sample_draw".into()),
+        kind: Some(EntryKind::SampleDraw.as_str().into()),
         ..Filter::default()
     };
     let mut list = with_store(state, move |s| {
         let mut all = Vec::new();
-        each_entry(s, &filter, |e| all.push(summary_of(&e)))?;
+        each_entry(s, &filter, ALL, |e| all.push(summary_of(&e)))?;
         Ok(all)
     })
     .await?;
@@ -243,61 +300,57 @@ pub(crate) async fn list_samples(
 fn summary_of(e: &StoredEntry) -> Result<SampleSummary, ApiError> {
     let request: SampleRequest = serde_json::from_value(e.request.clone())
         .map_err(|err| ApiError::unavailable(&format!("draw {}: {err}", e.receipt)))?;
-    let drawn = e.result["strata"]
-        .as_array()
-        .map(|s| {
-            s.iter()
-                .map(|x| x["receipts"].as_array().map_or(0, Vec::len))
-                .sum()
-        })
-        .unwrap_or(0);
+    let record = draw_record_of(e).map_err(|err| ApiError::unavailable(&err.0))?;
     Ok(SampleSummary {
         id: e.receipt.clone(),
         drawn_at: e.recorded_at.clone(),
         drawn_by: e.caller.name.clone(),
         request,
-        drawn,
+        drawn: record.strata.iter().map(|s| s.receipts.len()).sum(),
+        replay_of: record.replay_of,
     })
 }
 
 /// A draw with its cases and their latest findings.
 pub(crate) async fn view_of(state: &web::Data<AppState>, id: &str) -> Result<SampleView, ApiError> {
-    let id = id.to_uppercase();
+    let id = id.trim().to_uppercase();
     let key = id.clone();
-    let (draw, cases, findings) = with_store(state, move |s| {
-        let Some(draw) = s.entry(&key)?.filter(|e| e.kind == "sample_draw") else {
+    let read = with_store(state, move |s| {
+        let Some(draw) = s
+            .entry(&key)?
+            .filter(|e| e.kind == EntryKind::SampleDraw.as_str())
+        else {
             return Ok(None);
         };
-        let strata: Vec<StratumDraw> = serde_json::from_value(draw.result["strata"].clone())?;
+        let record = draw_record_of(&draw)?;
         let mut cases = Vec::new();
-        for st in &strata {
+        for st in &record.strata {
             for r in &st.receipts {
                 if let Some(e) = s.entry(r)? {
                     cases.push((st.stratum.clone(), e));
                 }
             }
         }
-        let mut findings = Vec::new();
+        // Findings come after their draw: the scan starts there.
         let filter = Filter {
-            kind: Some("sample_finding".into()),
+            kind: Some(EntryKind::SampleFinding.as_str().into()),
             ..Filter::default()
         };
-        each_entry(s, &filter, |e| {
+        let mut findings = Vec::new();
+        each_entry(s, &filter, (draw.seq, i64::MAX), |e| {
             if e.request["sample"].as_str() == Some(key.as_str()) {
                 findings.push(e);
             }
         })?;
-        Ok(Some((draw, cases, findings)))
+        Ok(Some((draw, record, cases, findings)))
     })
-    .await?
-    .ok_or_else(|| ApiError::not_found(&format!("抽样 {id} "), &format!("sample `{id}`")))?;
-    let summary = summary_of(&draw)?;
-    let strata: Vec<StratumDraw> = serde_json::from_value(draw.result["strata"].clone())
-        .map_err(|e| ApiError::unavailable(&e.to_string()))?;
+    .await?;
+    let (draw, record, cases, findings) =
+        read.ok_or_else(|| ApiError::not_found(&format!("抽样 {id} "), &format!("sample `{id}`")))?;
     Ok(SampleView {
-        summary,
-        rule: draw.result["rule"].as_str().unwrap_or("").to_string(),
-        strata,
+        summary: summary_of(&draw)?,
+        record,
+        matches_original: None,
         cases: cases
             .into_iter()
             .map(|(stratum, e)| sampled_case(stratum, &e, &findings))
@@ -305,22 +358,55 @@ pub(crate) async fn view_of(state: &web::Data<AppState>, id: &str) -> Result<Sam
     })
 }
 
-fn sampled_case(stratum: String, e: &StoredEntry, findings: &[StoredEntry]) -> SampledCase {
-    let finding = findings
+fn latest_finding(receipt: &str, findings: &[StoredEntry]) -> Option<FindingView> {
+    let f = findings
         .iter()
         .rev()
-        .find(|f| f.request["receipt"].as_str() == Some(e.receipt.as_str()))
-        .map(|f| FindingView {
-            receipt: f.receipt.clone(),
-            conclusion: f.outcome.clone(),
-            note: f.request["note"].as_str().unwrap_or("").to_string(),
-            by: f.caller.name.clone(),
-            at: f.recorded_at.clone(),
-        });
-    let (fine, proposed_fine) = if e.kind == "review" {
-        (None, e.request["proposed"].get("fine").cloned())
+        .find(|f| f.request["receipt"].as_str() == Some(receipt))?;
+    Some(FindingView {
+        receipt: f.receipt.clone(),
+        conclusion: serde_json::from_value(f.request["conclusion"].clone()).ok()?,
+        note: f.request["note"].as_str().unwrap_or("").to_string(),
+        by: f.caller.name.clone(),
+        at: f.recorded_at.clone(),
+    })
+}
+
+/// The acts of a drawn entry: a calculation's one, a review's each with its standard and
+/// proposal.
+fn sampled_acts(e: &StoredEntry) -> Vec<SampledAct> {
+    if e.kind != "review" {
+        return vec![SampledAct {
+            matter_id: e.matter_id.clone(),
+            facts: e.request["facts"].clone(),
+            tier: e.tier,
+            standard_fine: e.result.get("fine").cloned(),
+            proposed_fine: None,
+        }];
+    }
+    let asked = e.request["acts"].as_array().cloned().unwrap_or_default();
+    let reviewed = e.result["acts"].as_array().cloned().unwrap_or_default();
+    reviewed
+        .iter()
+        .enumerate()
+        .map(|(i, a)| SampledAct {
+            matter_id: a["matter_id"].as_str().unwrap_or("").to_string(),
+            facts: asked.get(i).map(|x| x["facts"].clone()).unwrap_or_default(),
+            tier: a["tier"]["level"].as_u64().map(|t| t as usize),
+            standard_fine: a.get("standard_fine").cloned().filter(|v| !v.is_null()),
+            proposed_fine: a["proposed"].get("fine").cloned().filter(|v| !v.is_null()),
+        })
+        .collect()
+}
+
+fn sampled_case(stratum: String, e: &StoredEntry, findings: &[StoredEntry]) -> SampledCase {
+    let inspector = if e.kind == "review" {
+        // A review names the inspector who proposed (承办人); the reviewer is not one.
+        e.request["inspector"]
+            .as_str()
+            .unwrap_or("（未填写承办人）")
     } else {
-        (e.result.get("fine").cloned(), None)
+        &e.caller.name
     };
     SampledCase {
         receipt: e.receipt.clone(),
@@ -330,15 +416,13 @@ fn sampled_case(stratum: String, e: &StoredEntry, findings: &[StoredEntry]) -> S
         matter_id: e.matter_id.clone(),
         case_ref: e.case_ref.clone(),
         day: e.day.clone(),
-        inspector: e.request["inspector"]
-            .as_str()
-            .unwrap_or(&e.caller.name)
-            .to_string(),
+        inspector: inspector.to_string(),
         outcome: e.outcome.clone(),
         tier: e.tier,
-        fine,
-        proposed_fine,
-        finding,
+        circumstances: serde_json::from_value(e.request["circumstances"].clone())
+            .unwrap_or_default(),
+        acts: sampled_acts(e),
+        finding: latest_finding(&e.receipt, findings),
     }
 }
 
@@ -349,14 +433,6 @@ pub(crate) async fn record_finding(
     id: &str,
     f: FindingRequest,
 ) -> Result<String, ApiError> {
-    if f.note.chars().count() > 2000 {
-        return Err(invalid(
-            "invalid_note",
-            "评查意见不超过2000字",
-            "`note` is at most 2,000 characters",
-            "note",
-        ));
-    }
     let view = view_of(state, id).await?;
     let receipt = f.receipt.trim().to_uppercase();
     let Some(case) = view.cases.iter().find(|c| c.receipt == receipt) else {
@@ -370,10 +446,11 @@ pub(crate) async fn record_finding(
     let recorded = RecordedFinding {
         sample: view.summary.id.clone(),
         receipt,
+        unit: case.unit.clone(),
         matter_id: case.matter_id.clone(),
         case_ref: case.case_ref.clone().unwrap_or_default(),
         conclusion: f.conclusion,
-        note: f.note.trim().to_string(),
+        note: f.note,
     };
     let entry = sample_finding_entry(&asker, &recorded);
     Ok(state.decider.record(entry, ())?.logged().await?.receipt)
@@ -395,31 +472,49 @@ pub struct ReportQuery {
 
 fn period_of(q: &ReportQuery) -> Result<Period, ApiError> {
     let day = |s: &str, name: &str| {
-        s.parse::<chrono::NaiveDate>().map_err(|_| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            let what = if name == "from" {
+                "起始日期"
+            } else {
+                "截止日期"
+            };
             ApiError::bad_query(
-                &format!(
-                    "{} 应为日期，如 2026-11-01",
-                    if name == "from" {
-                        "起始日期"
-                    } else {
-                        "截止日期"
-                    }
-                ),
+                &format!("{what}应为日期，如 2026-11-01"),
                 &format!("{name} must be a date YYYY-MM-DD"),
                 Some(name),
             )
         })
     };
     let (from, to) = (day(&q.from, "from")?, day(&q.to, "to")?);
-    if from > to || (to - from).num_days() > 3660 {
-        return Err(invalid(
-            "invalid_period",
-            "起始日期不能晚于截止日期，期间不超过十年",
-            "`from` must not be after `to`, and the period at most ten years",
-            "to",
-        ));
+    if let Some((zh, en)) = sample::period_error(from, to) {
+        return Err(invalid("invalid_period", zh, en, "to"));
     }
     Ok(Period { from, to })
+}
+
+/// The unit a report is of: a reviewer's own (another is refused), any known one for a
+/// supervisor, or every unit.
+fn report_unit(
+    state: &AppState,
+    who: &Principal,
+    asked: Option<&str>,
+) -> Result<Option<String>, ApiError> {
+    let asked = asked
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_uppercase);
+    known_unit(state, asked.as_deref())?;
+    match (who.role, asked) {
+        (Role::Supervisor, asked) => Ok(asked),
+        (_, Some(u)) if u != who.unit => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("审核人员只能查看本单位（{}）的报告", who.unit),
+            format!("reviewers read only their own unit's report ({})", who.unit),
+            Some("unit"),
+        )),
+        _ => Ok(Some(who.unit.clone())),
+    }
 }
 
 /// The look-back report: a reviewer's is their own unit's.
@@ -429,10 +524,7 @@ pub(crate) async fn report(
     q: &ReportQuery,
 ) -> Result<LookBack, ApiError> {
     let period = period_of(q)?;
-    let unit = match who.role {
-        Role::Supervisor => q.unit.as_ref().map(|u| u.to_uppercase()),
-        _ => Some(who.unit.clone()),
-    };
+    let unit = report_unit(state, who, q.unit.as_deref())?;
     let filter = Filter {
         from: Some(period.previous().from.to_string()),
         to: Some(period.to.to_string()),
@@ -440,7 +532,7 @@ pub(crate) async fn report(
     };
     with_store(state, move |s| {
         let mut b = LookBackBuilder::new(period, unit);
-        each_entry(s, &filter, |e| b.add(&e))?;
+        each_entry(s, &filter, ALL, |e| b.add(&e))?;
         Ok(b.finish())
     })
     .await
@@ -460,7 +552,8 @@ pub async fn create_sample(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &SUPERVISORS).await?;
-    let request: SampleRequest = typed(read_json(payload).await?, "invalid_sample")?;
+    let request =
+        SampleRequest::from_json(&read_json(payload).await?).map_err(|e| ApiError::from(&e))?;
     let view = draw_sample(&state, asker(&req, who), request).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -507,7 +600,8 @@ pub async fn create_finding(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &SUPERVISORS).await?;
-    let f: FindingRequest = typed(read_json(payload).await?, "invalid_finding")?;
+    let f =
+        FindingRequest::from_json(&read_json(payload).await?).map_err(|e| ApiError::from(&e))?;
     let receipt = record_finding(&state, asker(&req, who), &id, f).await?;
     Ok(HttpResponse::Created().json(FindingReceipt { receipt }))
 }

@@ -16,7 +16,7 @@ use super::Asker;
 use crate::engine::{AdjustmentKind, CalcRequest, CalcResult};
 use crate::review::{CaseReview, ReviewCase};
 use crate::standards::{Band, Party};
-use crate::supervision::sample::{RecordedFinding, SampleRequest, StratumDraw, WEIGHT_RULE};
+use crate::supervision::sample::{DrawRecord, RecordedFinding, SampleRequest};
 use crate::supervision::{EntryKind, NewEntry, ReviewActIndex, hex, raw};
 
 /// A calculation's request as the log keeps it (the matter and case number are columns).
@@ -172,13 +172,9 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
     }
 }
 
-/// The entry of a spot-check draw: the parameters with the seed used, the stated weight rule
-/// and the receipts drawn, so that the draw can be redone and compared.
-pub fn sample_draw_entry(
-    asker: &Asker,
-    request: &SampleRequest,
-    strata: &[StratumDraw],
-) -> NewEntry {
+/// The entry of a spot-check draw: the parameters with the seed used, the last entry read,
+/// the weight rule and the receipts drawn — what a replay redraws and compares.
+pub fn sample_draw_entry(asker: &Asker, request: &SampleRequest, record: &DrawRecord) -> NewEntry {
     NewEntry {
         kind: EntryKind::SampleDraw,
         caller: asker.caller.clone(),
@@ -189,7 +185,7 @@ pub fn sample_draw_entry(
         tier: None,
         case_ref: None,
         request: raw(request),
-        result: raw(&serde_json::json!({"rule": WEIGHT_RULE, "strata": strata})),
+        result: raw(record),
         offline: false,
         review_acts: Vec::new(),
     }

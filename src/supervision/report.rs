@@ -26,7 +26,9 @@ impl Period {
         let days = (self.to - self.from).num_days();
         let to = self.from.pred_opt().unwrap_or(self.from);
         Period {
-            from: to - chrono::Duration::days(days),
+            from: to
+                .checked_sub_signed(chrono::Duration::days(days))
+                .unwrap_or(NaiveDate::MIN),
             to,
         }
     }
@@ -81,7 +83,8 @@ pub struct UnitReport {
     pub departures: Change,
     pub tiers: Vec<MatterTiers>,
     pub reasons: Vec<ReasonGroup>,
-    /// Spot-check findings this period: conclusion → count.
+    /// Spot-check findings recorded this period (the latest per case file of a sample):
+    /// conclusion → count.
     pub findings: BTreeMap<String, i64>,
 }
 
@@ -96,14 +99,22 @@ pub struct LookBack {
 /// Reasons kept per group.
 const RECEIPTS_PER_REASON: usize = 5;
 
-/// The unit an entry counts for: a review's first act's unit (the matter's), else the
-/// caller's.
+/// The unit an entry counts for: a review's first act's unit (the matter's), a finding's
+/// case file's unit, else the caller's.
 pub fn unit_of(e: &StoredEntry) -> String {
     e.result["acts"][0]["unit"]
         .as_str()
+        .or_else(|| {
+            e.request["unit"]
+                .as_str()
+                .filter(|_| e.kind == "sample_finding")
+        })
         .unwrap_or(&e.caller.unit)
         .to_string()
 }
+
+/// Reason groups kept per unit; the rest are counted under 其他理由.
+const MAX_REASONS: usize = 50;
 
 #[derive(Default)]
 struct Tally {
@@ -113,7 +124,8 @@ struct Tally {
     departures: [i64; 2],
     tiers: BTreeMap<String, BTreeMap<usize, i64>>,
     reasons: BTreeMap<String, ReasonGroup>,
-    findings: BTreeMap<String, i64>,
+    /// The latest conclusion per (sample, receipt): a finding replaced does not count.
+    findings: BTreeMap<(String, String), String>,
 }
 
 impl Tally {
@@ -149,18 +161,27 @@ impl Tally {
                 }
             }
             "sample_finding" if now => {
-                *self.findings.entry(e.outcome.clone()).or_default() += 1;
+                let key = (
+                    e.request["sample"].as_str().unwrap_or("").to_string(),
+                    e.request["receipt"].as_str().unwrap_or("").to_string(),
+                );
+                self.findings.insert(key, e.outcome.clone());
             }
             _ => {}
         }
     }
 
     fn reason(&mut self, e: &StoredEntry) {
-        let written = e.request["reason"].as_str().map(str::trim).unwrap_or("");
-        let reason = if written.is_empty() {
-            "未说明理由"
-        } else {
-            written
+        // The case's reason, else the first act's own.
+        let written = [&e.request["reason"], &e.request["acts"][0]["reason"]]
+            .into_iter()
+            .filter_map(|r| r.as_str().map(str::trim))
+            .find(|r| !r.is_empty())
+            .unwrap_or("");
+        let reason = match written {
+            "" => "未说明理由",
+            r if self.reasons.len() >= MAX_REASONS && !self.reasons.contains_key(r) => "其他理由",
+            r => r,
         };
         let g = self
             .reasons
@@ -207,7 +228,13 @@ impl Tally {
                 })
                 .collect(),
             reasons,
-            findings: self.findings,
+            findings: self
+                .findings
+                .into_values()
+                .fold(BTreeMap::new(), |mut m, c| {
+                    *m.entry(c).or_default() += 1;
+                    m
+                }),
         }
     }
 }

@@ -1,23 +1,33 @@
 //! 案卷评查: a reproducible random sample of logged decisions for file review (issue 17).
 //!
-//! The draw is a pure function of the population and the parameters, seed included: the same
-//! log, parameters and seed give the same sample, and the draw is itself logged (seed,
-//! parameters, chosen receipts) so that a sample cannot be redrawn quietly until it suits.
-//! The population is one decision per case file (案件编号): the case's latest review if it
-//! was reviewed, else its latest calculation; queries without a case number have no file to
-//! check and are not drawn. Strata (by default the unit) get shares of the sample in
-//! proportion to their size (largest remainder); within a stratum, cases are drawn without
+//! The draw is a pure function of the population and the parameters, seed included, and is
+//! itself logged (parameters, seed, the last entry read, the weight rule's version, the chosen
+//! receipts) so that a sample cannot be redrawn quietly until it suits. A new draw's seed is
+//! the server's (random): a seed chosen by the drawer could be tried offline against an
+//! exported log until the sample suits. The same parameters with a recorded seed redraw that
+//! sample exactly — over the log as it stood then (`through_seq`) — and that replay is logged
+//! too. The population is one decision per case file (unit and 案件编号): the case's latest
+//! review if it was reviewed, else its latest calculation; queries without a case number have
+//! no file to check and are not drawn. Strata (by default the unit) get shares of the sample
+//! in proportion to their size (largest remainder); within a stratum, cases are drawn without
 //! replacement with probability proportional to their weight ([`WEIGHT_RULE`]).
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
-/// The stated rule by which some cases are more likely to be drawn.
-pub const WEIGHT_RULE: &str = "每个案件基础权重为1；法制审核结论为偏离裁量基准或违法的，权重加2；\
-     同一案件有监察预警的，权重加2。同一层内按权重不放回抽取，权重越高被抽中的机会越大。";
+use crate::request::{CalcError, Fields};
+
+/// The weight rule's version: a draw records it, and only a draw of the current version can
+/// be replayed (an older one would be drawn by other weights).
+pub const RULE_VERSION: u32 = 1;
+
+/// The stated rule by which some cases are more likely to be drawn ([`Candidate::weight`]).
+pub const WEIGHT_RULE: &str = "每个案件基础权重为1；法制审核结论为偏离裁量基准或违法的，权重加2。\
+     同一层内按权重不放回抽取，权重越高被抽中的机会越大。";
 
 /// The most cases one draw may take.
 pub const MAX_SAMPLE: usize = 500;
@@ -36,9 +46,8 @@ pub enum Strata {
 }
 
 /// What a supervisor asks for.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"unit": "ZHZF", "from": "2026-10-01", "to": "2026-12-31", "size": 20, "strata": "unit", "seed": 20261205}))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"unit": "ZHZF", "from": "2026-10-01", "to": "2026-12-31", "size": 20, "strata": "unit"}))]
 pub struct SampleRequest {
     /// One unit's decisions only; all units when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,10 +63,87 @@ pub struct SampleRequest {
     pub size: usize,
     #[serde(default)]
     pub strata: Strata,
-    /// The seed; a random one is chosen (and recorded) when left out.
+    /// Left out for a new draw (the server chooses the seed and records it). Given, it must be
+    /// the recorded seed of an earlier draw with the same parameters, which is then redrawn
+    /// over the log as it stood then (a replay, logged as such); another seed is a 422.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 9007199254740991_u64)]
     pub seed: Option<u64>,
+}
+
+/// Seeds stay below 2^53, so that every JSON reader gets a seed back exactly.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+/// The days a draw or a report may cover: the service's dates (from 1990) to 2100, at most
+/// ten years at once.
+pub fn period_error(from: NaiveDate, to: NaiveDate) -> Option<(&'static str, &'static str)> {
+    let first = NaiveDate::from_ymd_opt(1990, 1, 1).expect("a date");
+    let last = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a date");
+    if from < first || to > last {
+        Some(("日期应在1990年至2100年之间", "dates are 1990 to 2100"))
+    } else if from > to {
+        Some(("起始日期不能晚于截止日期", "`from` is after `to`"))
+    } else if (to - from).num_days() > 3660 {
+        Some(("期间不能超过十年", "the period is at most ten years"))
+    } else {
+        None
+    }
+}
+
+impl SampleRequest {
+    /// Reads a request field by field, each refusal naming its field.
+    pub fn from_json(v: &Value) -> Result<SampleRequest, CalcError> {
+        let f = Fields::new(v, "", &["unit", "from", "to", "size", "strata", "seed"])?;
+        let from = f.required("from", f.date("from")?)?;
+        let to = f.required("to", f.date("to")?)?;
+        if let Some((zh, en)) = period_error(from, to) {
+            return Err(CalcError::invalid(
+                "invalid_period",
+                "to",
+                zh.into(),
+                en.into(),
+            ));
+        }
+        let size = f.required("size", integer(&f, "size", 1, MAX_SAMPLE as u64)?)? as usize;
+        let strata = match f.text("strata", 10)?.as_deref() {
+            None | Some("unit") => Strata::Unit,
+            Some("kind") => Strata::Kind,
+            Some("none") => Strata::None,
+            Some(_) => {
+                return Err(f.wrong(
+                    "strata",
+                    "unit（按单位）、kind（按类型）或 none（不分层）",
+                    "unit, kind or none",
+                ));
+            }
+        };
+        Ok(SampleRequest {
+            unit: f.text("unit", 20)?.map(|u| u.trim().to_uppercase()),
+            from,
+            to,
+            size,
+            strata,
+            seed: integer(&f, "seed", 0, MAX_SEED)?,
+        })
+    }
+}
+
+/// A whole number within bounds, or the field's refusal.
+fn integer(f: &Fields, key: &str, min: u64, max: u64) -> Result<Option<u64>, CalcError> {
+    match f.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .filter(|n| (min..=max).contains(n))
+            .map(Some)
+            .ok_or_else(|| {
+                f.wrong(
+                    key,
+                    &format!("{min}至{max}的整数"),
+                    &format!("a whole number {min} to {max}"),
+                )
+            }),
+    }
 }
 
 /// One decision that may be drawn.
@@ -71,14 +157,12 @@ pub struct Candidate {
     pub case_ref: String,
     /// A review that found a deviation or an unlawful decision.
     pub departed: bool,
-    /// Supervision alerts resting on the case.
-    pub alerts: u32,
 }
 
 impl Candidate {
     /// [`WEIGHT_RULE`].
     pub fn weight(&self) -> u64 {
-        1 + if self.departed { 2 } else { 0 } + if self.alerts > 0 { 2 } else { 0 }
+        1 + if self.departed { 2 } else { 0 }
     }
 
     fn stratum(&self, strata: Strata) -> String {
@@ -122,7 +206,13 @@ impl Conclusion {
         }
     }
 
-    pub fn label(code: &str) -> &'static str {
+    /// 符合, 偏离, 违法.
+    pub fn label(self) -> &'static str {
+        Conclusion::label_of(self.as_str())
+    }
+
+    /// The label of a conclusion's code (其他 for none).
+    pub fn label_of(code: &str) -> &'static str {
         match code {
             "conforms" => "符合",
             "deviates" => "偏离",
@@ -134,7 +224,6 @@ impl Conclusion {
 
 /// A finding as a reviewer records it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 #[schema(example = json!({"receipt": "12-3F0A", "conclusion": "deviates", "note": "案卷未写明从轻理由"}))]
 pub struct FindingRequest {
     /// The drawn decision's receipt (one of the sample's).
@@ -146,33 +235,85 @@ pub struct FindingRequest {
     pub note: String,
 }
 
+impl FindingRequest {
+    /// Reads a finding field by field, each refusal naming its field.
+    pub fn from_json(v: &Value) -> Result<FindingRequest, CalcError> {
+        let f = Fields::new(v, "", &["receipt", "conclusion", "note"])?;
+        let receipt = f.required("receipt", f.text("receipt", 30)?)?;
+        let conclusion = match f
+            .required("conclusion", f.text("conclusion", 20)?)?
+            .as_str()
+        {
+            "conforms" => Conclusion::Conforms,
+            "deviates" => Conclusion::Deviates,
+            "unlawful" => Conclusion::Unlawful,
+            _ => {
+                return Err(f.wrong(
+                    "conclusion",
+                    "conforms（符合）、deviates（偏离）或 unlawful（违法）",
+                    "conforms, deviates or unlawful",
+                ));
+            }
+        };
+        Ok(FindingRequest {
+            receipt,
+            conclusion,
+            note: f.text("note", 2000)?.unwrap_or_default().trim().to_string(),
+        })
+    }
+}
+
 /// A finding as logged: with the sample and what identifies the case file.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecordedFinding {
     /// The draw's receipt.
     pub sample: String,
     pub receipt: String,
+    /// The unit of the case file checked (its findings count there).
+    pub unit: String,
     pub matter_id: String,
     pub case_ref: String,
     pub conclusion: Conclusion,
     pub note: String,
 }
 
-/// One case file per case number: its latest review, else its latest calculation.
-pub fn one_per_case(mut entries: Vec<Candidate>) -> Vec<Candidate> {
-    let mut by_case: BTreeMap<String, Candidate> = BTreeMap::new();
-    entries.sort_by_key(|c| c.seq);
-    for c in entries {
-        let keep_old = by_case
-            .get(&c.case_ref)
+/// The case files of a period, gathered entry by entry in chain order: one per unit and case
+/// number, its latest review, else its latest calculation.
+#[derive(Default)]
+pub struct CaseFiles(BTreeMap<(String, String), Candidate>);
+
+impl CaseFiles {
+    pub fn add(&mut self, c: Candidate) {
+        let key = (c.unit.clone(), c.case_ref.trim().to_string());
+        let keep_old = self
+            .0
+            .get(&key)
             .is_some_and(|old| old.kind == "review" && c.kind != "review");
         if !keep_old {
-            by_case.insert(c.case_ref.clone(), c);
+            self.0.insert(key, c);
         }
     }
-    let mut cases: Vec<Candidate> = by_case.into_values().collect();
-    cases.sort_by_key(|c| c.seq);
-    cases
+
+    /// The case files in the order their chosen entries were logged.
+    pub fn into_cases(self) -> Vec<Candidate> {
+        let mut cases: Vec<Candidate> = self.0.into_values().collect();
+        cases.sort_by_key(|c| c.seq);
+        cases
+    }
+}
+
+/// What a draw's entry records besides its parameters: enough to redraw it exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DrawRecord {
+    /// The last log entry the population was read from.
+    pub through_seq: i64,
+    pub rule_version: u32,
+    /// [`WEIGHT_RULE`] as it was.
+    pub rule: String,
+    /// The draw this one replays, if it is a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<String>,
+    pub strata: Vec<StratumDraw>,
 }
 
 /// The draw: strata by name, each with its share of `size` drawn by weight.
@@ -288,7 +429,6 @@ mod tests {
             kind: kind.into(),
             case_ref: case_ref.into(),
             departed,
-            alerts: 0,
         }
     }
 
@@ -355,13 +495,74 @@ mod tests {
             case(3, "ZHZF", "calculation", "案1", false),
             case(4, "ZHZF", "calculation", "案2", false),
             case(5, "ZHZF", "calculation", "案2", false),
+            // The same case number in another unit is another case file.
+            case(6, "STHJ", "calculation", "案2", false),
         ];
-        let cases = one_per_case(p);
+        let mut files = CaseFiles::default();
+        p.into_iter().for_each(|c| files.add(c));
+        let cases = files.into_cases();
         assert_eq!(
             cases.iter().map(|c| c.seq).collect::<Vec<_>>(),
-            [2, 5],
-            "the review of 案1, the latest query of 案2"
+            [2, 5, 6],
+            "the review of 案1, the latest query of 案2, STHJ's 案2"
         );
+    }
+
+    #[test]
+    fn requests_are_read_field_by_field() {
+        let ok = SampleRequest::from_json(&serde_json::json!({"from": "2026-01-01", "to": "2026-03-31", "size": 5, "unit": "zhzf"})).unwrap();
+        assert_eq!(
+            (ok.unit.as_deref(), ok.size, ok.strata, ok.seed),
+            (Some("ZHZF"), 5, Strata::Unit, None)
+        );
+        for (body, field) in [
+            (
+                serde_json::json!({"from": "2026-01-01", "to": "2026-03-31", "size": -1}),
+                "size",
+            ),
+            (
+                serde_json::json!({"from": "2026-01-01", "to": "2026-03-31", "size": 501}),
+                "size",
+            ),
+            (
+                serde_json::json!({"from": "2026-01-01", "to": "2026-03-31", "size": 5, "strata": "x"}),
+                "strata",
+            ),
+            (
+                serde_json::json!({"from": "2026-01-01", "to": "2026-03-31", "size": 5, "seed": 9007199254740992_u64}),
+                "seed",
+            ),
+            (
+                serde_json::json!({"from": "-262143-01-02", "to": "2026-03-31", "size": 5}),
+                "from",
+            ),
+            (
+                serde_json::json!({"from": "2026-01-01", "to": "2101-01-01", "size": 5}),
+                "to",
+            ),
+            (
+                serde_json::json!({"from": "2026-04-01", "to": "2026-03-31", "size": 5}),
+                "to",
+            ),
+            (serde_json::json!({"to": "2026-03-31", "size": 5}), "from"),
+            (
+                serde_json::json!({"from": "2026-01-01", "to": "2026-03-31", "size": 5, "x": 1}),
+                "x",
+            ),
+        ] {
+            let e = SampleRequest::from_json(&body).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{body}");
+            assert!(
+                !e.message.contains("invalid") && !e.message.contains('`'),
+                "{}",
+                e.message
+            );
+        }
+        let e = FindingRequest::from_json(
+            &serde_json::json!({"receipt": "1-ABCD", "conclusion": "fine"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("conclusion"));
     }
 
     #[test]

@@ -87,6 +87,14 @@ pub struct TokenRecord {
     pub revoked_at: Option<String>,
 }
 
+impl TokenRecord {
+    /// A live token of this person: one's own log entries are those under one's name in one's
+    /// unit (`/api/v1/my/queries`), so no two live tokens of a unit share a name.
+    pub fn is_live_for(&self, name: &str, unit: &str) -> bool {
+        self.revoked_at.is_none() && self.name == name && self.unit == unit
+    }
+}
+
 /// A browser session as stored: the hash of its id, never the id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {

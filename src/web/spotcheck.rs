@@ -14,8 +14,8 @@ use super::session;
 use super::{error_page, html_response, page};
 use crate::api::error::ApiError;
 use crate::api::supervision::{
-    ReportQuery, SampleView, draw_sample, list_samples, record_finding, report, view_of,
-    xlsx_response,
+    ReportQuery, SampleView, SampledAct, draw_sample, list_samples, record_finding, report,
+    view_of, xlsx_response,
 };
 use crate::api::{AppState, log_caller};
 use crate::auth::Principal;
@@ -75,6 +75,26 @@ fn strata_label(s: Strata) -> &'static str {
     }
 }
 
+fn stratum_label(state: &AppState, s: &str) -> String {
+    match s {
+        "calculation" | "review" => kind_label(s).to_string(),
+        "全部" => s.to_string(),
+        unit => unit_name(state, unit),
+    }
+}
+
+/// A UTC time as 2026年12月5日 18:31 (China time).
+fn china_time(iso: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(iso).map_or_else(
+        |_| iso.to_string(),
+        |t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                .format("%Y年%-m月%-d日 %H:%M")
+                .to_string()
+        },
+    )
+}
+
 fn kind_label(kind: &str) -> &'static str {
     match kind {
         "review" => "法制审核",
@@ -87,7 +107,7 @@ fn outcome_label(o: &str) -> &'static str {
         "penalty" => "处罚",
         "no_penalty" => "不予处罚",
         "time_barred" => "超过时效",
-        other => Conclusion::label(other),
+        other => Conclusion::label_of(other),
     }
 }
 
@@ -108,7 +128,7 @@ async fn samples_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
                 h1 { "案卷评查抽样" }
                 p { a href="/supervision" { "← 监督首页" } " · " a href="/supervision/report" { "回头看报告" } }
                 p.muted { "按案件编号每案一卷：经法制审核的取最近一次审核，否则取最近一次裁量查询；无案件编号的查询不抽取。"
-                    "每次抽取（含随机种子、条件和抽中的回执号）都记入监督记录，相同条件和种子重抽结果相同。" }
+                    "随机种子由系统产生；每次抽取（含种子、条件、读至的记录和抽中的回执号）都记入监督记录。按相同条件和原种子可重现该次抽取，重现也记入记录。" }
                 form.inline method="post" action="/supervision/samples" {
                     select name="unit" aria-label="执法单位" {
                         option value="" { "全部单位" }
@@ -122,16 +142,16 @@ async fn samples_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
                             option value=(serde_json::to_value(s).unwrap_or_default().as_str().unwrap_or("unit")) { (strata_label(s)) }
                         }
                     }
-                    input type="number" name="seed" min="0" placeholder="随机种子（可不填）" aria-label="随机种子";
+                    input type="number" name="seed" min="0" placeholder="重现此前的抽取时填其随机种子" aria-label="随机种子";
                     button type="submit" { "抽取" }
                 }
                 h2 { "历次抽取" }
                 @if list.is_empty() { p { "尚无抽取记录。" } } @else {
                     table {
-                        thead { tr { th { "抽样号" } th { "抽取时间（UTC）" } th { "抽取人" } th { "单位" } th { "期间" } th.num { "件数" } th { "种子" } } }
+                        thead { tr { th { "抽样号" } th { "抽取时间" } th { "抽取人" } th { "单位" } th { "期间" } th.num { "件数" } th { "种子" } } }
                         tbody { @for s in &list { tr {
                             td { a href={ "/supervision/samples/" (s.id) } { (s.id) } }
-                            td { (s.drawn_at) } td { (s.drawn_by) }
+                            td { (china_time(&s.drawn_at)) } td { (s.drawn_by) }
                             td { (s.request.unit.as_deref().map(|u| unit_name(&state, u)).unwrap_or_else(|| "全部".into())) }
                             td.nowrap { (s.request.from) " 至 " (s.request.to) }
                             td.num { (s.drawn) } td { (s.request.seed.unwrap_or_default()) }
@@ -216,12 +236,13 @@ fn sample_markup(state: &AppState, v: &SampleView) -> Markup {
             h1 { "案卷评查抽样 " (s.id) }
             p { a href="/supervision/samples" { "← 历次抽取" } " · "
                 a href={ "/supervision/samples/" (s.id) "/export.xlsx" } { "下载评查表（xlsx）" } }
-            p { (s.drawn_by) " 于 " (s.drawn_at) " 抽取；期间 " (s.request.from) " 至 " (s.request.to) "；"
+            p { (s.drawn_by) " 于 " (china_time(&s.drawn_at)) " 抽取；期间 " (s.request.from) " 至 " (s.request.to) "；"
                 (strata_label(s.request.strata)) "；随机种子 " (s.request.seed.unwrap_or_default()) "。" }
-            p.muted { "抽取规则：" (v.rule) }
+            p.muted { "抽取规则：" (v.record.rule) "（抽取时读至第" (v.record.through_seq) "条记录）" }
+            @if let Some(o) = &v.summary.replay_of { p { "本次为抽样 " a href={ "/supervision/samples/" (o) } { (o) } " 的重现。" } }
             table {
                 thead { tr { th { "层" } th.num { "案卷总数" } th.num { "抽中" } } }
-                tbody { @for st in &v.strata { tr { td { (st.stratum) } td.num { (st.population) } td.num { (st.receipts.len()) } } } }
+                tbody { @for st in &v.record.strata { tr { td { (stratum_label(state, &st.stratum)) } td.num { (st.population) } td.num { (st.receipts.len()) } } } }
             }
             div.scroll { table {
                 thead { tr { th { "回执号" } th { "案件编号" } th { "类型" } th { "单位" } th { "事项" } th { "日期" } th { "结果" } th { "评查意见" } } }
@@ -234,7 +255,7 @@ fn sample_markup(state: &AppState, v: &SampleView) -> Markup {
                     td.nowrap { (c.day) }
                     td { (outcome_label(&c.outcome)) @if let Some(t) = c.tier { "（第" (t) "阶次）" } }
                     td {
-                        @if let Some(f) = &c.finding { p { b { (Conclusion::label(&f.conclusion)) } " " (f.note) br; span.muted { (f.by) " " (f.at) } } }
+                        @if let Some(f) = &c.finding { p { b { (f.conclusion.label()) } " " (f.note) br; span.muted { (f.by) " " (china_time(&f.at)) } } }
                         form.inline method="post" action={ "/supervision/samples/" (s.id) "/findings" } {
                             input type="hidden" name="receipt" value=(c.receipt);
                             select name="conclusion" aria-label="结论" {
@@ -315,20 +336,63 @@ fn amount(v: &serde_json::Value) -> Option<String> {
     Some(crate::money::render_published(d))
 }
 
-/// The standard's band (a calculation) or the proposed fine (a review), as published tables
-/// write amounts.
-fn fine_text(c: &crate::api::supervision::SampledCase) -> String {
-    if let Some(p) = c.proposed_fine.as_ref().and_then(amount) {
-        return format!("拟罚款{p}");
-    }
-    let Some(f) = &c.fine else {
-        return String::new();
-    };
+fn band_text(f: &serde_json::Value) -> String {
     match (amount(&f["min"]), amount(&f["max"])) {
         (Some(a), Some(b)) if a == b => a,
         (Some(a), Some(b)) => format!("{a}至{b}"),
         _ => String::new(),
     }
+}
+
+/// Per act ("行为1：…" when there are several), joined.
+fn per_act(acts: &[SampledAct], text: impl Fn(&SampledAct) -> String) -> String {
+    let texts: Vec<String> = acts.iter().map(text).collect();
+    if texts.len() < 2 {
+        return texts.concat();
+    }
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("行为{}：{t}", i + 1))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The logged facts by their labels in the standards in force (a value by its label too).
+fn facts_text(state: &AppState, act: &SampledAct) -> String {
+    let current = state.current();
+    let Some(m) = current.set.matter(&act.matter_id) else {
+        return String::new();
+    };
+    m.facts
+        .iter()
+        .filter_map(|d| {
+            let v = act.facts.get(&d.key)?;
+            let shown = match v {
+                serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                serde_json::Value::String(s) => d
+                    .values
+                    .iter()
+                    .find(|x| x.code == *s)
+                    .map_or_else(|| s.clone(), |x| x.label.clone()),
+                other => other.to_string(),
+            };
+            Some(format!(
+                "{}：{shown}{}",
+                d.label,
+                d.unit.as_deref().unwrap_or("")
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("，")
+}
+
+fn circumstances_text(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| crate::circumstances::find(c).map_or(c.as_str(), |x| x.label))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// One sheet: a header row, then the rows; every text neutralised (no formula runs).
@@ -376,10 +440,22 @@ pub fn sample_xlsx(state: &AppState, v: &SampleView) -> Result<Vec<u8>, XlsxErro
                 matter_name(state, &c.matter_id),
                 c.day.clone(),
                 c.inspector.clone(),
+                per_act(&c.acts, |a| facts_text(state, a)),
+                circumstances_text(&c.circumstances),
                 outcome_label(&c.outcome).into(),
-                c.tier.map(|t| t.to_string()).unwrap_or_default(),
-                fine_text(c),
-                f.map(|f| Conclusion::label(&f.conclusion).to_string())
+                per_act(&c.acts, |a| {
+                    a.tier.map(|t| t.to_string()).unwrap_or_default()
+                }),
+                per_act(&c.acts, |a| {
+                    a.standard_fine.as_ref().map(band_text).unwrap_or_default()
+                }),
+                per_act(&c.acts, |a| {
+                    a.proposed_fine
+                        .as_ref()
+                        .and_then(amount)
+                        .unwrap_or_default()
+                }),
+                f.map(|f| f.conclusion.label().to_string())
                     .unwrap_or_default(),
                 f.map(|f| f.note.clone()).unwrap_or_default(),
                 f.map(|f| f.by.clone()).unwrap_or_default(),
@@ -395,9 +471,12 @@ pub fn sample_xlsx(state: &AppState, v: &SampleView) -> Result<Vec<u8>, XlsxErro
         "事项名称",
         "日期",
         "承办人",
+        "违法事实",
+        "情节",
         "结果",
         "阶次",
-        "罚款（基准或拟处）",
+        "基准罚款",
+        "拟处罚款",
         "评查结论",
         "评查意见",
         "评查人",
@@ -530,7 +609,7 @@ fn unit_section(state: &AppState, u: &crate::supervision::report::UnitReport) ->
         }
         @if !u.findings.is_empty() {
             h3 { "案卷评查意见（本期）" }
-            p { @for (c, n) in &u.findings { span.badge { (Conclusion::label(c)) "：" (n) } " " } }
+            p { @for (c, n) in &u.findings { span.badge { (Conclusion::label_of(c)) "：" (n) } " " } }
         }
     }
 }
@@ -579,7 +658,7 @@ pub fn report_xlsx(state: &AppState, r: &LookBack) -> Result<Vec<u8>, XlsxError>
         for (c, n) in &u.findings {
             counts.push(vec![
                 name.clone(),
-                format!("评查意见：{}", Conclusion::label(c)),
+                format!("评查意见：{}", Conclusion::label_of(c)),
                 n.to_string(),
                 String::new(),
                 String::new(),

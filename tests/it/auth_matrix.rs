@@ -184,7 +184,7 @@ fn every_endpoint_for_every_caller() {
         (
             "POST",
             "/api/v1/supervision/samples".into(),
-            Some(json!({"from": "2026-01-01", "to": "2026-12-31", "size": 1, "seed": 1})),
+            Some(json!({"from": "2026-01-01", "to": "2026-12-31", "size": 1})),
             Some(&[Role::Supervisor]),
             201,
         ),
@@ -269,12 +269,12 @@ fn every_endpoint_for_every_caller() {
         }
     }
     // Revoking: admin only; the target must exist.
-    for who in EVERYONE {
+    for (i, who) in EVERYONE.into_iter().enumerate() {
         let created = call(
             Who::Role(Role::Admin),
             "POST",
             "/api/v1/tokens",
-            Some(&json!({"name": "王五", "unit": "ZHZF", "role": "inspector"})),
+            Some(&json!({"name": format!("王五{i}"), "unit": "ZHZF", "role": "inspector"})),
         );
         let id = created.json()["record"]["id"].as_str().unwrap().to_string();
         let r = call(who, "DELETE", &format!("/api/v1/tokens/{id}"), None);
@@ -562,6 +562,21 @@ fn an_inspector_reads_their_own_entries_only() {
         .bearer(&other)
         .send()
         .json();
+    // No second live token under a name the unit already has: it would read the first's.
+    let twin = app.post_as(
+        "/api/v1/tokens",
+        Role::Admin,
+        &json!({"name": " 王五 ", "unit": "zhzf", "role": "reviewer"}),
+    );
+    assert_eq!((twin.status, twin.code()), (409, "name_taken".to_string()));
+    // Nor can a reviewer or supervisor open an inspector's entry as their own.
+    for role in [Role::Reviewer, Role::Supervisor] {
+        assert_eq!(
+            app.get_as(&format!("/api/v1/my/queries/{receipt}"), role)
+                .status,
+            404
+        );
+    }
     assert_eq!(as_other["total"], 1);
     assert_eq!(as_other["items"][0]["receipt"], theirs.as_str());
     // The log's full listing stays closed to inspectors.

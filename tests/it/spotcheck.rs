@@ -84,30 +84,20 @@ fn today() -> String {
 }
 
 #[test]
-fn a_draw_is_reproducible_from_its_seed_and_is_itself_in_the_log() {
+fn a_draw_is_replayed_from_its_recorded_seed_and_is_itself_in_the_log() {
     for (name, app) in apps() {
         fill(&app);
-        let params =
-            json!({"from": today(), "to": today(), "size": 5, "strata": "none", "seed": 42});
+        let params = json!({"from": today(), "to": today(), "size": 5, "strata": "none"});
         let a = draw(&app, params.clone());
         assert_eq!(
-            a["strata"][0]["population"], 12,
+            a["record"]["strata"][0]["population"], 12,
             "{name}: one file per case number"
         );
         let first = drawn(&a);
         assert_eq!(first.len(), 5);
-        let b = draw(&app, params.clone());
-        assert_eq!(
-            drawn(&b),
-            first,
-            "{name}: same parameters and seed, same sample"
-        );
-        assert_ne!(a["id"], b["id"], "{name}: each draw is its own entry");
-        let c = draw(
-            &app,
-            json!({"from": today(), "to": today(), "size": 5, "strata": "none", "seed": 43}),
-        );
-        assert_ne!(drawn(&c), first, "{name}: another seed, another sample");
+        let seed = a["request"]["seed"]
+            .as_u64()
+            .expect("the server's seed, recorded");
 
         // A case reviewed is drawn as its review; one only calculated as its latest query.
         for case in a["cases"].as_array().unwrap() {
@@ -115,14 +105,56 @@ fn a_draw_is_reproducible_from_its_seed_and_is_itself_in_the_log() {
             assert_eq!(case["kind"] == "review", reviewed, "{name}: {case}");
         }
 
-        // The draw in the log: parameters, seed, rule and receipts, under the supervisor.
+        // More decisions are logged in the period; the same parameters and the recorded seed
+        // still redraw the same sample, over the log as it stood.
+        for i in 13..=20 {
+            calculate(&app, &format!("案{i}"), "1.5", "2026-10-01");
+        }
+        let mut replay = params.clone();
+        replay["seed"] = json!(seed);
+        let b = draw(&app, replay.clone());
+        assert_eq!(
+            drawn(&b),
+            first,
+            "{name}: same parameters and seed, same sample"
+        );
+        assert_eq!(b["replay_of"], a["id"], "{name}");
+        assert_eq!(b["matches_original"], true);
+        assert_eq!(b["record"]["through_seq"], a["record"]["through_seq"]);
+        assert_ne!(a["id"], b["id"], "{name}: the replay is logged too");
+
+        // A new draw sees the new decisions; a seed no draw was made with is refused (it could
+        // have been tried offline until the sample suited).
+        let c = draw(&app, params.clone());
+        assert_eq!(c["record"]["strata"][0]["population"], 20, "{name}");
+        let r = app.post_as(
+            "/api/v1/supervision/samples",
+            Role::Supervisor,
+            &json!({"from": today(), "to": today(), "size": 5, "strata": "none", "seed": seed ^ 1}),
+        );
+        assert_eq!(
+            (r.status, r.code()),
+            (422, "seed_not_drawn".to_string()),
+            "{name}"
+        );
+        let mut other = replay.clone();
+        other["size"] = json!(4);
+        let r = app.post_as("/api/v1/supervision/samples", Role::Supervisor, &other);
+        assert_eq!(
+            r.code(),
+            "seed_not_drawn",
+            "{name}: the seed of other parameters"
+        );
+
+        // The draw in the log: parameters, seed, the last entry read, rule and receipts.
         let id = a["id"].as_str().unwrap();
         let entry = app
             .get_as(&format!("/api/v1/queries/{id}"), Role::Supervisor)
             .json();
         assert_eq!(entry["kind"], "sample_draw", "{name}");
-        assert_eq!(entry["request"]["seed"], 42);
+        assert_eq!(entry["request"]["seed"], seed);
         assert_eq!(entry["caller"]["role"], "supervisor");
+        assert_eq!(entry["result"]["through_seq"], a["record"]["through_seq"]);
         let logged: Vec<&str> = entry["result"]["strata"][0]["receipts"]
             .as_array()
             .unwrap()
@@ -132,58 +164,121 @@ fn a_draw_is_reproducible_from_its_seed_and_is_itself_in_the_log() {
         assert_eq!(logged, first);
         assert!(entry["result"]["rule"].as_str().unwrap().contains("权重"));
 
-        // Without a seed one is chosen, recorded, and redraws the same.
-        let d = draw(&app, json!({"from": today(), "to": today(), "size": 4}));
-        let seed = d["request"]["seed"].as_u64().unwrap();
-        let again = draw(
-            &app,
-            json!({"from": today(), "to": today(), "size": 4, "seed": seed}),
-        );
-        assert_eq!(drawn(&again), drawn(&d), "{name}");
-
         // Every draw ever made is listed, newest first.
         let list = app
             .get_as("/api/v1/supervision/samples", Role::Supervisor)
             .json();
-        assert_eq!(list.as_array().unwrap().len(), 5, "{name}");
-        assert_eq!(list[0]["id"], again["id"]);
+        assert_eq!(list.as_array().unwrap().len(), 3, "{name}");
+        assert_eq!(list[0]["id"], c["id"]);
+        assert_eq!(list[1]["replay_of"], a["id"]);
 
         // The statistics stay those of decisions: the draws are not queries.
         let stats = app
             .get_as("/api/v1/supervision/stats", Role::Supervisor)
             .json();
-        assert_eq!(stats["total"], 17, "{name}: 14 calculations and 3 reviews");
+        assert_eq!(stats["total"], 25, "{name}: 22 calculations and 3 reviews");
     }
+}
+
+#[test]
+fn strata_by_unit_take_each_unit_its_share() {
+    let app = TestApp::builder().start();
+    fill(&app);
+    // STHJ's reviewer reviews three STHJ cases.
+    for i in 1..=3 {
+        let r = app
+            .request("POST", "/api/v1/reviews")
+            .bearer(&app.other_reviewer)
+            .json(&json!({"case_ref": format!("环{i}"), "party": "organisation", "act_date": "2026-10-01",
+                "acts": [{"matter_id": "STHJ-001", "facts": {"refusal_form": "refused"}}],
+                "proposed": {"fine": "150000"}}))
+            .send();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let a = draw(
+        &app,
+        json!({"from": today(), "to": today(), "size": 5, "strata": "unit"}),
+    );
+    let strata: Vec<(String, u64, usize)> = a["record"]["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stratum"].as_str().unwrap().to_string(),
+                s["population"].as_u64().unwrap(),
+                s["receipts"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    // 3 of 15 files are STHJ's, 12 ZHZF's: 1 and 4 of 5.
+    assert_eq!(strata, [("STHJ".into(), 3, 1), ("ZHZF".into(), 12, 4)]);
+    let only = draw(
+        &app,
+        json!({"from": today(), "to": today(), "size": 5, "unit": "sthj"}),
+    );
+    assert!(
+        only["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["unit"] == "STHJ")
+    );
+    assert!(
+        only["cases"][0]["acts"][0]["standard_fine"].is_object(),
+        "{only}"
+    );
+    assert_eq!(only["cases"][0]["acts"][0]["proposed_fine"], "150000.00");
 }
 
 #[test]
 fn draws_are_refused_when_they_make_no_sense_and_only_supervisors_draw() {
     let app = TestApp::builder().start();
-    for (body, code) in [
+    for (body, code, field) in [
         (
             json!({"from": "2026-12-01", "to": "2026-11-01", "size": 5}),
             "invalid_period",
+            "to",
         ),
         (
             json!({"from": "2026-11-01", "to": "2026-12-01", "size": 0}),
-            "invalid_size",
+            "wrong_type",
+            "size",
         ),
         (
             json!({"from": "2026-11-01", "to": "2026-12-01", "size": 501}),
-            "invalid_size",
+            "wrong_type",
+            "size",
+        ),
+        (
+            json!({"from": "2026-11-01", "to": "2026-12-01", "size": -1}),
+            "wrong_type",
+            "size",
         ),
         (
             json!({"from": "2026-11-01", "to": "2026-12-01", "size": 5, "unit": "XXXX"}),
             "unknown_unit",
+            "unit",
         ),
         (
             json!({"from": "2026-11-01", "to": "2026-12-01", "size": 5, "extra": 1}),
-            "invalid_sample",
+            "unknown_field",
+            "extra",
         ),
-        (json!({"from": "2026-11-01", "size": 5}), "invalid_sample"),
+        (
+            json!({"from": "2026-11-01", "size": 5}),
+            "missing_field",
+            "to",
+        ),
+        (
+            json!({"from": "-262143-01-02", "to": "2026-12-01", "size": 5}),
+            "invalid_date",
+            "from",
+        ),
         (
             json!({"from": "2026-11-01", "to": "2026-12-01", "size": 5, "seed": 9007199254740992_u64}),
-            "invalid_seed",
+            "wrong_type",
+            "seed",
         ),
     ] {
         let r = app.post_as("/api/v1/supervision/samples", Role::Supervisor, &body);
@@ -193,7 +288,9 @@ fn draws_are_refused_when_they_make_no_sense_and_only_supervisors_draw() {
             "{body}: {}",
             r.text()
         );
-        let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+        let error = &r.json()["error"];
+        assert_eq!(error["field"], field, "{body}");
+        let message = error["message"].as_str().unwrap();
         assert!(
             !message.contains("invalid") && !message.contains("expected"),
             "{message}"
@@ -217,12 +314,11 @@ fn draws_are_refused_when_they_make_no_sense_and_only_supervisors_draw() {
 fn findings_are_logged_the_latest_counts_and_tampering_is_caught() {
     for (name, app) in apps() {
         fill(&app);
-        let a = draw(
-            &app,
-            json!({"from": today(), "to": today(), "size": 3, "seed": 7}),
-        );
+        let a = draw(&app, json!({"from": today(), "to": today(), "size": 3}));
         let id = a["id"].as_str().unwrap().to_string();
         let target = drawn(&a)[0].clone();
+        // A real receipt of this log that the sample did not draw.
+        let outside = calculate(&app, "案99", "1.5", "2026-10-01");
         let path = format!("/api/v1/supervision/samples/{id}/findings");
         let post = |body: Value| app.post_as(&path, Role::Supervisor, &body);
         let r = post(json!({"receipt": target, "conclusion": "deviates", "note": "未写明理由"}));
@@ -232,13 +328,16 @@ fn findings_are_logged_the_latest_counts_and_tampering_is_caught() {
         );
         assert_eq!(r.status, 201, "{name}: {}", r.text());
         let finding = r.json()["receipt"].as_str().unwrap().to_string();
-        let r = post(json!({"receipt": "1-0000", "conclusion": "conforms"}));
+        let r = post(json!({"receipt": outside, "conclusion": "conforms"}));
         assert_eq!((r.status, r.code()), (422, "not_in_sample".to_string()));
+        assert_eq!(r.json()["error"]["field"], "receipt");
         let r = post(json!({"receipt": target, "conclusion": "fine"}));
-        assert_eq!((r.status, r.code()), (422, "invalid_finding".to_string()));
+        assert_eq!((r.status, r.code()), (422, "wrong_type".to_string()));
+        assert_eq!(r.json()["error"]["field"], "conclusion");
         let r =
             post(json!({"receipt": target, "conclusion": "conforms", "note": "长".repeat(2001)}));
-        assert_eq!((r.status, r.code()), (422, "invalid_note".to_string()));
+        assert_eq!((r.status, r.code()), (422, "too_long".to_string()));
+        assert_eq!(r.json()["error"]["field"], "note");
 
         let view = app
             .get_as(
@@ -273,10 +372,23 @@ fn findings_are_logged_the_latest_counts_and_tampering_is_caught() {
         assert_eq!(x.status, 200);
         let rows = xlsx_rows(&x.body);
         assert_eq!(rows.len(), 4, "{name}: a header and three cases");
-        assert_eq!(rows[0][11], "评查结论");
+        let col = |h: &str| rows[0].iter().position(|c| c == h).unwrap();
         let row = rows.iter().find(|r| r[0] == target).unwrap();
-        assert_eq!((row[11].as_str(), row[12].as_str()), ("符合", "补正后符合"));
-        assert!(rows[1..].iter().all(|r| r[10].ends_with('元')), "{rows:?}");
+        assert_eq!(
+            (row[col("评查结论")].as_str(), row[col("评查意见")].as_str()),
+            ("符合", "补正后符合")
+        );
+        for r in &rows[1..] {
+            assert!(
+                r[col("违法事实")].contains("摊位占用面积"),
+                "{name}: facts by their labels: {r:?}"
+            );
+            assert!(r[col("基准罚款")].ends_with('元'), "{r:?}");
+        }
+        assert!(
+            rows[1..].iter().any(|r| r[col("拟处罚款")].ends_with('元'))
+                || rows[1..].iter().all(|r| r[col("类型")] == "裁量查询")
+        );
 
         // A finding altered behind the service is caught by `log verify`.
         assert!(verify(&app).status.success(), "{name}");
@@ -378,18 +490,97 @@ fn the_look_back_report_counts_against_the_previous_period() {
             14
         );
 
-        // Reviewers see their own unit's only; a reviewer of another unit sees nothing of ZHZF.
+        // Reviewers read their own unit's only: another unit is refused, naming the field.
         let other = app
             .request(
                 "GET",
                 &format!("/api/v1/supervision/report?from={t}&to={t}&unit=ZHZF"),
             )
             .bearer(&app.other_reviewer)
+            .send();
+        assert_eq!(
+            (other.status, other.json()["error"]["field"].as_str()),
+            (403, Some("unit")),
+            "{name}"
+        );
+        let own = app
+            .request(
+                "GET",
+                &format!("/api/v1/supervision/report?from={t}&to={t}"),
+            )
+            .bearer(&app.other_reviewer)
             .send()
             .json();
         assert!(
-            other["units"].as_array().unwrap().is_empty(),
-            "{name}: {other}"
+            own["units"].as_array().unwrap().is_empty(),
+            "{name}: STHJ has nothing: {own}"
+        );
+        let unknown = app.get_as(
+            &format!("/api/v1/supervision/report?from={t}&to={t}&unit=XX"),
+            Role::Supervisor,
+        );
+        assert_eq!(
+            (unknown.status, unknown.code()),
+            (422, "unknown_unit".to_string())
+        );
+        let far = app.get_as(
+            "/api/v1/supervision/report?from=-262143-01-02&to=-262143-01-10",
+            Role::Supervisor,
+        );
+        assert_eq!(
+            (far.status, far.code()),
+            (422, "invalid_period".to_string()),
+            "{name}: a date out of range is refused, not a crash"
+        );
+
+        // Findings count under the unit of the case file checked, the latest one only.
+        let sthj = app
+            .request("POST", "/api/v1/reviews")
+            .bearer(&app.other_reviewer)
+            .json(
+                &json!({"case_ref": "环1", "party": "organisation", "act_date": "2026-10-01",
+                "acts": [{"matter_id": "STHJ-001", "facts": {"refusal_form": "refused"}}],
+                "proposed": {"fine": "150000"}}),
+            )
+            .send();
+        assert_eq!(sthj.status, 200);
+        let sample = draw(&app, json!({"from": t, "to": t, "size": 1, "unit": "STHJ"}));
+        let path = format!(
+            "/api/v1/supervision/samples/{}/findings",
+            sample["id"].as_str().unwrap()
+        );
+        let target = drawn(&sample)[0].clone();
+        for conclusion in ["unlawful", "deviates"] {
+            let r = app.post_as(
+                &path,
+                Role::Supervisor,
+                &json!({"receipt": target, "conclusion": conclusion}),
+            );
+            assert_eq!(r.status, 201);
+        }
+        let report = app
+            .get_as(
+                &format!("/api/v1/supervision/report?from={t}&to={t}"),
+                Role::Supervisor,
+            )
+            .json();
+        let sthj = report["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "STHJ")
+            .unwrap();
+        assert_eq!(sthj["findings"], json!({"deviates": 1}), "{name}: {report}");
+        let zhzf = report["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "ZHZF")
+            .unwrap();
+        assert_eq!(
+            zhzf["findings"],
+            json!({}),
+            "{name}: not the supervisor's unit"
         );
         assert_eq!(
             app.get_as(
@@ -448,7 +639,7 @@ fn the_pages_draw_record_findings_and_report_behind_the_session() {
         ("to", t.as_str()),
         ("size", "3"),
         ("strata", "unit"),
-        ("seed", "11"),
+        ("seed", ""),
     ];
     assert_eq!(
         post("/supervision/samples", "https://evil.example", &form).status,
@@ -461,7 +652,7 @@ fn the_pages_draw_record_findings_and_report_behind_the_session() {
     assert_eq!(page.status, 200);
     let html = page.text();
     assert!(
-        html.contains("案卷评查抽样") && html.contains("随机种子 11"),
+        html.contains("案卷评查抽样") && html.contains("随机种子"),
         "{html}"
     );
     let receipt = html
