@@ -14,6 +14,9 @@ use crate::api::{AppState, authorize};
 use crate::auth::Role;
 
 const APP_JS: &str = include_str!("mobile.js");
+/// The matter search, the same ranking as the server's, run on the phone offline over
+/// `/m/search-index`.
+const SEARCH_JS: &str = include_str!("search.js");
 
 /// The page's own additions to the site style: big touch targets, the result card.
 const MOBILE_STYLE: &str = r#"
@@ -121,11 +124,67 @@ fn render(q: &str, hits: &[(String, String)]) -> Markup {
     }
 }
 
-async fn app_js() -> HttpResponse {
+fn script(js: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
         .insert_header(("Cache-Control", "no-cache"))
-        .body(APP_JS)
+        .body(js)
+}
+
+async fn app_js() -> HttpResponse {
+    script(APP_JS)
+}
+
+async fn search_js() -> HttpResponse {
+    script(SEARCH_JS)
+}
+
+/// The search's inputs for `search.js` (all matters of the version in force, public like the
+/// published standards): built once per version, revalidated by its entity tag, so that a phone
+/// downloads it again only when the standards change.
+async fn search_index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    crate::api::caller(&req, &state).await?;
+    let current = state.current();
+    // The first request of a version builds the document (a few hundred milliseconds): off the
+    // async workers.
+    let index = web::block(move || {
+        let built = current.search.offline_index(&current.set);
+        (built.json.clone(), built.etag.clone())
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "服务繁忙，请稍后重试",
+            "the server is busy; retry later",
+            None,
+        )
+    })?;
+    let (json, etag) = index;
+    let fresh = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+    let mut answer = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    answer
+        .insert_header(("ETag", etag))
+        .insert_header(("Cache-Control", "no-cache"));
+    Ok(if fresh {
+        answer.finish()
+    } else {
+        answer
+            .content_type("application/json")
+            .body(json.to_string())
+    })
 }
 
 /// The service worker: keeps the page's shell, fetched network-first, for use offline. Its
@@ -196,7 +255,6 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         "unit_name": unit_name,
         "version": set.version,
         "circumstances": crate::circumstances::catalogue(),
-        "synonyms": current.search.synonyms(),
         "matters": matters,
     });
     Ok(HttpResponse::Ok()
@@ -210,6 +268,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             crate::api::resource("/m/app.js", crate::api::Methods::Get)
                 .route(web::get().to(app_js)),
+        )
+        .service(
+            crate::api::resource("/m/search.js", crate::api::Methods::Get)
+                .route(web::get().to(search_js)),
+        )
+        .service(
+            crate::api::resource("/m/search-index", crate::api::Methods::Get)
+                .route(web::get().to(search_index)),
         )
         .service(
             crate::api::resource("/m/sw.js", crate::api::Methods::Get)
