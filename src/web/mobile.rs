@@ -1,6 +1,7 @@
 //! The inspector's page (`/m`): search, a form generated from the matter's facts, the result
-//! card with the receipt; offline with a service worker and the unit's standards on the device
-//! (`/m/pack`). Without JavaScript the search still works (a GET form) and links to the
+//! card with the receipt; offline with a service worker, the unit's standards on the device
+//! (`/m/pack`) and the search's inputs for the same ranking on the phone (`/m/search.js` over
+//! `/m/search-index`). Without JavaScript the search still works (a GET form) and links to the
 //! published matter; calculating needs the script (the token travels in a header).
 
 use actix_web::http::StatusCode;
@@ -118,6 +119,7 @@ fn render(q: &str, hits: &[(String, String)]) -> Markup {
                         p.muted { button #logout type="button" { "退出登录" } }
                     }
                 }
+                script src="/m/search.js" defer {}
                 script src="/m/app.js" defer {}
             }
         }
@@ -198,16 +200,26 @@ async fn service_worker(state: web::Data<AppState>) -> HttpResponse {
     let js = format!(
         r#"'use strict';
 const CACHE = {cache:?};
-const SHELL = ['/m', '/m/app.js', '/m/manifest.webmanifest'];
+const SHELL = ['/m', '/m/app.js', '/m/search.js', '/m/manifest.webmanifest'];
+// Kept once the page has fetched it (after sign-in, not at install: the first load stays light).
+const INDEX = '/m/search-index';
 self.addEventListener('install', e => e.waitUntil(caches.open(CACHE).then(c => c.addAll(SHELL)).then(() => self.skipWaiting())));
 self.addEventListener('activate', e => e.waitUntil(caches.keys()
   .then(ks => Promise.all(ks.filter(k => k !== CACHE).map(k => caches.delete(k))))
   .then(() => self.clients.claim())));
 self.addEventListener('fetch', e => {{
   const u = new URL(e.request.url);
-  if (e.request.method !== 'GET' || u.origin !== location.origin || !SHELL.includes(u.pathname)) return;
+  if (e.request.method !== 'GET' || u.origin !== location.origin) return;
+  if (!SHELL.includes(u.pathname) && u.pathname !== INDEX) return;
   e.respondWith(fetch(e.request).then(r => {{
-    if (r.ok && !u.search) {{ const copy = r.clone(); caches.open(CACHE).then(c => c.put(e.request, copy)); }}
+    if (r.ok && !u.search) {{
+      const copy = r.clone();
+      // The index (a megabyte) is written again only when its entity tag changed.
+      caches.open(CACHE).then(c => c.match(e.request).then(old => {{
+        const tag = r.headers.get('ETag');
+        if (!old || !tag || old.headers.get('ETag') !== tag) return c.put(e.request, copy);
+      }}));
+    }}
     return r;
   }}).catch(() => caches.match(e.request, {{ ignoreSearch: true }})));
 }});
