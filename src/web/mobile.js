@@ -81,7 +81,7 @@
   // Online, the device keeps the standards in force: a newer version replaces its copy.
   function refreshPack() {
     if (!S.token) return;
-    loadIndex().catch(function () {});
+    refreshIndex();
     call('/m/pack').then(function (r) { return r.ok ? r.json() : null; }).then(function (pack) {
       if (!pack || pack.version === S.pack.version) return;
       S.pack = pack;
@@ -92,16 +92,23 @@
 
   // ---- search: the server's search online, the same ranking on the device offline ----
   // The device keeps the search's inputs (/m/search-index, every matter of the version in
-  // force, cached by the service worker) and ranks with /m/search.js exactly as the server
-  // does. The index is fetched (revalidated by its entity tag) whenever the page is online, so
-  // it follows the standards version as the pack does, and rebuilt only when it changed.
+  // force; the service worker keeps the copy it fetches) and ranks with /m/search.js exactly as
+  // the server does. Online, the index is fetched again (revalidated by its entity tag) as the
+  // pack is, so it follows the standards version; it is built (a fraction of a second) only
+  // when a search has to run offline.
   var SI = { index: null, etag: null, loading: null };
+  function refreshIndex() {
+    fetch('/m/search-index').then(function (r) {
+      var etag = r.ok && r.headers.get('ETag');
+      if (etag && etag !== SI.etag) SI.index = null; // a new version: rebuilt when needed
+    }, function () {});
+  }
   function loadIndex() {
+    if (SI.index) return Promise.resolve(SI.index);
     if (SI.loading) return SI.loading;
     SI.loading = fetch('/m/search-index').then(function (r) {
       if (!r.ok) throw new Error('search index: ' + r.status);
       var etag = r.headers.get('ETag');
-      if (SI.index && etag && etag === SI.etag) return SI.index;
       return r.json().then(function (data) {
         SI.index = window.PenaltySearch.build(data);
         SI.etag = etag;
@@ -112,14 +119,12 @@
       return index;
     }, function (e) {
       SI.loading = null;
-      if (SI.index) return SI.index;
       throw e;
     });
     return SI.loading;
   }
   function unitName(code) {
-    if (S.pack && code === S.pack.unit) return S.pack.unit_name;
-    return (SI.index && SI.index.units[code]) || code;
+    return (S.pack.units && S.pack.units[code]) || (SI.index && SI.index.units[code]) || code;
   }
   var timer = null, searches = 0;
   function renderHits(items, offline, clear) {

@@ -267,6 +267,8 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         "unit_name": unit_name,
         "version": set.version,
         "circumstances": crate::circumstances::catalogue(),
+        // Every unit's name: a search hit shows its matter's unit.
+        "units": set.units.iter().map(|u| (u.code.as_str(), u.name.as_str())).collect::<std::collections::BTreeMap<_, _>>(),
         "matters": matters,
     });
     Ok(HttpResponse::Ok()

@@ -141,83 +141,168 @@
   }
 
   // ---- the n-gram ranking (src/search/ngram.rs) ----
-  // A term's key keeps Rust's order (kind, then the pair): kind·2^45 + a·2^24 + b.
-  var BIGRAM = 0, UNIGRAM = Math.pow(2, 45), SYLLABLES = 2 * UNIGRAM, SKIP = 3 * UNIGRAM;
-  function pair(a, b) { return a * 16777216 + b; }
-  function terms(cs, syllable, soundAlike, out) {
-    var run = [];
-    for (var k = 0; k <= cs.length; k++) {
-      if (k < cs.length && isWordChar(cs[k])) { run.push(cs[k]); continue; }
-      var sy = run.map(syllable);
-      for (var i = 0; i < run.length; i++) {
-        var c = cp(run[i]);
-        if (isHan(run[i])) out.push(UNIGRAM + c);
-        if (i + 2 < run.length) out.push(SKIP + pair(c, cp(run[i + 2])));
-        if (i + 1 < run.length) {
-          var bigram = BIGRAM + pair(c, cp(run[i + 1]));
-          out.push(bigram);
-          if (sy[i] && sy[i + 1] && soundAlike(bigram)) out.push(SYLLABLES + pair(sy[i], sy[i + 1]));
-        }
-      }
-      run = [];
+  // Terms: BIGRAM, UNIGRAM, SYLLABLES, SKIP of a pair (a, b) (a unigram is the pair (0, c)).
+  // The index keys a term by small numbers (characters and syllables numbered as first met,
+  // kind·base² + a·base + b: a small integer, which Maps hash fast); a query's terms are also
+  // summed in Rust's order, by (kind, code point a, code point b): order·2^45 + a·2^24 + b.
+  var BIGRAM = 0, UNIGRAM = 1, SYLLABLES = 2, SKIP = 3, ORDER = Math.pow(2, 45);
+  function order(kind, a, b) { return kind * ORDER + a * 16777216 + b; }
+  // A text's code points (the index is built over numbers: no string per character).
+  function codes(text) {
+    var out = [];
+    for (var i = 0; i < text.length; i++) {
+      var x = text.codePointAt(i);
+      out.push(x);
+      if (x > 0xffff) i++;
     }
     return out;
   }
-  function NgramIndex(data, sounds, fieldsOf) {
-    var w = data.weights.ngram, FW = w.field.map(F), K1 = F(w.k1), B = F(w.b);
-    var n = fieldsOf.length, learned = new Map(), self = this;
-    this.sounds = sounds;
-    this.learned = learned;
-    var learn = function (c) {
-      var s = sounds.get(cp(c));
-      if (!s) return null;
-      if (!learned.has(s)) learned.set(s, learned.size + 1);
-      return learned.get(s);
-    };
-    var always = function () { return true; };
-    var perDoc = fieldsOf.map(function (fields) {
-      return fields.map(function (text) {
-        var tf = new Map(), ts = terms(chars(text), learn, always, []), len = 0;
-        for (var i = 0; i < ts.length; i++) tf.set(ts[i], (tf.get(ts[i]) || 0) + 1);
-        tf.forEach(function (c) { len += c; });
-        return { tf: tf, len: Math.max(len, 1) };
-      });
-    });
-    var avg = FW.map(function () { return 0; });
-    perDoc.forEach(function (doc) {
-      doc.forEach(function (f, i) { avg[i] = F(avg[i] + F(f.len / Math.max(n, 1))); });
-    });
-    var weighted = new Map();
-    perDoc.forEach(function (doc, d) {
-      var mine = new Map();
-      doc.forEach(function (f, i) {
-        var norm = F(F(1 - B) + F(F(B * f.len) / Math.max(avg[i], 1)));
-        f.tf.forEach(function (c, t) {
-          mine.set(t, F((mine.get(t) || 0) + F(F(FW[i] * c) / norm)));
-        });
-      });
-      mine.forEach(function (v, t) {
-        var list = weighted.get(t);
-        if (!list) weighted.set(t, list = []);
-        list.push(d, v);
-      });
-    });
-    var kind = [1, F(w.unigram), F(w.syllables), F(w.skip)];
-    var idfs = data.tables.idf.map(F), K1p1 = F(K1 + 1);
-    this.postings = new Map();
-    weighted.forEach(function (list, t) {
-      var idf = F(idfs[list.length / 2] * kind[Math.floor(t / UNIGRAM)]);
-      var out = new Float64Array(list.length);
-      for (var i = 0; i < list.length; i += 2) {
-        var v = list[i + 1];
-        out[i] = list[i];
-        out[i + 1] = F(F(F(idf * v) * K1p1) / F(K1 + v));
+  var wordCodes = new Map();
+  function isWordCode(x) {
+    var v = wordCodes.get(x);
+    if (v === undefined) wordCodes.set(x, v = isWordChar(String.fromCodePoint(x)));
+    return v;
+  }
+  function isHanCode(x) { return (x >= 0x4e00 && x <= 0x9fff) || (x >= 0x3400 && x <= 0x4dbf); }
+  // The terms of a text (code points), per run of word characters; ids[k] numbers the k-th
+  // character (0: unknown), sy[k] is its syllable's number (0: none); emit(kind, a, b, x, y)
+  // gets the pair as code points or syllables (a, b) and as numbers (x, y).
+  function terms(cs, ids, sy, soundAlike, emit) {
+    var from = 0;
+    for (var k = 0; k <= cs.length; k++) {
+      if (k < cs.length && isWordCode(cs[k])) continue;
+      for (var i = from; i < k; i++) {
+        if (isHanCode(cs[i])) emit(UNIGRAM, 0, cs[i], 0, ids[i]);
+        if (i + 2 < k) emit(SKIP, cs[i], cs[i + 2], ids[i], ids[i + 2]);
+        if (i + 1 < k) {
+          emit(BIGRAM, cs[i], cs[i + 1], ids[i], ids[i + 1]);
+          if (sy[i] && sy[i + 1] && soundAlike(ids[i], ids[i + 1])) emit(SYLLABLES, sy[i], sy[i + 1], sy[i], sy[i + 1]);
+        }
       }
-      self.postings.set(t, out);
-    });
+      from = k + 1;
+    }
+  }
+  // The n-gram index (NgramIndex::new): term → (matter, its BM25F contribution), kept as
+  // arrays (per term, where its postings start; the postings' matters and values).
+  function NgramIndex(data, sounds, fieldsOf) {
+    var w = data.weights.ngram;
+    this.FW = w.field.map(F);
+    this.K1 = F(w.k1);
+    this.B = F(w.b);
+    this.kinds = [1, F(w.unigram), F(w.syllables), F(w.skip)];
+    this.idfs = data.tables.idf.map(F);
+    this.sounds = sounds;
+    this.learned = new Map();
+    this.charIds = new Map();
+    var texts = fieldsOf.map(function (fields) { return fields.map(codes); });
+    this.number(texts);
+    var keys = this.fieldKeys(texts);
+    this.group(this.weigh(keys));
     this.filler = data.filler.map(chars);
     this.filler.sort(function (a, b) { return b.length - a.length; });
   }
+  // Numbers the characters and the syllables as first met in the matters' order (Rust numbers
+  // the syllables so, and the key of a syllable pair depends on it).
+  NgramIndex.prototype.number = function (texts) {
+    var sounds = this.sounds, learned = this.learned, charIds = this.charIds;
+    texts.forEach(function (fields) {
+      fields.forEach(function (cs) {
+        for (var i = 0; i < cs.length; i++) {
+          if (!isWordCode(cs[i])) continue;
+          if (!charIds.has(cs[i])) charIds.set(cs[i], charIds.size + 1);
+          var s = sounds.get(cs[i]);
+          if (s && !learned.has(s)) learned.set(s, learned.size + 1);
+        }
+      });
+    });
+    var base = 2;
+    while (base <= Math.max(charIds.size, learned.size)) base *= 2;
+    this.base = base;
+  };
+  NgramIndex.prototype.key = function (kind, x, y) { return (kind * this.base + x) * this.base + y; };
+  // The numbers of a text's characters and of their syllables (0: none).
+  NgramIndex.prototype.numbers = function (cs) {
+    var ids = [], sy = [];
+    for (var i = 0; i < cs.length; i++) {
+      ids.push(this.charIds.get(cs[i]) || 0);
+      var s = this.sounds.get(cs[i]);
+      sy.push((s && this.learned.get(s)) || 0);
+    }
+    return { ids: ids, sy: sy };
+  };
+  // Per matter its terms as key·8 + field, sorted (key·8 + field fits 32 bits up to 4095
+  // characters; the standards have about 1,700), and each field's length in terms.
+  NgramIndex.prototype.fieldKeys = function (texts) {
+    var self = this, nf = this.FW.length, base = this.base, always = function () { return true; };
+    var Keys = base <= 4096 ? Int32Array : Float64Array;
+    var lens = new Float64Array(texts.length * nf), total = 0;
+    var sorted = texts.map(function (fields, d) {
+      var ks = [];
+      fields.forEach(function (cs, f) {
+        var num = self.numbers(cs), before = ks.length;
+        terms(cs, num.ids, num.sy, always, function (kind, a, b, x, y) {
+          ks.push(((kind * base + x) * base + y) * 8 + f);
+        });
+        lens[d * nf + f] = ks.length - before;
+      });
+      total += ks.length;
+      return new Keys(ks).sort();
+    });
+    return { sorted: sorted, lens: lens, total: total };
+  };
+  // Each (term, matter) pair's weight, the fields summed in their order; the terms numbered.
+  NgramIndex.prototype.weigh = function (keys) {
+    var FW = this.FW, B = this.B, nf = FW.length, n = keys.sorted.length, lens = keys.lens;
+    var avg = FW.map(function () { return 0; }), d, f;
+    for (d = 0; d < n; d++) {
+      for (f = 0; f < nf; f++) avg[f] = F(avg[f] + F(Math.max(lens[d * nf + f], 1) / Math.max(n, 1)));
+    }
+    var p = { term: new Int32Array(keys.total), doc: new Int32Array(keys.total), w: new Float64Array(keys.total) };
+    var count = 0, termOf = new Map(), termKeys = [], df = [], small = this.base <= 4096;
+    for (d = 0; d < n; d++) {
+      var ts = keys.sorted[d], norm = [];
+      for (f = 0; f < nf; f++) {
+        norm.push(F(F(1 - B) + F(F(B * Math.max(lens[d * nf + f], 1)) / Math.max(avg[f], 1))));
+      }
+      for (var i = 0; i < ts.length;) {
+        // (Small integers as keys: Math.floor's result would be hashed as a heap number.)
+        var t = small ? ts[i] >> 3 : Math.floor(ts[i] / 8), v = 0;
+        while (i < ts.length && (small ? ts[i] >> 3 : Math.floor(ts[i] / 8)) === t) {
+          var x = ts[i], fx = x % 8, c = 0;
+          while (i < ts.length && ts[i] === x) { c++; i++; }
+          v = F(v + F(F(FW[fx] * c) / norm[fx]));
+        }
+        var ti = termOf.get(t);
+        if (ti === undefined) { ti = df.length; termOf.set(t, ti); termKeys.push(t); df.push(0); }
+        df[ti]++;
+        p.term[count] = ti; p.doc[count] = d; p.w[count] = v;
+        count++;
+      }
+    }
+    this.termOf = termOf;
+    return { p: p, count: count, termKeys: termKeys, df: df };
+  };
+  // The postings grouped by term (each term's matters in order), weighted by BM25.
+  NgramIndex.prototype.group = function (g) {
+    var K1 = this.K1, K1p1 = F(K1 + 1), kinds = this.kinds, idfs = this.idfs, b2 = this.base * this.base;
+    var starts = new Int32Array(g.df.length + 1), i;
+    for (i = 0; i < g.df.length; i++) starts[i + 1] = starts[i] + g.df[i];
+    var fill = starts.slice(0, g.df.length), docs = new Int32Array(g.count), values = new Float64Array(g.count);
+    var idf = g.df.map(function (m, ti) { return F(idfs[m] * kinds[Math.floor(g.termKeys[ti] / b2)]); });
+    for (i = 0; i < g.count; i++) {
+      var ti = g.p.term[i], j = fill[ti]++, wv = g.p.w[i];
+      docs[j] = g.p.doc[i];
+      values[j] = F(F(F(idf[ti] * wv) * K1p1) / F(K1 + wv));
+    }
+    this.starts = starts;
+    this.docs = docs;
+    this.values = values;
+  };
+  // The term's number (its postings are docs/values from starts[t] to starts[t + 1]), or -1.
+  NgramIndex.prototype.find = function (t) {
+    var ti = this.termOf.get(t);
+    return ti === undefined ? -1 : ti;
+  };
   NgramIndex.prototype.withoutFiller = function (q) {
     var out = [], i = 0;
     while (i < q.length) {
@@ -234,19 +319,23 @@
   // Each matter's score for the literal text `q`, added to `score`.
   NgramIndex.prototype.score = function (q, score) {
     var self = this;
-    var cs = this.withoutFiller(chars(normalize(q)));
-    var syllable = function (c) {
-      var s = self.sounds.get(cp(c));
-      return (s && self.learned.get(s)) || null;
-    };
-    var unknown = function (t) { return !self.postings.has(t); };
-    var qs = terms(cs, syllable, unknown, []);
-    qs.sort(function (a, b) { return a - b; });
+    var cs = codes(this.withoutFiller(chars(normalize(q))).join(''));
+    var num = this.numbers(cs);
+    // A sound-alike only stands in for a pair of characters no matter has (a typo).
+    var unknown = function (x, y) { return !x || !y || self.find(self.key(BIGRAM, x, y)) < 0; };
+    var qs = [];
+    terms(cs, num.ids, num.sy, unknown, function (kind, a, b, x, y) {
+      // A term with a character no matter has has no postings.
+      if (kind === SYLLABLES || (x || kind === UNIGRAM) && y) qs.push([order(kind, a, b), self.key(kind, x, y)]);
+    });
+    qs.sort(function (a, b) { return a[0] - b[0]; });
     for (var i = 0; i < qs.length; i++) {
-      if (i > 0 && qs[i] === qs[i - 1]) continue;
-      var list = this.postings.get(qs[i]);
-      if (!list) continue;
-      for (var k = 0; k < list.length; k += 2) score[list[k]] = F(score[list[k]] + list[k + 1]);
+      if (i > 0 && qs[i][0] === qs[i - 1][0]) continue;
+      var at = this.find(qs[i][1]);
+      if (at < 0) continue;
+      for (var k = this.starts[at]; k < this.starts[at + 1]; k++) {
+        score[this.docs[k]] = F(score[this.docs[k]] + this.values[k]);
+      }
     }
   };
 

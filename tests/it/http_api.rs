@@ -378,7 +378,14 @@ fn the_inspectors_page_is_small_and_its_standards_pack_is_the_units() {
         .header("Accept-Encoding", "gzip")
         .send();
     assert_eq!(js.header("content-encoding"), Some("gzip"));
-    assert!(page.body.len() + js.body.len() < 150 * 1024);
+    // The search that runs on the phone offline comes with the page (its index after sign-in).
+    assert!(page.text().contains("/m/search.js"));
+    let search = shared()
+        .request("GET", "/m/search.js")
+        .header("Accept-Encoding", "gzip")
+        .send();
+    assert_eq!(search.header("content-encoding"), Some("gzip"));
+    assert!(page.body.len() + js.body.len() + search.body.len() < 150 * 1024);
     let sw = get("/m/sw.js");
     assert_eq!(sw.header("service-worker-allowed"), Some("/m"));
     let pack = get_as("/m/pack", Role::Inspector).json();
@@ -386,6 +393,7 @@ fn the_inspectors_page_is_small_and_its_standards_pack_is_the_units() {
     assert!(matters.len() > 50);
     assert!(matters.iter().all(|m| m["unit"] == "ZHZF"));
     assert_eq!(pack["circumstances"].as_array().unwrap().len(), 18);
+    assert_eq!(pack["units"]["STHJ"], "生态环境分局");
     // Without JavaScript the search still answers, linking to the published matter.
     let hits = get("/m?q=ZHZF-001").text();
     assert!(hits.contains("/standards/matters/ZHZF-001"));
