@@ -152,9 +152,11 @@ async fn search_index(
     let current = state.current();
     // The first request of a version builds the document (a few hundred milliseconds): off the
     // async workers.
+    let gzip = accepts_gzip(&req);
     let index = web::block(move || {
         let built = current.search.offline_index(&current.set);
-        (built.json.clone(), built.etag.clone())
+        let body = if gzip { &built.gzip } else { &built.json };
+        (body.clone(), built.etag.clone())
     })
     .await
     .map_err(|_| {
@@ -166,7 +168,7 @@ async fn search_index(
             None,
         )
     })?;
-    let (json, etag) = index;
+    let (body, etag) = index;
     let fresh = req
         .headers()
         .get(actix_web::http::header::IF_NONE_MATCH)
@@ -179,14 +181,33 @@ async fn search_index(
     };
     answer
         .insert_header(("ETag", etag))
-        .insert_header(("Cache-Control", "no-cache"));
-    Ok(if fresh {
-        answer.finish()
-    } else {
-        answer
-            .content_type("application/json")
-            .body(json.to_string())
-    })
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("Vary", "Accept-Encoding"));
+    if fresh {
+        return Ok(answer.finish());
+    }
+    if gzip {
+        // Already compressed: the server's compression leaves an encoded body as it is.
+        answer.insert_header(("Content-Encoding", "gzip"));
+    }
+    Ok(answer.content_type("application/json").body(body.to_vec()))
+}
+
+/// Whether the request accepts a gzipped body (`Accept-Encoding: gzip`, not at `q=0`).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(actix_web::http::header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                let q = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="));
+                q.and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 /// The service worker: keeps the page's shell, fetched network-first, for use offline. Its
@@ -276,30 +297,23 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         .json(body))
 }
 
+/// A resource answering GET only (any other method: 405 with `Allow`).
+fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    crate::api::resource(path, crate::api::Methods::Get).route(web::get().to(handler))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::api::resource("/m", crate::api::Methods::Get).route(web::get().to(page)))
-        .service(crate::api::resource("/m/", crate::api::Methods::Get).route(web::get().to(page)))
-        .service(
-            crate::api::resource("/m/app.js", crate::api::Methods::Get)
-                .route(web::get().to(app_js)),
-        )
-        .service(
-            crate::api::resource("/m/search.js", crate::api::Methods::Get)
-                .route(web::get().to(search_js)),
-        )
-        .service(
-            crate::api::resource("/m/search-index", crate::api::Methods::Get)
-                .route(web::get().to(search_index)),
-        )
-        .service(
-            crate::api::resource("/m/sw.js", crate::api::Methods::Get)
-                .route(web::get().to(service_worker)),
-        )
-        .service(
-            crate::api::resource("/m/manifest.webmanifest", crate::api::Methods::Get)
-                .route(web::get().to(manifest)),
-        )
-        .service(
-            crate::api::resource("/m/pack", crate::api::Methods::Get).route(web::get().to(pack)),
-        );
+    cfg.service(get("/m", page))
+        .service(get("/m/", page))
+        .service(get("/m/app.js", app_js))
+        .service(get("/m/search.js", search_js))
+        .service(get("/m/search-index", search_index))
+        .service(get("/m/sw.js", service_worker))
+        .service(get("/m/manifest.webmanifest", manifest))
+        .service(get("/m/pack", pack));
 }

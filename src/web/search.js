@@ -877,7 +877,8 @@
     var self = this;
     var hits = this.rankedWithConfidence(q).map(function (h) {
       var m = self.matters[h[0]];
-      return { id: m.id, name: m.name, unit: m.unit, confidence: F(F(Math.round(F(h[2] * 100))) / 100) };
+      var name = m.name || m.fields[0]; // given when it differs from the searched name
+      return { id: m.id, name: name, unit: m.unit, confidence: F(F(Math.round(F(h[2] * 100))) / 100) };
     });
     return {
       clear_match: hits.length > 0 && hits[0].confidence >= this.W.clearMatch,

@@ -149,6 +149,24 @@ fn the_search_index_is_revalidated_by_its_entity_tag() {
         .header("If-None-Match", "\"2000.1-0000\"")
         .send();
     assert_eq!(other.status, 200);
+    // Gzipped once at the best level for a client that takes gzip; plain JSON for one that
+    // does not (above), or refuses it.
+    let gzipped = app
+        .request("GET", "/m/search-index")
+        .header("Accept-Encoding", "br, gzip")
+        .send();
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert!(
+        gzipped.body.len() * 3 < r.body.len(),
+        "{}",
+        gzipped.body.len()
+    );
+    let refused = app
+        .request("GET", "/m/search-index")
+        .header("Accept-Encoding", "gzip;q=0, identity")
+        .send();
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.body, r.body);
     let js = app.get("/m/search.js");
     assert_eq!(js.status, 200);
     assert!(js.text().contains("PenaltySearch"));
