@@ -26,6 +26,9 @@
 //! join the n-gram query): the more of the query the exact parts leave unexplained, the more
 //! the n-gram ranking counts (a sentence of a complaint is ranked mostly by it, `zhzf-12` or
 //! `大气法 99条` not at all). The confidence stays the share the exact parts matched.
+//!
+//! The inspector's phone runs this same ranking offline: `offline` gives its inputs as data,
+//! `web/search.js` ports it (a test holds the two to the same answers on every query set).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
