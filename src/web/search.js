@@ -7,7 +7,9 @@
 // Rust ranks in f32: every sum, product and quotient here is rounded to f32 (Math.fround), which
 // gives exactly Rust's result for + - * /. The values that need a logarithm come computed by the
 // server, per document frequency (data.tables). Characters are Unicode code points, as Rust's.
-// Plain ES5 with one exception (a regular expression with Unicode properties, where available).
+// Written like mobile.js (no build step, no dependency), with ES2015 built-ins (Map, Set, typed
+// arrays, Array.from, Math.fround) and, where the engine has them, Unicode property escapes for
+// Rust's is_alphanumeric and is_whitespace (an older engine gets close approximations).
 'use strict';
 (function (root) {
   var F = Math.fround;
