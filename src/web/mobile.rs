@@ -225,9 +225,20 @@ const SHELL = ['/m', '/m/app.js', '/m/search.js', '/m/manifest.webmanifest'];
 // Kept once the page has fetched it (after sign-in, not at install: the first load stays light).
 const INDEX = '/m/search-index';
 self.addEventListener('install', e => e.waitUntil(caches.open(CACHE).then(c => c.addAll(SHELL)).then(() => self.skipWaiting())));
-self.addEventListener('activate', e => e.waitUntil(caches.keys()
-  .then(ks => Promise.all(ks.filter(k => k !== CACHE).map(k => caches.delete(k))))
-  .then(() => self.clients.claim())));
+// A new build or standards version: if the device kept the search index, the new cache gets
+// the current one (or, without network, the old copy) before the old caches go, so that the
+// phone can still search offline before the page has fetched it again.
+self.addEventListener('activate', e => e.waitUntil(caches.keys().then(async ks => {{
+  const old = ks.filter(k => k !== CACHE);
+  let kept = null;
+  for (const k of old) kept = kept || await (await caches.open(k)).match(INDEX);
+  if (kept) {{
+    const c = await caches.open(CACHE);
+    await c.add(INDEX).catch(() => c.put(INDEX, kept));
+  }}
+  await Promise.all(old.map(k => caches.delete(k)));
+  await self.clients.claim();
+}})));
 self.addEventListener('fetch', e => {{
   const u = new URL(e.request.url);
   if (e.request.method !== 'GET' || u.origin !== location.origin) return;
