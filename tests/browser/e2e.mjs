@@ -100,7 +100,6 @@ async function firstHit(q) {
 }
 await step('online: the first hits the phone must also find offline', async () => {
   for (const q of SAME_OFFLINE) onlineFirst[q] = await firstHit(q);
-  assert.equal(onlineFirst['店门口占道经营'].startsWith('ZHZF-'), true, `店门口占道经营: ${onlineFirst['店门口占道经营']}`);
 });
 
 let onlineReceipt;
