@@ -83,7 +83,8 @@
     if (!S.token) return;
     refreshIndex();
     call('/m/pack').then(function (r) { return r.ok ? r.json() : null; }).then(function (pack) {
-      if (!pack || pack.version === S.pack.version) return;
+      // (A copy kept before the pack named every unit is replaced too.)
+      if (!pack || (pack.version === S.pack.version && S.pack.units)) return;
       S.pack = pack;
       store.setItem('pst_pack', JSON.stringify(pack));
       showWho();
