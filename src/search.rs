@@ -26,6 +26,9 @@
 //! join the n-gram query): the more of the query the exact parts leave unexplained, the more
 //! the n-gram ranking counts (a sentence of a complaint is ranked mostly by it, `zhzf-12` or
 //! `大气法 99条` not at all). The confidence stays the share the exact parts matched.
+//!
+//! The inspector's phone runs this same ranking offline: `offline` gives its inputs as data,
+//! `web/search.js` ports it (a test holds the two to the same answers on every query set).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -35,6 +38,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 mod ngram;
+mod offline;
+
+pub use offline::OfflineIndex;
 
 use crate::numerals::parse_numeral;
 use crate::standards::{Matter, Problem, Problems, StandardsSet};
@@ -303,6 +309,17 @@ fn specificity(df: usize, n: usize) -> f32 {
     ((n as f32 / df as f32).ln() / (n as f32).ln()).max(0.2)
 }
 
+/// What a query character found only on its own in the names of `df` of `n` matters counts.
+fn single_char(df: usize, n: usize) -> f32 {
+    SINGLE_CHAR * (n as f32 / df as f32).ln() / (n as f32).ln().max(1.0)
+}
+
+/// A character's weight in the fallback when `df` of `n` matters have it (0 when none does).
+fn fallback_weight(df: u32, n: f32) -> f32 {
+    let df = df as f32;
+    if df == 0.0 { 0.0 } else { (n / df).ln() + 0.1 }
+}
+
 /// The best field weight among the fields in `mask`.
 fn best_field(mask: u8) -> f32 {
     (0..FIELDS)
@@ -397,6 +414,8 @@ pub struct SearchIndex {
     char_df: HashMap<char, u32>,
     /// BM25F over the n-grams of every text of a matter.
     ngram: ngram::NgramIndex,
+    /// The search's inputs for the phone, built on the first request for them.
+    offline: std::sync::OnceLock<OfflineIndex>,
 }
 
 /// Characters too common to say anything about a matter.
@@ -736,15 +755,6 @@ fn synonym_hits(targets: &[String], fields_of: &[[String; FIELDS]]) -> Vec<(u32,
 }
 
 impl SearchIndex {
-    /// Each colloquial word and the words it stands for: the inspector's page keeps them to
-    /// search the unit's matters on the device when there is no network.
-    pub fn synonyms(&self) -> std::collections::BTreeMap<&str, &[String]> {
-        self.synonym_keys
-            .iter()
-            .map(|(k, &i)| (k.as_str(), self.synonyms[i].targets.as_slice()))
-            .collect()
-    }
-
     pub fn new(set: &StandardsSet, terms: &SearchTerms) -> Self {
         let mut laws: Vec<String> = Vec::new();
         let mut docs = Vec::with_capacity(set.matters.len());
@@ -771,7 +781,14 @@ impl SearchIndex {
             doc_chars,
             char_df,
             ngram: ngram::NgramIndex::new(set),
+            offline: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The search's inputs as data for the phone's copy of this ranking (`GET /m/search-index`),
+    /// built once; `set` is the set this index was built on.
+    pub fn offline_index(&self, set: &StandardsSet) -> &OfflineIndex {
+        self.offline.get_or_init(|| OfflineIndex::new(set, self))
     }
 
     /// Like [`ranked`](Self::ranked), with each hit's confidence in 0..1: the share of the
@@ -804,10 +821,7 @@ impl SearchIndex {
             return Vec::new();
         }
         let n = self.doc_chars.len() as f32;
-        let weight = |c: &char| {
-            let df = self.char_df.get(c).copied().unwrap_or(0) as f32;
-            if df == 0.0 { 0.0 } else { (n / df).ln() + 0.1 }
-        };
+        let weight = |c: &char| fallback_weight(self.char_df.get(c).copied().unwrap_or(0), n);
         let total: f32 = chars.iter().map(weight).sum();
         if total <= 0.0 {
             return Vec::new();
@@ -1305,7 +1319,7 @@ impl SearchIndex {
             let Some(list) = self.name_chars.get(c) else {
                 continue;
             };
-            let r = SINGLE_CHAR * (n as f32 / list.len() as f32).ln() / (n as f32).ln().max(1.0);
+            let r = single_char(list.len(), n);
             for &d in list {
                 touch(d, &mut touched);
                 single[d as usize * l + k] = r;

@@ -42,7 +42,7 @@ const SKIP_WEIGHT: f32 = 0.3;
 /// hedges (`好像`, `听说`), question frames (`怎么办`, `管不管`). Longest first where one
 /// contains another. A legal text rarely has these, and where it does (所有人) it is a
 /// different word, so cutting them keeps a query's grams from meeting it by accident.
-const FILLER: &[&str] = &[
+pub(super) const FILLER: &[&str] = &[
     "怎么办",
     "怎么回事",
     "管不管",
@@ -141,6 +141,18 @@ const FILLER: &[&str] = &[
     "的",
 ];
 
+/// The weights above, for the phone's copy of the ranking (`offline`).
+pub(super) fn weights() -> serde_json::Value {
+    serde_json::json!({
+        "field": FIELD_WEIGHT,
+        "k1": K1,
+        "b": B,
+        "unigram": UNIGRAM_WEIGHT,
+        "syllables": SYLLABLE_WEIGHT,
+        "skip": SKIP_WEIGHT,
+    })
+}
+
 /// Kinds of terms, in the top bits of a term's key.
 const BIGRAM: u64 = 0;
 const UNIGRAM: u64 = 1 << 60;
@@ -231,8 +243,7 @@ impl NgramIndex {
         let postings = weighted
             .into_iter()
             .map(|(t, list)| {
-                let df = list.len() as f32;
-                let idf = (1.0 + (n as f32 - df + 0.5) / (df + 0.5)).ln() * kind_weight(t);
+                let idf = idf(list.len(), n) * kind_weight(t);
                 let list = list
                     .into_iter()
                     .map(|(d, w)| (d, idf * w * (K1 + 1.0) / (K1 + w)))
@@ -286,6 +297,13 @@ impl NgramIndex {
             }
         }
     }
+}
+
+/// BM25's inverse document frequency of a term `df` of `n` matters have (before its kind's
+/// weight).
+pub(super) fn idf(df: usize, n: usize) -> f32 {
+    let df = df as f32;
+    (1.0 + (n as f32 - df + 0.5) / (df + 0.5)).ln()
 }
 
 fn chars_of(s: &str) -> Vec<char> {

@@ -1,7 +1,8 @@
 // 执法人员查询页 (/m): find the matter, fill in the facts, get the standard and the receipt.
-// Works offline once loaded: the unit's standards are kept on the device; a calculation made
-// without network is computed here (tier and standard band only: provisional), queued, and sent
-// to the log (marked offline) as soon as the network returns.
+// Works offline once loaded: the unit's standards are kept on the device; the search runs here
+// with the server's own ranking (search.js over /m/search-index, every matter); a calculation
+// made without network is computed here (tier and standard band only: provisional), queued, and
+// sent to the log (marked offline) as soon as the network returns.
 'use strict';
 (function () {
   var $ = function (s) { return document.querySelector(s); };
@@ -97,51 +98,86 @@
   // Online, the device keeps the standards in force: a newer version replaces its copy.
   function refreshPack() {
     if (!S.token) return;
+    refreshIndex();
     call('/m/pack').then(function (r) { return r.ok ? r.json() : null; }).then(function (pack) {
-      if (!pack || pack.version === S.pack.version) return;
+      // (A copy kept before the pack named every unit is replaced too.)
+      if (!pack || (pack.version === S.pack.version && S.pack.units)) return;
       S.pack = pack;
       store.setItem('pst_pack', JSON.stringify(pack));
       showWho();
     }, function () {});
   }
 
-  // ---- search: the server's search online, the device's copy offline ----
-  var timer = null;
-  // Offline: every term must occur in the id, name, category or a tier's situation, either
-  // as typed or as one of the words a colloquial word in it stands for (the vocabulary).
-  function localSearch(q) {
-    var syn = S.pack.synonyms || {};
-    var terms = q.toLowerCase().split(/\s+/).filter(Boolean).map(function (t) {
-      var alts = [t];
-      Object.keys(syn).forEach(function (k) { if (t.indexOf(k) >= 0) alts = alts.concat(syn[k]); });
-      return alts;
-    });
-    return S.pack.matters.filter(function (m) {
-      var h = (m.id + ' ' + m.name + ' ' + m.category + ' ' +
-        m.tiers.map(function (t) { return t.situation; }).join(' ')).toLowerCase();
-      return terms.every(function (alts) { return alts.some(function (a) { return h.indexOf(a) >= 0; }); });
-    }).slice(0, 10).map(function (m) { return { id: m.id, name: m.name, unit: m.unit }; });
+  // ---- search: the server's search online, the same ranking on the device offline ----
+  // The device keeps the search's inputs (/m/search-index, every matter of the version in
+  // force; the service worker keeps the copy it fetches) and ranks with /m/search.js exactly as
+  // the server does. Online, the index is fetched again (revalidated by its entity tag) as the
+  // pack is, so it follows the standards version; it is built (a fraction of a second) only
+  // when a search has to run offline.
+  var SI = { index: null, etag: null, loading: null };
+  function refreshIndex() {
+    fetch('/m/search-index').then(function (r) {
+      var etag = r.ok && r.headers.get('ETag');
+      if (etag && etag !== SI.etag) SI.index = null; // a new version: rebuilt when needed
+    }, function () {});
   }
+  function loadIndex() {
+    if (SI.index) return Promise.resolve(SI.index);
+    if (SI.loading) return SI.loading;
+    SI.loading = fetch('/m/search-index').then(function (r) {
+      if (!r.ok) throw new Error('search index: ' + r.status);
+      var etag = r.headers.get('ETag');
+      return r.json().then(function (data) {
+        SI.index = window.PenaltySearch.build(data);
+        SI.etag = etag;
+        return SI.index;
+      });
+    }).then(function (index) {
+      SI.loading = null;
+      return index;
+    }, function (e) {
+      SI.loading = null;
+      throw e;
+    });
+    return SI.loading;
+  }
+  function unitName(code) {
+    return (S.pack.units && S.pack.units[code]) || (SI.index && SI.index.units[code]) || code;
+  }
+  var timer = null, searches = 0;
   function renderHits(items, offline, clear) {
     var ul = $('#hits');
     ul.innerHTML = items.length ? '' : '<li class="muted">没有找到，换个说法试试</li>';
     items.forEach(function (m) {
       var li = document.createElement('li');
       li.innerHTML = '<button type="button" class="hit" data-id="' + esc(m.id) + '"><b>' + esc(m.name) +
-        '</b><span class="muted">' + esc(m.id) + '</span></button>';
+        '</b><span class="muted">' + esc(m.id) + ' · <span class="unit">' + esc(unitName(m.unit)) + '</span></span></button>';
       ul.appendChild(li);
     });
-    $('#search-note').textContent = offline ? '离线：在本机保存的本单位事项中查找'
-      : (clear === false && items.length ? '没有明确对应的事项，以下是最接近的几个，请核对' : '');
+    var near = clear === false && items.length ? '没有明确对应的事项，以下是最接近的几个，请核对' : '';
+    $('#search-note').textContent = offline
+      ? '离线：在本机保存的全部事项中查找（排序与联网时相同；离线时只能计算本单位事项）' + (near ? '。' + near : '')
+      : near;
   }
   function search() {
     var q = $('#q').value.trim();
+    var mine = ++searches; // a slower answer to an earlier query is dropped
     if (!q) { $('#hits').innerHTML = ''; return; }
     fetch('/api/v1/matters?per_page=10&q=' + encodeURIComponent(q)).then(function (r) {
       if (!r.ok) throw new Error();
       return r.json();
-    }).then(function (page) { renderHits(page.items, false, page.clear_match); })
-      .catch(function () { renderHits(localSearch(q), true); });
+    }).then(function (page) {
+      if (mine === searches) renderHits(page.items, false, page.clear_match);
+    }).catch(function () {
+      loadIndex().then(function (index) {
+        var page = index.search(q, 10);
+        if (mine === searches) renderHits(page.items, true, page.clear_match);
+      }, function () {
+        if (mine !== searches) return;
+        $('#hits').innerHTML = '';
+        $('#search-note').textContent = '离线：本机还没有保存事项索引，请联网后再查';
+      });
+    });
   }
 
   // ---- the form generated from the matter's facts ----
@@ -152,7 +188,7 @@
       return r.json();
     });
     got.then(function (m) { S.matter = m; renderForm(m); })
-      .catch(function (e) { $('#search-note').textContent = e.message + '（离线时只能查本单位事项）'; });
+      .catch(function () { $('#search-note').textContent = '无法读取事项 ' + id + '（离线时只能查本单位事项）'; });
   }
   function field(f) {
     if (f.derived) return ''; // computed by the service from the other figures

@@ -1,6 +1,7 @@
 //! The inspector's page (`/m`): search, a form generated from the matter's facts, the result
-//! card with the receipt; offline with a service worker and the unit's standards on the device
-//! (`/m/pack`). Without JavaScript the search still works (a GET form) and links to the
+//! card with the receipt; offline with a service worker, the unit's standards on the device
+//! (`/m/pack`) and the search's inputs for the same ranking on the phone (`/m/search.js` over
+//! `/m/search-index`). Without JavaScript the search still works (a GET form) and links to the
 //! published matter; calculating needs the script (the token travels in a header).
 
 use actix_web::http::StatusCode;
@@ -14,6 +15,9 @@ use crate::api::{AppState, authorize};
 use crate::auth::Role;
 
 const APP_JS: &str = include_str!("mobile.js");
+/// The matter search, the same ranking as the server's, run on the phone offline over
+/// `/m/search-index`.
+const SEARCH_JS: &str = include_str!("search.js");
 
 /// The page's own additions to the site style: big touch targets, the result card.
 const MOBILE_STYLE: &str = r#"
@@ -125,17 +129,95 @@ fn render(q: &str, hits: &[(String, String)]) -> Markup {
                         p.muted { button #logout type="button" { "退出登录" } }
                     }
                 }
+                script src="/m/search.js" defer {}
                 script src="/m/app.js" defer {}
             }
         }
     }
 }
 
-async fn app_js() -> HttpResponse {
+fn script(js: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
         .insert_header(("Cache-Control", "no-cache"))
-        .body(APP_JS)
+        .body(js)
+}
+
+async fn app_js() -> HttpResponse {
+    script(APP_JS)
+}
+
+async fn search_js() -> HttpResponse {
+    script(SEARCH_JS)
+}
+
+/// The search's inputs for `search.js` (all matters of the version in force, public like the
+/// published standards): built once per version, revalidated by its entity tag, so that a phone
+/// downloads it again only when the standards change.
+async fn search_index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    crate::api::caller(&req, &state).await?;
+    let current = state.current();
+    // The first request of a version builds the document (a few hundred milliseconds): off the
+    // async workers.
+    let gzip = accepts_gzip(&req);
+    let index = web::block(move || {
+        let built = current.search.offline_index(&current.set);
+        let body = if gzip { &built.gzip } else { &built.json };
+        (body.clone(), built.etag.clone())
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "服务繁忙，请稍后重试",
+            "the server is busy; retry later",
+            None,
+        )
+    })?;
+    let (body, etag) = index;
+    let fresh = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+    let mut answer = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    answer
+        .insert_header(("ETag", etag))
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("Vary", "Accept-Encoding"));
+    if fresh {
+        return Ok(answer.finish());
+    }
+    if gzip {
+        // Already compressed: the server's compression leaves an encoded body as it is.
+        answer.insert_header(("Content-Encoding", "gzip"));
+    }
+    Ok(answer.content_type("application/json").body(body.to_vec()))
+}
+
+/// Whether the request accepts a gzipped body (`Accept-Encoding: gzip`, not at `q=0`).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(actix_web::http::header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                let q = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="));
+                q.and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 /// The service worker: keeps the page's shell, fetched network-first, for use offline. Its
@@ -149,16 +231,37 @@ async fn service_worker(state: web::Data<AppState>) -> HttpResponse {
     let js = format!(
         r#"'use strict';
 const CACHE = {cache:?};
-const SHELL = ['/m', '/m/app.js', '/m/manifest.webmanifest'];
+const SHELL = ['/m', '/m/app.js', '/m/search.js', '/m/manifest.webmanifest'];
+// Kept once the page has fetched it (after sign-in, not at install: the first load stays light).
+const INDEX = '/m/search-index';
 self.addEventListener('install', e => e.waitUntil(caches.open(CACHE).then(c => c.addAll(SHELL)).then(() => self.skipWaiting())));
-self.addEventListener('activate', e => e.waitUntil(caches.keys()
-  .then(ks => Promise.all(ks.filter(k => k !== CACHE).map(k => caches.delete(k))))
-  .then(() => self.clients.claim())));
+// A new build or standards version: if the device kept the search index, the new cache gets
+// the current one (or, without network, the old copy) before the old caches go, so that the
+// phone can still search offline before the page has fetched it again.
+self.addEventListener('activate', e => e.waitUntil(caches.keys().then(async ks => {{
+  const old = ks.filter(k => k !== CACHE);
+  let kept = null;
+  for (const k of old) kept = kept || await (await caches.open(k)).match(INDEX);
+  if (kept) {{
+    const c = await caches.open(CACHE);
+    await c.add(INDEX).catch(() => c.put(INDEX, kept));
+  }}
+  await Promise.all(old.map(k => caches.delete(k)));
+  await self.clients.claim();
+}})));
 self.addEventListener('fetch', e => {{
   const u = new URL(e.request.url);
-  if (e.request.method !== 'GET' || u.origin !== location.origin || !SHELL.includes(u.pathname)) return;
+  if (e.request.method !== 'GET' || u.origin !== location.origin) return;
+  if (!SHELL.includes(u.pathname) && u.pathname !== INDEX) return;
   e.respondWith(fetch(e.request).then(r => {{
-    if (r.ok && !u.search) {{ const copy = r.clone(); caches.open(CACHE).then(c => c.put(e.request, copy)); }}
+    if (r.ok && !u.search) {{
+      const copy = r.clone();
+      // The index (a megabyte) is written again only when its entity tag changed.
+      caches.open(CACHE).then(c => c.match(e.request).then(old => {{
+        const tag = r.headers.get('ETag');
+        if (!old || !tag || old.headers.get('ETag') !== tag) return c.put(e.request, copy);
+      }}));
+    }}
     return r;
   }}).catch(() => caches.match(e.request, {{ ignoreSearch: true }})));
 }});
@@ -206,7 +309,8 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         "unit_name": unit_name,
         "version": set.version,
         "circumstances": crate::circumstances::catalogue(),
-        "synonyms": current.search.synonyms(),
+        // Every unit's name: a search hit shows its matter's unit.
+        "units": set.units.iter().map(|u| (u.code.as_str(), u.name.as_str())).collect::<std::collections::BTreeMap<_, _>>(),
         "matters": matters,
     });
     Ok(HttpResponse::Ok()
@@ -214,22 +318,23 @@ async fn pack(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         .json(body))
 }
 
+/// A resource answering GET only (any other method: 405 with `Allow`).
+fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    crate::api::resource(path, crate::api::Methods::Get).route(web::get().to(handler))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::api::resource("/m", crate::api::Methods::Get).route(web::get().to(page)))
-        .service(crate::api::resource("/m/", crate::api::Methods::Get).route(web::get().to(page)))
-        .service(
-            crate::api::resource("/m/app.js", crate::api::Methods::Get)
-                .route(web::get().to(app_js)),
-        )
-        .service(
-            crate::api::resource("/m/sw.js", crate::api::Methods::Get)
-                .route(web::get().to(service_worker)),
-        )
-        .service(
-            crate::api::resource("/m/manifest.webmanifest", crate::api::Methods::Get)
-                .route(web::get().to(manifest)),
-        )
-        .service(
-            crate::api::resource("/m/pack", crate::api::Methods::Get).route(web::get().to(pack)),
-        );
+    cfg.service(get("/m", page))
+        .service(get("/m/", page))
+        .service(get("/m/app.js", app_js))
+        .service(get("/m/search.js", search_js))
+        .service(get("/m/search-index", search_index))
+        .service(get("/m/sw.js", service_worker))
+        .service(get("/m/manifest.webmanifest", manifest))
+        .service(get("/m/pack", pack));
 }

@@ -85,6 +85,23 @@ await step('a colloquial search finds the matter', async () => {
   assert.ok(ids.slice(0, 5).some((id) => id === 'ZHZF-001' || id === 'ZHZF-002'), `hits: ${ids}`);
 });
 
+// Issue 16: what the phone finds offline is what the server finds online. First hits online,
+// compared offline below.
+const SAME_OFFLINE = ['违章搭建', 'zdjy', '店门口占道经营'];
+const onlineFirst = {};
+async function firstHit(q) {
+  await page.evaluate(() => { document.querySelector('#hits').innerHTML = ''; });
+  await page.fill('#q', q);
+  const first = page.locator('#hits button.hit').first();
+  await first.waitFor();
+  const unit = (await first.locator('.unit').textContent()).trim();
+  assert.ok(unit, `${q}: the hit shows its unit`);
+  return first.getAttribute('data-id');
+}
+await step('online: the first hits the phone must also find offline', async () => {
+  for (const q of SAME_OFFLINE) onlineFirst[q] = await firstHit(q);
+});
+
 let onlineReceipt;
 await step('the form computes, logs and shows the receipt', async () => {
   await calculateOnPage(page, { construction_cost: '1000000', illegal_area: '45' });
@@ -118,6 +135,11 @@ await step('a numeric fact gets the numeric keyboard and its unit', async () => 
 await step('offline: the page reloads from the device and computes provisionally', async () => {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload({ waitUntil: 'networkidle' }); // now controlled by the service worker
+  // The page fetched the search index through the service worker, which keeps it.
+  await page.waitForFunction(async () => {
+    for (const k of await caches.keys()) if (await (await caches.open(k)).match('/m/search-index')) return true;
+    return false;
+  });
   await ctx.setOffline(true);
   await page.reload({ waitUntil: 'domcontentloaded' });
   await page.locator('#app').waitFor({ state: 'visible' });
@@ -126,6 +148,13 @@ await step('offline: the page reloads from the device and computes provisionally
   await page.locator('#search-note').filter({ hasText: '离线' }).waitFor();
   const offlineHits = await page.locator('#hits button.hit').evaluateAll((bs) => bs.map((b) => b.dataset.id));
   assert.ok(offlineHits.includes(STREET_VENDING), `offline hits: ${offlineHits}`);
+  // The same ranking as online, over every matter (not only the unit's).
+  for (const q of SAME_OFFLINE) assert.equal(await firstHit(q), onlineFirst[q], `${q} offline`);
+  assert.match(await page.textContent('#search-note'), /离线/);
+  // Another unit's matter is found, but its details are not on the device.
+  assert.equal(await firstHit('大气法 99条'), 'STHJ-004');
+  await page.locator('button.hit[data-id="STHJ-004"]').click();
+  await page.locator('#search-note').filter({ hasText: '离线时只能查本单位事项' }).waitFor();
   await calculateOnPage(page, { construction_cost: '2000000', illegal_area: '120' });
   await page.locator('.receipt.provisional').waitFor();
   assert.equal((await page.textContent('#receipt')).trim(), '待提交');

@@ -159,6 +159,8 @@ fn every_endpoint_for_every_caller() {
             Some(&[Role::Inspector, Role::Reviewer]),
             200,
         ),
+        // The search's inputs for the phone: public like the published standards.
+        ("GET", "/m/search-index".into(), None, None, 200),
         ("GET", "/api/v1/queries".into(), None, Some(readers), 200),
         (
             "GET",

@@ -13,6 +13,7 @@ mod durability;
 mod engine_rules;
 mod general_rules;
 mod http_api;
+mod offline_search;
 mod openapi_drift;
 mod openapi_examples;
 mod property;
