@@ -504,7 +504,7 @@ async fn report_page(
     match report(&state, &who, &q).await {
         Ok(r) => html_response(
             StatusCode::OK,
-            report_markup(&state, Some(&r), &ReportForm::from(&q)),
+            report_markup(&state, Some(&r), &ReportForm::of_query(&q)),
         ),
         Err(e) => refused(&e),
     }
@@ -527,7 +527,7 @@ impl ReportForm {
         })
     }
 
-    fn from(q: &ReportQuery) -> Self {
+    fn of_query(q: &ReportQuery) -> Self {
         ReportForm {
             unit: q.unit.clone(),
             from: Some(q.from.clone()),
