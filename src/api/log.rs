@@ -181,7 +181,9 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
         to: q.to.clone(),
         outcome: q.outcome.clone(),
         kind: q.kind.clone(),
-        decisions_only: false,
+        // A reviewer reads their unit's decisions, not the supervisors' own acts (draws and
+        // findings about other units' case files among them).
+        decisions_only: who.role != Role::Supervisor,
     })
 }
 
@@ -227,7 +229,11 @@ pub async fn one(
     let entry = with_store(&state, move |s| s.entry(&r)).await?;
     match entry {
         // A reviewer does not learn whether other units' receipts exist.
-        Some(e) if who.role == Role::Supervisor || e.caller.unit == who.unit => {
+        Some(e)
+            if who.role == Role::Supervisor
+                || (e.caller.unit == who.unit
+                    && matches!(e.kind.as_str(), "calculation" | "review")) =>
+        {
             Ok(HttpResponse::Ok().json(e))
         }
         _ => Err(ApiError::not_found(

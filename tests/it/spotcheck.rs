@@ -172,6 +172,25 @@ fn a_draw_is_replayed_from_its_recorded_seed_and_is_itself_in_the_log() {
         assert_eq!(list[0]["id"], c["id"]);
         assert_eq!(list[1]["replay_of"], a["id"]);
 
+        // A reviewer of the unit reads its decisions, not the supervisors' draws.
+        let listed = app
+            .get_as("/api/v1/queries?per_page=200", Role::Reviewer)
+            .json();
+        assert!(
+            listed["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["kind"] == "calculation" || e["kind"] == "review"),
+            "{name}"
+        );
+        assert_eq!(
+            app.get_as(&format!("/api/v1/queries/{id}"), Role::Reviewer)
+                .status,
+            404,
+            "{name}"
+        );
+
         // The statistics stay those of decisions: the draws are not queries.
         let stats = app
             .get_as("/api/v1/supervision/stats", Role::Supervisor)
