@@ -128,7 +128,7 @@ fn unreadable(e: &PayloadError) -> ApiError {
         false => ApiError::new(
             StatusCode::BAD_REQUEST,
             "unreadable_body",
-            format!("无法读取请求体：{e}"),
+            "无法读取请求体".to_string(),
             format!("cannot read the body: {e}"),
             None,
         ),

@@ -529,7 +529,7 @@ pub async fn create_token(
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_token_request",
-            format!("需要 name、unit、role：{e}"),
+            "请求应含姓名 name、单位代码 unit 和角色 role（inspector、reviewer、supervisor、admin 或 publisher）".to_string(),
             format!("needs name, unit and role: {e}"),
             None,
         )
