@@ -47,6 +47,6 @@ for i in 1 2 3 4 5; do
     "$url/api/v1/supervision/report?from=2025-12-06&to=2026-12-05"
 done
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('units', len(r['units']), 'calculations this year', sum(u['calculations']['current'] for u in r['units']))" "$dir/report.json"
-curl -s -o /dev/null -w "a 100-case draw over the year: %{time_total} s\n" "${auth[@]}" -H 'Content-Type: application/json' \
-  --data '{"from":"2025-12-06","to":"2026-12-05","size":100,"seed":1}' "$url/api/v1/supervision/samples"
+curl -s -o "$dir/draw.json" -w "a 100-case draw over the year: %{time_total} s, status %{http_code}\n" "${auth[@]}" -H 'Content-Type: application/json' \
+  --data '{"from":"2025-12-06","to":"2026-12-05","size":100}' "$url/api/v1/supervision/samples"
 echo "server resident memory: $(ps -o rss= -p $pid) KiB"
