@@ -29,7 +29,7 @@ use crate::standards::versions::{Version, Versions};
 use crate::supervision::writer::{Committed, LogError, LogWriter};
 use crate::supervision::{Caller, Client};
 
-pub use entry::{calculation_entry, review_entry};
+pub use entry::{alert_rules_entry, calculation_entry, disposition_entry, review_entry};
 pub use recheck::{Recheck, recheck};
 
 /// Who asks, and through what; the log keeps both with every entry.
@@ -210,6 +210,12 @@ impl Decider {
             .or_else(|| versions.all().first())
             .cloned()
             .expect("the service starts with at least one version")
+    }
+
+    /// A supervisor's act on the alerts (new rule settings, a disposition), queued for the
+    /// log: it takes effect through the log only, as the alerts are derived from it.
+    pub fn record(&self, entry: crate::supervision::NewEntry) -> Result<Committed, LogError> {
+        self.log.submit(entry)
     }
 
     /// The standard penalty for one violation, queued for the log. `offline_at` is when an

@@ -5,11 +5,13 @@
 //! the receipt, and the verification of a sequence of stored rows. Storage lives in `store`,
 //! `sqlite`, `postgres`; the group-commit writer in `writer`.
 
+pub mod alerting;
 pub mod checkpoint;
 pub mod compact;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
+pub mod webhook;
 pub mod writer;
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,10 @@ pub enum EntryKind {
     Calculation,
     /// 法制审核: one reviewed case.
     Review,
+    /// A supervisor's change of the alert rules' settings (the settings are the request).
+    AlertRules,
+    /// A supervisor's disposition (处理意见) of an alert.
+    AlertDisposition,
 }
 
 impl EntryKind {
@@ -47,6 +53,8 @@ impl EntryKind {
         match self {
             EntryKind::Calculation => "calculation",
             EntryKind::Review => "review",
+            EntryKind::AlertRules => "alert_rules",
+            EntryKind::AlertDisposition => "alert_disposition",
         }
     }
 }

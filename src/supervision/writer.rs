@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
+use super::alerting::AlertFeed;
 use super::store::{Store, StoreError};
 use super::{NewEntry, PreparedEntry, Row, StorageConfig};
 
@@ -36,26 +37,41 @@ pub struct LogWriter {
 impl LogWriter {
     /// Starts the writer thread on a (migrated) store.
     pub fn start(store: Box<dyn Store>) -> LogWriter {
-        Self::start_reopening(store, None)
+        Self::start_reopening(store, None, None)
     }
 
-    /// Starts the writer; with `reopen`, a connection found damaged is replaced by a new one.
-    fn start_reopening(store: Box<dyn Store>, reopen: Option<Reopen>) -> LogWriter {
+    /// Starts the writer; with `reopen`, a connection found damaged is replaced by a new one;
+    /// with `feed`, every committed batch goes to the alert evaluator after it is answered.
+    fn start_reopening(
+        store: Box<dyn Store>,
+        reopen: Option<Reopen>,
+        feed: Option<AlertFeed>,
+    ) -> LogWriter {
         let (tx, rx) = sync_channel(QUEUE);
         std::thread::Builder::new()
             .name("log-writer".into())
-            .spawn(move || run(store, rx, reopen))
+            .spawn(move || run(store, rx, reopen, feed))
             .expect("spawn the log writer");
         LogWriter { tx }
     }
 
     /// Opens the log (migrating it) and starts its writer.
     pub fn open(storage: &StorageConfig) -> Result<LogWriter, StoreError> {
+        Self::open_feeding(storage, None)
+    }
+
+    /// As [`LogWriter::open`], handing each committed batch to the alert evaluator (without
+    /// ever waiting on it).
+    pub fn open_feeding(
+        storage: &StorageConfig,
+        feed: Option<AlertFeed>,
+    ) -> Result<LogWriter, StoreError> {
         let cfg = storage.clone();
         let reopen: Reopen = Box::new(move || cfg.open());
         Ok(LogWriter::start_reopening(
             storage.open_migrated()?,
             Some(reopen),
+            feed,
         ))
     }
 
@@ -106,7 +122,12 @@ impl Committed {
 
 type Reopen = Box<dyn Fn() -> Result<Box<dyn Store>, StoreError> + Send>;
 
-fn run(mut store: Box<dyn Store>, rx: Receiver<Job>, reopen: Option<Reopen>) {
+fn run(
+    mut store: Box<dyn Store>,
+    rx: Receiver<Job>,
+    reopen: Option<Reopen>,
+    feed: Option<AlertFeed>,
+) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -119,8 +140,12 @@ fn run(mut store: Box<dyn Store>, rx: Receiver<Job>, reopen: Option<Reopen>) {
             jobs.into_iter().map(|j| (j.entry, j.reply)).unzip();
         match store.append(&entries) {
             Ok(stored) => {
+                let copy = feed.as_ref().map(|_| stored.clone());
                 for (reply, row) in replies.into_iter().zip(stored) {
                     let _ = reply.send(Ok(row));
+                }
+                if let (Some(feed), Some(rows)) = (&feed, copy) {
+                    feed.send(rows);
                 }
             }
             Err(e) => {

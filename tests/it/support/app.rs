@@ -31,6 +31,7 @@ fn serve(standards: Option<&Path>, storage: &StorageConfig, rate_limit: u32) -> 
         &penalty_standards::api::Settings {
             rate_limit,
             legal_offices: vec![],
+            alert_webhook: None,
         },
     )
     .expect("app state");

@@ -1,0 +1,254 @@
+//! The incremental evaluator: fed the log's entries in chain order, it keeps what the rules
+//! need and no more — per case and matter, and per inspector and matter, the last few
+//! calculations inside the horizon; per inspector and per unit a window of the sizes set —
+//! and says what each entry raises or disposes. Fed the same entries it gives the same
+//! effects, whether fed live (the evaluator thread) or all at once ([`super::recompute`]).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::event::{Calc, Disposed, Event, Review};
+use super::rules::{self, Finding, Snapshot, Weight, Window};
+use super::{Alert, AlertKind, Effect, RuleSettings};
+
+/// Earlier calculations kept per case (and matter), and per inspector and matter.
+const KEEP: usize = 8;
+/// Every this many calculations, keys gone past their horizon are dropped (memory only: the
+/// rules look at the horizon themselves, so when this runs changes nothing they say).
+const PRUNE_EVERY: u64 = 4096;
+
+#[derive(Debug, Default)]
+pub struct Evaluator {
+    settings: RuleSettings,
+    /// (case_ref, matter) → its last calculations.
+    cases: HashMap<(String, String), VecDeque<Snapshot>>,
+    /// (unit, inspector, matter) → their last calculations without a case number.
+    recent: HashMap<(String, String, String), VecDeque<Snapshot>>,
+    /// (unit, inspector) → their last calculations, lenient or not.
+    inspectors: HashMap<(String, String), Window>,
+    units: HashMap<String, Window>,
+    /// Inspectors whose share is over the margin now: the alert fires on crossing, not again
+    /// on every calculation while it stays over.
+    over: HashSet<(String, String)>,
+    calculations: u64,
+}
+
+/// Where an alert comes from: the entry that raised it.
+struct Origin<'a> {
+    seq: i64,
+    day: &'a str,
+    raised_at: &'a str,
+    unit: &'a str,
+    inspector: &'a str,
+    matter_id: &'a str,
+    case_ref: Option<&'a str>,
+}
+
+impl Origin<'_> {
+    fn of(c: &Calc) -> Origin<'_> {
+        Origin {
+            seq: c.seq,
+            day: &c.day,
+            raised_at: &c.raised_at,
+            unit: &c.unit,
+            inspector: &c.inspector,
+            matter_id: &c.matter_id,
+            case_ref: c.case_ref.as_deref(),
+        }
+    }
+
+    fn raise(&self, kind: AlertKind, f: Finding) -> Effect {
+        Effect::Raised(Alert {
+            id: format!("{}-{}", self.seq, kind.as_str()),
+            kind,
+            title: kind.title().to_string(),
+            severity: f.severity,
+            seq: self.seq,
+            unit: self.unit.to_string(),
+            inspector: self.inspector.to_string(),
+            matter_id: self.matter_id.to_string(),
+            case_ref: self.case_ref.map(str::to_string),
+            day: self.day.to_string(),
+            raised_at: self.raised_at.to_string(),
+            entries: f.entries,
+            detail: f.detail,
+            disposition: None,
+        })
+    }
+}
+
+fn ms_of_minutes(m: u32) -> i64 {
+    i64::from(m) * 60_000
+}
+
+fn ms_of_days(d: u32) -> i64 {
+    i64::from(d) * 86_400_000
+}
+
+/// A key's snapshots inside the horizon (`since`, in ms).
+fn inside(kept: Option<&VecDeque<Snapshot>>, since: i64) -> Vec<Snapshot> {
+    kept.map(|v| v.iter().filter(|s| s.at_ms >= since).cloned().collect())
+        .unwrap_or_default()
+}
+
+fn keep(list: &mut VecDeque<Snapshot>, s: Snapshot) {
+    list.push_back(s);
+    if list.len() > KEEP {
+        list.pop_front();
+    }
+}
+
+impl Evaluator {
+    /// The settings in force after the entries fed so far.
+    pub fn settings(&self) -> &RuleSettings {
+        &self.settings
+    }
+
+    /// What one entry raises or disposes.
+    pub fn feed(&mut self, event: &Event) -> Vec<Effect> {
+        match event {
+            Event::Calculation(c) => self.calculation(c),
+            Event::Review(r) => self.review(r).into_iter().collect(),
+            Event::Rules(s) => {
+                self.settings = (**s).clone();
+                self.resize();
+                Vec::new()
+            }
+            Event::Disposition(d) => {
+                let Disposed {
+                    alert_id,
+                    disposition,
+                } = &**d;
+                vec![Effect::Disposed {
+                    alert_id: alert_id.clone(),
+                    disposition: disposition.clone(),
+                }]
+            }
+            Event::Other => Vec::new(),
+        }
+    }
+
+    fn calculation(&mut self, c: &Calc) -> Vec<Effect> {
+        let origin = Origin::of(c);
+        let s = self.settings.clone();
+        let mut found: Vec<(AlertKind, Finding)> = Vec::new();
+        let repeated = self.repeated(c);
+        if s.repeated_case.enabled {
+            found.extend(repeated.map(|f| (AlertKind::RepeatedCase, f)));
+        }
+        let lenient = self.lenient(c);
+        if s.lenient_share.enabled {
+            found.extend(lenient.map(|f| (AlertKind::LenientShare, f)));
+        }
+        if s.time_limit.enabled {
+            found.extend(rules::time_limit(c, &s.time_limit).map(|f| (AlertKind::TimeLimit, f)));
+        }
+        if s.late_sync.enabled {
+            found.extend(rules::late_sync(c, &s.late_sync).map(|f| (AlertKind::LateSync, f)));
+        }
+        self.calculations += 1;
+        if self.calculations.is_multiple_of(PRUNE_EVERY) {
+            self.prune(c.recorded_at.timestamp_millis());
+        }
+        found
+            .into_iter()
+            .map(|(kind, f)| origin.raise(kind, f))
+            .collect()
+    }
+
+    /// Compares with the case's earlier calculations of the same matter (a case of several
+    /// acts calculates each matter on its own facts: no sign), or without a case number with
+    /// the same inspector's of the same matter in the short window; then keeps this one.
+    fn repeated(&mut self, c: &Calc) -> Option<Finding> {
+        let s = &self.settings.repeated_case;
+        let at = c.recorded_at.timestamp_millis();
+        let now = Snapshot {
+            seq: c.seq,
+            receipt: c.receipt.clone(),
+            at_ms: at,
+            facts: c.facts,
+            weight: Weight::of(c),
+        };
+        match c.case_ref.as_deref().filter(|r| !r.trim().is_empty()) {
+            Some(case) => {
+                let key = (case.to_string(), c.matter_id.clone());
+                let earlier = inside(self.cases.get(&key), at - ms_of_days(s.case_days));
+                keep(self.cases.entry(key).or_default(), now.clone());
+                rules::repeated_case(&earlier, &now, true)
+            }
+            None => {
+                let key = (c.unit.clone(), c.inspector.clone(), c.matter_id.clone());
+                let earlier = inside(self.recent.get(&key), at - ms_of_minutes(s.window_minutes));
+                keep(self.recent.entry(key).or_default(), now.clone());
+                rules::repeated_case(&earlier, &now, false)
+            }
+        }
+    }
+
+    /// Adds the calculation to its inspector's and unit's windows; a finding only when the
+    /// inspector crosses the margin.
+    fn lenient(&mut self, c: &Calc) -> Option<Finding> {
+        let s = &self.settings.lenient_share;
+        let l = rules::lenient(c);
+        let key = (c.unit.clone(), c.inspector.clone());
+        let mine = self.inspectors.entry(key.clone()).or_default();
+        mine.push(c.receipt.clone(), l, s.window as usize);
+        let unit = self.units.entry(c.unit.clone()).or_default();
+        unit.push(c.receipt.clone(), l, s.unit_window as usize);
+        match rules::lenient_share(mine, unit, s) {
+            Some(f) => self.over.insert(key).then_some(f),
+            None => {
+                self.over.remove(&key);
+                None
+            }
+        }
+    }
+
+    fn review(&self, r: &Review) -> Option<Effect> {
+        if !self.settings.review_departure.enabled {
+            return None;
+        }
+        let f = rules::review_departure(r)?;
+        // Filed under the first departing act's matter and unit (a reviewer's unit may be the
+        // legal office's).
+        let act = r
+            .acts
+            .iter()
+            .find(|a| a.verdict == "unlawful" || (a.verdict == "deviates" && a.reason_missing));
+        let origin = Origin {
+            seq: r.seq,
+            day: &r.day,
+            raised_at: &r.raised_at,
+            unit: act.map_or(&r.reviewer_unit, |a| &a.unit),
+            inspector: &r.inspector,
+            matter_id: act.map_or("", |a| &a.matter_id),
+            case_ref: r.case_ref.as_deref(),
+        };
+        Some(origin.raise(AlertKind::ReviewDeparture, f))
+    }
+
+    /// Windows made smaller by new settings are cut to size at once.
+    fn resize(&mut self) {
+        let l = &self.settings.lenient_share;
+        for w in self.inspectors.values_mut() {
+            w.shrink(l.window as usize);
+        }
+        for w in self.units.values_mut() {
+            w.shrink(l.unit_window as usize);
+        }
+    }
+
+    /// Drops what is past every horizon as of `now_ms`.
+    fn prune(&mut self, now_ms: i64) {
+        let s = &self.settings.repeated_case;
+        let case_since = now_ms - ms_of_days(s.case_days);
+        let recent_since = now_ms - ms_of_minutes(s.window_minutes);
+        let last = |v: &VecDeque<Snapshot>| v.back().map_or(i64::MIN, |s| s.at_ms);
+        self.cases.retain(|_, v| last(v) >= case_since);
+        self.recent.retain(|_, v| last(v) >= recent_since);
+    }
+
+    /// How many keys are kept (for the bounded-state test and the figures).
+    pub fn kept(&self) -> usize {
+        self.cases.len() + self.recent.len() + self.inspectors.len() + self.units.len()
+    }
+}
