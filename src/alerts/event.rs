@@ -183,10 +183,7 @@ fn review(row: &Row, at: DateTime<Utc>, request: &Value, result: &Value) -> Revi
             .iter()
             .map(|a| ActVerdict {
                 act: a["act"].as_i64().unwrap_or_default(),
-                unit: a["unit"]
-                    .as_str()
-                    .unwrap_or(&row.columns.unit)
-                    .to_string(),
+                unit: a["unit"].as_str().unwrap_or(&row.columns.unit).to_string(),
                 matter_id: a["matter_id"].as_str().unwrap_or_default().to_string(),
                 verdict: a["verdict"].as_str().unwrap_or_default().to_string(),
                 reason_missing: a["reason_required"].as_bool().unwrap_or_default(),

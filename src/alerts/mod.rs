@@ -27,7 +27,9 @@ pub use settings::RuleSettings;
 use crate::supervision::Row;
 
 /// What an alert is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// 同案反复查询
@@ -138,9 +140,7 @@ impl DispositionStatus {
     }
 
     pub fn parse(s: &str) -> Option<DispositionStatus> {
-        DispositionStatus::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        DispositionStatus::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {

@@ -312,10 +312,16 @@ mod tests {
     #[test]
     fn repeated_case_needs_other_facts_and_ranks_a_lighter_answer_higher() {
         // The same facts asked twice: a repeat, not a sign.
-        assert_eq!(repeated_case(&[snap(1, 7, true, 3)], &snap(2, 7, true, 3), true), None);
+        assert_eq!(
+            repeated_case(&[snap(1, 7, true, 3)], &snap(2, 7, true, 3), true),
+            None
+        );
         let lighter = repeated_case(&[snap(1, 7, true, 3)], &snap(2, 8, true, 1), true).unwrap();
         let heavier = repeated_case(&[snap(1, 7, true, 1)], &snap(2, 8, true, 3), true).unwrap();
-        assert_eq!((lighter.severity, heavier.severity), (Severity::High, Severity::Medium));
+        assert_eq!(
+            (lighter.severity, heavier.severity),
+            (Severity::High, Severity::Medium)
+        );
         assert_eq!(lighter.entries, ["1-AAAA", "2-AAAA"]);
         // No penalty after a penalty is lighter whatever the tiers.
         let none = repeated_case(&[snap(1, 7, true, 1)], &snap(2, 8, false, 3), true).unwrap();
@@ -354,7 +360,10 @@ mod tests {
         assert_eq!(at.severity, Severity::Medium);
         assert_eq!(at.entries, ["0-CCCC", "1-CCCC"]);
         // 25 % against 25 %: nothing.
-        assert_eq!(lenient_share(&window(&[true, false, false, false]), &unit, &s), None);
+        assert_eq!(
+            lenient_share(&window(&[true, false, false, false]), &unit, &s),
+            None
+        );
         // Three calculations, all lenient: too few to say anything.
         assert_eq!(lenient_share(&window(&[true, true, true]), &unit, &s), None);
         // 100 % against 25 %: three times the margin.
@@ -405,7 +414,10 @@ mod tests {
         let f = review_departure(&review(&[("deviates", true)])).unwrap();
         assert_eq!(f.severity, Severity::Medium);
         let f = review_departure(&review(&[("deviates", true), ("unlawful", false)])).unwrap();
-        assert_eq!((f.severity, f.detail.as_str()), (Severity::High, "法制审核认定行为2违法"));
+        assert_eq!(
+            (f.severity, f.detail.as_str()),
+            (Severity::High, "法制审核认定行为2违法")
+        );
     }
 
     #[test]
@@ -436,7 +448,8 @@ mod tests {
         assert_eq!(late_sync(&c, &s), None, "not offline");
         c.offline_at = Some(c.recorded_at - chrono::Duration::hours(24));
         assert_eq!(late_sync(&c, &s).unwrap().severity, Severity::Medium);
-        c.offline_at = Some(c.recorded_at - chrono::Duration::hours(24) + chrono::Duration::seconds(1));
+        c.offline_at =
+            Some(c.recorded_at - chrono::Duration::hours(24) + chrono::Duration::seconds(1));
         assert_eq!(late_sync(&c, &s), None);
         c.offline_at = Some(c.recorded_at - chrono::Duration::hours(72));
         assert_eq!(late_sync(&c, &s).unwrap().severity, Severity::High);

@@ -124,7 +124,12 @@ impl RuleSettings {
     /// Every value inside its range (what keeps the evaluator's state bounded).
     pub fn validate(&self) -> Result<(), SettingRefused> {
         let l = &self.lenient_share;
-        range("repeated_case.case_days", self.repeated_case.case_days, 1, 3650)?;
+        range(
+            "repeated_case.case_days",
+            self.repeated_case.case_days,
+            1,
+            3650,
+        )?;
         range(
             "repeated_case.window_minutes",
             self.repeated_case.window_minutes,

@@ -24,8 +24,8 @@ use crate::engine::{CalcRequest, CalcResult};
 use crate::standards::Matter;
 use crate::standards::versions::{Version, Versions};
 use crate::stats::{self, Stats};
-use crate::supervision::store::StoreError;
 use crate::supervision::alerting::Alerting;
+use crate::supervision::store::StoreError;
 use crate::supervision::webhook::Webhook;
 use crate::supervision::writer::{LogWriter, ReadPool};
 use crate::supervision::{Caller, Client, StorageConfig};
@@ -515,8 +515,12 @@ fn made_after_act(at: &str, act_date: chrono::NaiveDate) -> Result<(), ApiError>
         Ok(day) if day < act_date => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "offline_before_act",
-            format!("X-Offline-At（{day}）早于违法行为发生日期 act_date（{act_date}）：离线查询不可能在行为之前作出"),
-            format!("`X-Offline-At` ({day}, China time) is before `act_date` ({act_date}): an offline calculation cannot precede the act"),
+            format!(
+                "X-Offline-At（{day}）早于违法行为发生日期 act_date（{act_date}）：离线查询不可能在行为之前作出"
+            ),
+            format!(
+                "`X-Offline-At` ({day}, China time) is before `act_date` ({act_date}): an offline calculation cannot precede the act"
+            ),
             Some("X-Offline-At"),
         )),
         _ => Ok(()),

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    self, alerts as alerts_api, error, log, publish as publish_api, review as review_api, versions as versions_api,
+    self, alerts as alerts_api, error, log, publish as publish_api, review as review_api,
+    versions as versions_api,
 };
 use crate::auth;
 use crate::circumstances;

@@ -121,7 +121,15 @@ fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
         let s = match state.as_mut() {
             Some(s) => s,
             None => match rebuild(store.as_mut()) {
-                Ok(s) => state.insert(s),
+                Ok(mut s) => {
+                    // What was logged while no evaluator ran, at once.
+                    if let Err(e) = catch_up(store.as_mut(), &mut s, out) {
+                        tracing::error!("alert evaluator: {e}");
+                        std::thread::sleep(Duration::from_secs(1));
+                        continue;
+                    }
+                    state.insert(s)
+                }
                 Err(e) => {
                     tracing::error!("alert evaluator: cannot replay the log: {e}");
                     std::thread::sleep(Duration::from_secs(1));

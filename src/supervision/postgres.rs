@@ -339,13 +339,36 @@ impl Store for PgStore {
             match e {
                 Effect::Raised(a) => {
                     let t = AlertText::of(a);
-                    let [id, kind, sev, unit, insp, matter, day, at, entries, detail, status] =
-                        &t.text;
+                    let [
+                        id,
+                        kind,
+                        sev,
+                        unit,
+                        insp,
+                        matter,
+                        day,
+                        at,
+                        entries,
+                        detail,
+                        status,
+                    ] = &t.text;
                     tx.execute(
                         &insert,
                         &[
-                            id, &a.seq, kind, sev, unit, insp, matter, &t.case_ref, day, at,
-                            entries, detail, status, &t.disposition,
+                            id,
+                            &a.seq,
+                            kind,
+                            sev,
+                            unit,
+                            insp,
+                            matter,
+                            &t.case_ref,
+                            day,
+                            at,
+                            entries,
+                            detail,
+                            status,
+                            &t.disposition,
                         ],
                     )?;
                 }

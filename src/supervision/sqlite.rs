@@ -554,11 +554,34 @@ impl Store for SqliteStore {
             match e {
                 Effect::Raised(a) => {
                     let t = AlertText::of(a);
-                    let [id, kind, sev, unit, insp, matter, day, at, entries, detail, status] =
-                        &t.text;
+                    let [
+                        id,
+                        kind,
+                        sev,
+                        unit,
+                        insp,
+                        matter,
+                        day,
+                        at,
+                        entries,
+                        detail,
+                        status,
+                    ] = &t.text;
                     tx.prepare_cached(INSERT_ALERT)?.execute(params![
-                        id, a.seq, kind, sev, unit, insp, matter, t.case_ref, day, at, entries,
-                        detail, status, t.disposition
+                        id,
+                        a.seq,
+                        kind,
+                        sev,
+                        unit,
+                        insp,
+                        matter,
+                        t.case_ref,
+                        day,
+                        at,
+                        entries,
+                        detail,
+                        status,
+                        t.disposition
                     ])?;
                 }
                 Effect::Disposed {

@@ -684,8 +684,19 @@ pub(crate) fn disposition_columns(d: &Disposition) -> (String, String) {
 /// disposition is kept visible (the title says so), so that the comparison with the log
 /// reports it rather than hiding it.
 pub(crate) fn alert_of_columns(seq: i64, t: AlertText) -> Result<Alert, StoreError> {
-    let [id, kind, severity, unit, inspector, matter_id, day, raised_at, entries, detail, status] =
-        t.text;
+    let [
+        id,
+        kind,
+        severity,
+        unit,
+        inspector,
+        matter_id,
+        day,
+        raised_at,
+        entries,
+        detail,
+        status,
+    ] = t.text;
     let bad = |what: &str| StoreError(format!("alert {id}: unreadable {what}"));
     let kind = AlertKind::parse(&kind).ok_or_else(|| bad("kind"))?;
     let disposition: Option<Disposition> = match &t.disposition {
@@ -693,13 +704,12 @@ pub(crate) fn alert_of_columns(seq: i64, t: AlertText) -> Result<Alert, StoreErr
         None => None,
     };
     let derived = disposition.as_ref().map_or("open", |d| d.status.as_str());
-    let title = if derived == status
-        && (status == "open" || DispositionStatus::parse(&status).is_some())
-    {
-        kind.title().to_string()
-    } else {
-        format!("{}（状态列为 {status}）", kind.title())
-    };
+    let title =
+        if derived == status && (status == "open" || DispositionStatus::parse(&status).is_some()) {
+            kind.title().to_string()
+        } else {
+            format!("{}（状态列为 {status}）", kind.title())
+        };
     Ok(Alert {
         severity: Severity::parse(&severity).ok_or_else(|| bad("severity"))?,
         entries: serde_json::from_str(&entries).map_err(|_| bad("entries"))?,
