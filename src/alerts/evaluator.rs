@@ -252,3 +252,191 @@ impl Evaluator {
         self.cases.len() + self.recent.len() + self.inspectors.len() + self.units.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::alerts::event::Calc;
+    use crate::alerts::{Severity, recompute};
+    use crate::auth::Role;
+    use crate::supervision::{Caller, Client, EntryKind, GENESIS, NewEntry, Row, raw};
+
+    fn calc(seq: i64, at: &str, area: &str, case_ref: Option<&str>) -> Calc {
+        let recorded_at: DateTime<Utc> = at.parse().unwrap();
+        Calc {
+            seq,
+            receipt: format!("{seq}-AAAA"),
+            recorded_at,
+            raised_at: at.into(),
+            day: "2026-11-20".into(),
+            inspector: "张三".into(),
+            unit: "ZHZF".into(),
+            matter_id: "ZHZF-019".into(),
+            case_ref: case_ref.map(str::to_string),
+            facts: area.len() as u64 * 31 + area.bytes().map(u64::from).sum::<u64>(),
+            outcome: "penalty".into(),
+            tier: Some(if area == "0.5" { 1 } else { 2 }),
+            reduced: false,
+            today: None,
+            limit_ends: None,
+            discovered: false,
+            offline_at: None,
+        }
+    }
+
+    fn feed(ev: &mut Evaluator, c: Calc) -> Vec<AlertKind> {
+        ev.feed(&Event::Calculation(Box::new(c)))
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Raised(a) => Some(a.kind),
+                Effect::Disposed { .. } => None,
+            })
+            .collect()
+    }
+
+    /// Without a case number the window is inclusive: 30 minutes on is still a candidate,
+    /// 30 minutes and a second is not.
+    #[test]
+    fn the_short_window_holds_at_its_end_and_not_after() {
+        let mut ev = Evaluator::default();
+        assert!(feed(&mut ev, calc(1, "2026-11-20T02:00:00Z", "1.5", None)).is_empty());
+        let at_end = feed(&mut ev, calc(2, "2026-11-20T02:30:00Z", "0.5", None));
+        assert_eq!(at_end, [AlertKind::RepeatedCase]);
+        let mut ev = Evaluator::default();
+        feed(&mut ev, calc(1, "2026-11-20T02:00:00Z", "1.5", None));
+        let after = feed(&mut ev, calc(2, "2026-11-20T02:30:01Z", "0.5", None));
+        assert!(after.is_empty());
+    }
+
+    /// A case of several acts calculates each matter on its own: another matter under the
+    /// same case number is no repeat.
+    #[test]
+    fn a_case_compares_within_one_matter() {
+        let mut ev = Evaluator::default();
+        feed(&mut ev, calc(1, "2026-11-20T02:00:00Z", "1.5", Some("案1")));
+        let mut other = calc(2, "2026-11-20T02:01:00Z", "0.5", Some("案1"));
+        other.matter_id = "ZHZF-001".into();
+        assert!(feed(&mut ev, other).is_empty());
+        // Months later, still inside the case's 180 days.
+        let later = feed(&mut ev, calc(3, "2027-04-20T02:00:00Z", "0.5", Some("案1")));
+        assert_eq!(later, [AlertKind::RepeatedCase]);
+    }
+
+    #[test]
+    fn the_lenient_alert_fires_on_crossing_not_on_every_calculation_over() {
+        let mut ev = Evaluator::default();
+        ev.feed(&Event::Rules(Box::new({
+            let mut s = RuleSettings::default();
+            s.lenient_share.window = 2;
+            s.lenient_share.min_count = 2;
+            s.repeated_case.enabled = false;
+            s
+        })));
+        let mut other = calc(1, "2026-11-20T02:00:00Z", "1.5", None);
+        other.inspector = "李四".into();
+        feed(&mut ev, other.clone());
+        feed(&mut ev, other);
+        let lenient = |seq| {
+            let mut c = calc(seq, "2026-11-20T03:00:00Z", "0.5", None);
+            c.outcome = "no_penalty".into();
+            c
+        };
+        assert!(
+            feed(&mut ev, lenient(3)).is_empty(),
+            "one is below the minimum"
+        );
+        assert_eq!(feed(&mut ev, lenient(4)), [AlertKind::LenientShare]);
+        assert!(
+            feed(&mut ev, lenient(5)).is_empty(),
+            "still over: no second alert"
+        );
+    }
+
+    fn row(seq: i64, prev: &str, kind: EntryKind, request: serde_json::Value) -> Row {
+        let e = NewEntry {
+            kind,
+            caller: Caller {
+                token_id: "t".into(),
+                name: "张三".into(),
+                unit: "ZHZF".into(),
+                role: Role::Inspector,
+            },
+            client: Client::Rest,
+            matter_id: "ZHZF-019".into(),
+            standards_version: "2026.1".into(),
+            outcome: "penalty",
+            tier: Some(if seq % 2 == 0 { 1 } else { 2 }),
+            case_ref: Some(format!("案{}", seq % 7)),
+            request: raw(&request),
+            result: raw(&serde_json::json!({})),
+            offline: false,
+            review_acts: Vec::new(),
+        };
+        let at = format!("2026-11-20T02:{:02}:00.000Z", seq % 60);
+        Row::seal(&e.prepare(), seq, &at, "2026-11-20", prev)
+    }
+
+    /// Fed one at a time or recomputed at once, the same alerts; a disposition of an alert
+    /// lands on it.
+    #[test]
+    fn recomputing_equals_feeding_and_dispositions_apply() {
+        let mut rows = Vec::new();
+        let mut prev = GENESIS.to_string();
+        for seq in 1..=40 {
+            let r = row(
+                seq,
+                &prev,
+                EntryKind::Calculation,
+                serde_json::json!({"party": "individual", "facts": {"stall_area": (seq % 3).to_string()}}),
+            );
+            prev = r.hash.clone();
+            rows.push(r);
+        }
+        let all = recompute(rows.clone());
+        assert!(all.len() > 5);
+        let first = all.keys().next().unwrap().clone();
+        let d = row(
+            41,
+            &prev,
+            EntryKind::AlertDisposition,
+            serde_json::json!({"alert": first, "status": "referred", "text": "移送"}),
+        );
+        rows.push(d);
+        let mut ev = Evaluator::default();
+        let mut fed = std::collections::BTreeMap::new();
+        for r in &rows {
+            for e in ev.feed(&Event::of(r)) {
+                crate::alerts::apply(&mut fed, e);
+            }
+        }
+        assert_eq!(fed, recompute(rows));
+        assert_eq!(fed[&first].status(), "referred");
+        assert!(fed.values().all(|a| a.severity >= Severity::Low));
+    }
+
+    /// The state stays bounded: a day of distinct cases is pruned once past the horizon.
+    #[test]
+    fn state_is_pruned_past_the_horizon() {
+        let mut ev = Evaluator::default();
+        for i in 0..(2 * PRUNE_EVERY as i64) {
+            let at = chrono::DateTime::<Utc>::from_timestamp(1_790_000_000 + i * 3600, 0).unwrap();
+            let mut c = calc(
+                i + 1,
+                "2026-11-20T02:00:00Z",
+                "1.5",
+                Some(&format!("案{i}")),
+            );
+            c.recorded_at = at;
+            feed(&mut ev, c);
+        }
+        // 8,192 hourly cases: only those of the last 180 days are kept (≈ 4,320) plus at most
+        // one pruning period's worth.
+        assert!(
+            ev.cases.len() < 180 * 24 + PRUNE_EVERY as usize,
+            "{}",
+            ev.cases.len()
+        );
+    }
+}
