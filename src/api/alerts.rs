@@ -117,7 +117,7 @@ pub fn alert_filter(who: &Principal, q: &AlertQuery) -> Result<AlertFilter, ApiE
 }
 
 /// Alerts, newest first: what the rules found in the log, with their entries and dispositions.
-#[utoipa::path(get, path = "/api/v1/supervision/alerts", tag = "supervision", params(AlertQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_alerts", path = "/api/v1/supervision/alerts", tag = "supervision", params(AlertQuery), security(("bearer" = [])),
     responses((status = 200, body = AlertPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "inspectors, or a reviewer asking for another unit", body = ErrorBody)))]
 pub async fn list(
@@ -209,7 +209,7 @@ async fn visible_alert(
 
 /// Records a disposition of an alert; it is logged (tamper-evident like every entry) and the
 /// alert shows it from then on. A later disposition replaces the shown one; all stay logged.
-#[utoipa::path(post, path = "/api/v1/supervision/alerts/{id}/disposition", tag = "supervision",
+#[utoipa::path(post, operation_id = "dispose_alert", path = "/api/v1/supervision/alerts/{id}/disposition", tag = "supervision",
     params(("id" = String, Path, description = "e.g. 57-repeated_case")), request_body = DispositionRequest,
     security(("bearer" = [])),
     responses((status = 201, body = DispositionResponse), (status = 400, description = "malformed JSON", body = ErrorBody),
@@ -285,7 +285,7 @@ pub fn current_rules(s: &mut dyn Store) -> Result<RulesState, StoreError> {
 }
 
 /// The alert rules' settings in force.
-#[utoipa::path(get, path = "/api/v1/supervision/rules", tag = "supervision", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_rules", path = "/api/v1/supervision/rules", tag = "supervision", security(("bearer" = [])),
     responses((status = 200, body = RulesState), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn rules(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state, &VIEWERS).await?;
