@@ -168,7 +168,7 @@ fn invalid(code: &str, zh: String, en: String, field: Option<&str>) -> ApiError 
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en, field)
 }
 
-fn read_disposition(json: serde_json::Value) -> Result<DispositionRequest, ApiError> {
+pub fn read_disposition(json: serde_json::Value) -> Result<DispositionRequest, ApiError> {
     let d: DispositionRequest = serde_json::from_value(json).map_err(|e| {
         invalid(
             "invalid_disposition",
@@ -190,7 +190,7 @@ fn read_disposition(json: serde_json::Value) -> Result<DispositionRequest, ApiEr
 }
 
 /// One alert the caller may see, or 404 (a reviewer does not learn of other units' alerts).
-async fn visible_alert(
+pub async fn visible_alert(
     state: &web::Data<AppState>,
     who: &Principal,
     id: &str,

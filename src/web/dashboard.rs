@@ -20,7 +20,7 @@ use crate::supervision::store::{
 };
 
 /// The signed-in supervisor, or the page to show instead (login, or 403 for other roles).
-async fn supervisor(
+pub(crate) async fn supervisor(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Principal, HttpResponse> {
@@ -72,7 +72,7 @@ struct LoginForm {
     token: String,
 }
 
-fn cross_site() -> HttpResponse {
+pub(crate) fn cross_site() -> HttpResponse {
     error_page(
         StatusCode::FORBIDDEN,
         "拒绝跨站提交",
@@ -328,6 +328,9 @@ fn render(
     html! {
         h1 { "执法监督" }
         div.muted.noprint { (who.name) "（监督）· " form.inline.logout method="post" action="/supervision/logout" { button type="submit" { "退出" } } }
+        p.noprint { a href="/supervision/alerts" { "监督预警" } " · " a href="/supervision/rules" { "预警规则设置" } }
+        div #live.noprint aria-live="polite" {}
+        (super::alerts::live_script())
         (filter_form(state, q))
         (headline_figures(s))
         h2 { "每日记录" }

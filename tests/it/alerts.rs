@@ -507,3 +507,130 @@ fn rule_settings_are_checked_and_logged() {
         .json();
     assert_eq!(entry["kind"], "alert_rules");
 }
+
+/// A signed-in supervisor's session cookie.
+fn sign_in(app: &TestApp) -> String {
+    let r = app
+        .request("POST", "/supervision/login")
+        .header("Origin", &app.url(""))
+        .form(&[("token", app.token(Role::Supervisor))])
+        .send();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let cookie = r
+        .headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("pst_session="))
+        .expect("a session cookie");
+    cookie.1.split(';').next().unwrap().to_string()
+}
+
+/// Opens the event stream as a browser would and returns a reader of its lines.
+fn open_stream(app: &TestApp, session: &str) -> std::io::BufReader<std::net::TcpStream> {
+    use std::io::{BufRead, Write};
+    let mut s = std::net::TcpStream::connect(app.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET /supervision/alerts/stream HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\nAccept: text/event-stream\r\n\r\n",
+        app.addr
+    )
+    .unwrap();
+    let mut r = std::io::BufReader::new(s);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    r
+}
+
+#[test]
+fn the_pages_list_alerts_take_dispositions_and_settings_and_stream_new_alerts() {
+    use std::io::BufRead;
+    let app = TestApp::builder().start();
+    let inspector = app.token(Role::Inspector).to_string();
+    let session = sign_in(&app);
+    let mut events = open_stream(&app, &session);
+    let first = calc(&app, &inspector, &penalty(Some("页面1")));
+    let second = calc(
+        &app,
+        &inspector,
+        &stall("0.5", &[], Some("页面1"), "2026-11-01"),
+    );
+    // The stream delivers the new alert without anyone asking.
+    let mut line = String::new();
+    let data = loop {
+        line.clear();
+        events.read_line(&mut line).expect("an event within 10 s");
+        if let Some(d) = line.strip_prefix("data: ") {
+            break serde_json::from_str::<Value>(d).unwrap();
+        }
+    };
+    assert_eq!(
+        (data["kind"].clone(), data["entries"].clone()),
+        (json!("repeated_case"), json!([first, second]))
+    );
+    let id = data["id"].as_str().unwrap().to_string();
+
+    let get = |path: &str| app.request("GET", path).header("Cookie", &session).send();
+    let page = get("/supervision/alerts?kind=repeated_case").text();
+    assert!(
+        page.contains("同案反复查询") && page.contains(&format!("/supervision/entries/{second}")),
+        "{page}"
+    );
+    assert_eq!(
+        get(&format!("/supervision/entries/{first}")).status,
+        200,
+        "one click to the entry"
+    );
+    assert_eq!(app.get("/supervision/alerts").status, 401, "signed in only");
+
+    let post = |path: &str, origin: &str, form: &[(&str, &str)]| {
+        app.request("POST", path)
+            .header("Cookie", &session)
+            .header("Origin", origin)
+            .form(form)
+            .send()
+    };
+    let path = format!("/supervision/alerts/{id}/disposition");
+    let form = [("status", "referred"), ("text", "移送纪检监察")];
+    assert_eq!(post(&path, "https://evil.example", &form).status, 403);
+    assert_eq!(post(&path, &app.url(""), &form).status, 303);
+    let shown = alerts(&app, "status=referred");
+    assert_eq!(
+        (shown.len(), shown[0]["disposition"]["text"].clone()),
+        (1, json!("移送纪检监察"))
+    );
+    assert!(get("/supervision/alerts").text().contains("移送纪检监察"));
+
+    assert!(get("/supervision/rules").text().contains("预警规则设置"));
+    let mut rules = vec![
+        ("rc_enabled", "on"),
+        ("rc_case_days", "180"),
+        ("rc_window_minutes", "30"),
+        ("ls_enabled", "on"),
+        ("ls_window", "20"),
+        ("ls_min_count", "10"),
+        ("ls_margin", "0.30"),
+        ("ls_unit_window", "200"),
+        ("rd_enabled", "on"),
+        ("tl_enabled", "on"),
+        ("tl_days", "400"),
+        ("lt_hours", "24"),
+    ];
+    let refused = post("/supervision/rules", &app.url(""), &rules);
+    assert!(
+        refused.status == 422 && refused.text().contains("time_limit.days"),
+        "{}",
+        refused.text()
+    );
+    rules[10].1 = "60";
+    assert_eq!(post("/supervision/rules", &app.url(""), &rules).status, 303);
+    let now = app
+        .get_as("/api/v1/supervision/rules", Role::Supervisor)
+        .json();
+    assert_eq!(now["settings"]["time_limit"]["days"], 60);
+    assert_eq!(now["settings"]["lenient_share"]["margin"], "0.30");
+    assert_eq!(
+        now["settings"]["late_sync"]["enabled"], false,
+        "an unticked box"
+    );
+}
