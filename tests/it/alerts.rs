@@ -634,3 +634,96 @@ fn the_pages_list_alerts_take_dispositions_and_settings_and_stream_new_alerts() 
         "an unticked box"
     );
 }
+
+/// A webhook receiver: the first request is answered late and with a 500, the others at once
+/// with 204. Every request's time and body go to the channel.
+fn flaky_receiver() -> (String, std::sync::mpsc::Receiver<(Instant, u16, Value)>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let (tx, count) = (tx.clone(), count.clone());
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(conn.try_clone().unwrap());
+                let mut w = conn;
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap();
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    r.read_exact(&mut body).unwrap();
+                    let first = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                    let status = if first { 500 } else { 204 };
+                    if first {
+                        std::thread::sleep(Duration::from_millis(1500));
+                    }
+                    let _ = tx.send((
+                        Instant::now(),
+                        status,
+                        serde_json::from_slice(&body).unwrap(),
+                    ));
+                    let _ = write!(w, "HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn the_webhook_is_retried_and_never_slows_a_calculation() {
+    let (url, received) = flaky_receiver();
+    let app = TestApp::builder().alert_webhook(&url).start();
+    let t = app.token(Role::Inspector).to_string();
+    calc(&app, &t, &penalty(Some("推送1")));
+    calc(&app, &t, &stall("0.5", &[], Some("推送1"), "2026-11-01"));
+    // While the receiver holds the first delivery, calculations (raising alerts of their own)
+    // are answered as fast as ever.
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    for i in 0..20 {
+        let area = if i % 2 == 0 { "1.5" } else { "0.5" };
+        calc(&app, &t, &stall(area, &[], Some("推送2"), "2026-11-01"));
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(1200),
+        "20 calculations took {took:?}"
+    );
+    let mut got = Vec::new();
+    let until = Instant::now() + Duration::from_secs(20);
+    while got.len() < 21 && Instant::now() < until {
+        if let Ok(x) = received.recv_timeout(Duration::from_millis(500)) {
+            got.push(x);
+        }
+    }
+    let first: Vec<_> = got
+        .iter()
+        .filter(|(_, _, a)| a["case_ref"] == "推送1")
+        .collect();
+    assert_eq!(first.len(), 2, "failed once, then retried: {got:?}");
+    assert_eq!((first[0].1, first[1].1), (500, 204));
+    assert!(first[1].0 > first[0].0, "the retry came after the failure");
+    assert_eq!(first[1].2["kind"], "repeated_case");
+    assert_eq!(first[1].2["title"], "同案反复查询");
+    // Every later alert delivered too (19 repeats in case 推送2).
+    let later = got
+        .iter()
+        .filter(|(_, s, a)| a["case_ref"] == "推送2" && *s == 204)
+        .count();
+    assert_eq!(later, 19, "{got:?}");
+}
