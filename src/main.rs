@@ -130,6 +130,10 @@ enum Command {
         /// from a queue of its own: a calculation never waits on it).
         #[arg(long = "alert-webhook", env = "PENALTY_ALERT_WEBHOOK")]
         alert_webhook: Option<String>,
+        /// Do not evaluate alerts in this instance (another instance on the same database does,
+        /// or to measure their cost); the alert pages and API still answer.
+        #[arg(long = "no-alerts")]
+        no_alerts: bool,
         #[command(flatten)]
         storage: Storage,
     },
@@ -871,6 +875,7 @@ fn main() -> ExitCode {
             rate_limit,
             legal_offices,
             alert_webhook,
+            no_alerts,
             storage,
         } => startup::serve(
             &bind,
@@ -880,6 +885,7 @@ fn main() -> ExitCode {
                 rate_limit,
                 legal_offices,
                 alert_webhook: alert_webhook.filter(|u| !u.is_empty()),
+                no_alerts,
             },
         ),
         Command::Log {

@@ -60,6 +60,9 @@ pub struct Settings {
     pub legal_offices: Vec<String>,
     /// Where new alerts are POSTed as JSON (`--alert-webhook`).
     pub alert_webhook: Option<String>,
+    /// `--no-alerts`: this instance does not evaluate alerts (another instance on the same
+    /// database does, or to measure what evaluating costs); the pages and API still read them.
+    pub no_alerts: bool,
 }
 
 impl AppState {
@@ -71,8 +74,12 @@ impl AppState {
         settings: &Settings,
     ) -> Result<Self, StoreError> {
         let webhook = settings.alert_webhook.clone().map(Webhook::start);
-        let alerting = Arc::new(Alerting::start(storage, webhook));
-        let log = LogWriter::open_feeding(storage, Some(alerting.feed()))?;
+        let alerting = Arc::new(match settings.no_alerts {
+            false => Alerting::start(storage, webhook),
+            true => Alerting::idle(),
+        });
+        let feed = (!settings.no_alerts).then(|| alerting.feed());
+        let log = LogWriter::open_feeding(storage, feed)?;
         let decider =
             Arc::new(Decider::new(versions, log).with_legal_offices(&settings.legal_offices));
         let rate_limit = settings.rate_limit;

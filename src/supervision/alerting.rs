@@ -66,6 +66,18 @@ impl Alerting {
         }
     }
 
+    /// No evaluator (`serve --no-alerts`): nothing is evaluated here, nobody is told.
+    pub fn idle() -> Alerting {
+        let (feed, _) = sync_channel(1);
+        let (raised, _) = broadcast::channel(1);
+        let (_, progress) = watch::channel(0);
+        Alerting {
+            feed,
+            raised,
+            progress,
+        }
+    }
+
     /// What the writer sends committed rows through.
     pub fn feed(&self) -> AlertFeed {
         AlertFeed(self.feed.clone())

@@ -37,6 +37,7 @@ fn serve(
             rate_limit,
             legal_offices: vec![],
             alert_webhook,
+            no_alerts: false,
         },
     )
     .expect("app state");
