@@ -31,7 +31,7 @@ fn row(i: i64, prev: &str) -> Row {
         matter_id: format!("ZHZF-{:03}", i % 40),
         standards_version: "2026.1".into(),
         outcome: if lenient { "no_penalty" } else { "penalty" },
-        tier: Some(i % 4 + 1),
+        tier: Some((i % 4 + 1) as usize),
         case_ref: (i % 4 != 0).then(|| format!("龙综执罚〔2026〕{}号", i / 3)),
         request: raw(&json!({"party": "organisation",
             "facts": {"construction_cost": (1_000_000 + i % 5 * 1000).to_string(), "illegal_area": "45"},

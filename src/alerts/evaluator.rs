@@ -57,7 +57,7 @@ impl Origin<'_> {
     }
 
     fn raise(&self, kind: AlertKind, f: Finding) -> Effect {
-        Effect::Raised(Alert {
+        Effect::Raised(Box::new(Alert {
             id: format!("{}-{}", self.seq, kind.as_str()),
             kind,
             title: kind.title().to_string(),
@@ -72,7 +72,7 @@ impl Origin<'_> {
             entries: f.entries,
             detail: f.detail,
             disposition: None,
-        })
+        }))
     }
 }
 

@@ -212,7 +212,7 @@ impl Alert {
 /// What evaluating one entry changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Raised(Alert),
+    Raised(Box<Alert>),
     Disposed {
         alert_id: String,
         disposition: Disposition,
@@ -236,7 +236,7 @@ pub fn recompute(rows: impl IntoIterator<Item = Row>) -> BTreeMap<String, Alert>
 pub fn apply(alerts: &mut BTreeMap<String, Alert>, effect: Effect) {
     match effect {
         Effect::Raised(a) => {
-            alerts.entry(a.id.clone()).or_insert(a);
+            alerts.entry(a.id.clone()).or_insert(*a);
         }
         Effect::Disposed {
             alert_id,

@@ -219,7 +219,7 @@ fn evaluate(
             if let Some(w) = &out.webhook {
                 w.send(&a);
             }
-            let _ = out.raised.send(a);
+            let _ = out.raised.send(*a);
         }
     }
     Ok(())

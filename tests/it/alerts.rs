@@ -393,8 +393,7 @@ fn disposition_is_logged_and_tamper_evident(app: &TestApp) {
             "added",
         ),
     ];
-    let backup = format!("CREATE TABLE alerts_backup AS SELECT * FROM alerts");
-    sql(app, &backup);
+    sql(app, "CREATE TABLE alerts_backup AS SELECT * FROM alerts");
     for (tamper, word) in tampers {
         sql(app, &tamper);
         let (ok, out) = log_verify(app);
