@@ -49,6 +49,16 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// How the pages and the CSV export name an entry of this kind (`kind` as stored).
+    pub fn label_of(kind: &str) -> &'static str {
+        match kind {
+            "review" => "法制审核",
+            "alert_rules" => "预警规则设置",
+            "alert_disposition" => "预警处理意见",
+            _ => "裁量查询",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Calculation => "calculation",

@@ -38,8 +38,11 @@ pub struct Filter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub outcome: Option<String>,
-    /// `calculation` or `review` (log entries only).
+    /// `calculation`, `review`, `alert_rules` or `alert_disposition` (log entries only).
     pub kind: Option<String>,
+    /// Calculations and reviews only, whatever `kind` says: what the statistics count (a
+    /// supervisor's disposition of an alert is not a decision about a case).
+    pub decisions_only: bool,
 }
 
 impl Filter {
@@ -60,6 +63,9 @@ impl Filter {
         add("day <= ?", &self.to);
         add("outcome = ?", &self.outcome);
         add("kind = ?", &self.kind);
+        if self.decisions_only {
+            clauses.push("kind IN ('calculation', 'review')".to_string());
+        }
         let sql = if clauses.is_empty() {
             String::new()
         } else {
@@ -214,6 +220,7 @@ impl DeviationCount {
 pub(crate) fn review_filter(filter: &Filter) -> Filter {
     Filter {
         kind: None,
+        decisions_only: false,
         ..filter.clone()
     }
 }

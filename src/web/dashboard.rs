@@ -275,6 +275,10 @@ async fn dashboard(
         Ok(x) => x,
         Err(page) => return page,
     };
+    let filter = Filter {
+        decisions_only: true,
+        ..filter
+    };
     let read = with_store(&state, move |s| Ok((s.stats(&filter)?, s.tokens()?))).await;
     let (stats, roster) = match read {
         Ok(s) => s,
@@ -562,7 +566,7 @@ async fn entries(
                     tbody { @for e in &items { tr {
                         td { a href={ "/supervision/entries/" (e.receipt) } { (e.receipt) } }
                         td { (e.recorded_at.get(..19).unwrap_or(&e.recorded_at).replace('T', " ")) }
-                        td { (if e.kind == "review" { "审核" } else { "查询" }) }
+                        td { (crate::supervision::EntryKind::label_of(&e.kind)) }
                         td { (e.caller.name) }
                         td { (e.caller.unit) }
                         td { (e.matter_id) }

@@ -726,3 +726,38 @@ fn the_webhook_is_retried_and_never_slows_a_calculation() {
         .count();
     assert_eq!(later, 19, "{got:?}");
 }
+
+/// A supervisor's settings and dispositions are log entries, but not decisions: the statistics
+/// leave them out; the log lists them under their own kinds.
+#[test]
+fn supervisors_entries_are_listed_but_not_counted_as_decisions() {
+    let app = TestApp::builder().start();
+    let t = app.token(Role::Inspector).to_string();
+    calc(&app, &t, &penalty(Some("统计外1")));
+    calc(&app, &t, &stall("0.5", &[], Some("统计外1"), "2026-11-01"));
+    set_rules(&app, |r| r["time_limit"]["days"] = json!(20));
+    let id = alerts(&app, "kind=repeated_case")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app.post_as(
+        &format!("/api/v1/supervision/alerts/{id}/disposition"),
+        Role::Supervisor,
+        &json!({"status": "dismissed", "text": "同一案件更正了测量"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let stats = app
+        .get_as("/api/v1/supervision/stats", Role::Supervisor)
+        .json();
+    assert_eq!(stats["total"], 2, "{stats}");
+    for kind in ["alert_rules", "alert_disposition"] {
+        let listed = app
+            .get_as(&format!("/api/v1/queries?kind={kind}"), Role::Supervisor)
+            .json();
+        assert_eq!(listed["total"], 1, "{kind}: {listed}");
+    }
+    let csv = app
+        .get_as("/api/v1/queries/export.csv", Role::Supervisor)
+        .text();
+    assert!(csv.contains("预警处理意见") && csv.contains("预警规则设置"));
+}
