@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, watch};
 
@@ -112,11 +112,22 @@ impl AlertFeed {
     }
 }
 
-/// The evaluator and the last entry it has taken in.
+/// The evaluator, the last entry it has taken in, and the progress last stored.
 struct State {
     ev: Evaluator,
     done: i64,
+    stored: i64,
+    stored_at: Instant,
 }
+
+/// The progress alone (no alert raised or disposed) is stored at most this often or this many
+/// entries apart: each store is a write transaction beside the writer's. Alerts are always
+/// stored at once, with the progress up to them, so that no stored alert lies past the stored
+/// progress (`verify_alerts` relies on it). After a restart, entries past the stored progress
+/// are evaluated again; what they raise is stored once (idempotent), but may be sent again to
+/// the pages and the webhook.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+const PROGRESS_ENTRIES: i64 = 5000;
 
 fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
     let mut store = loop {
@@ -153,7 +164,9 @@ fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
             Ok(rows) if rows.first().is_some_and(|r| r.seq == s.done + 1) => {
                 evaluate(store.as_mut(), s, rows, out)
             }
-            Ok(_) | Err(RecvTimeoutError::Timeout) => catch_up(store.as_mut(), s, out),
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {
+                catch_up(store.as_mut(), s, out).and_then(|()| store_progress(store.as_mut(), s))
+            }
             Err(RecvTimeoutError::Disconnected) => return,
         };
         if let Err(e) = step {
@@ -172,6 +185,8 @@ fn rebuild(store: &mut dyn Store) -> Result<State, StoreError> {
     let mut s = State {
         ev: Evaluator::default(),
         done: 0,
+        stored: through,
+        stored_at: Instant::now(),
     };
     while s.done < through {
         let rows = store.rows(&Filter::default(), s.done, PAGE.min(through - s.done))?;
@@ -182,6 +197,15 @@ fn rebuild(store: &mut dyn Store) -> Result<State, StoreError> {
         }
     }
     Ok(s)
+}
+
+/// Stores the progress if it moved since last stored (when the log is quiet).
+fn store_progress(store: &mut dyn Store, s: &mut State) -> Result<(), StoreError> {
+    if s.stored < s.done {
+        store.apply_alerts(&[], s.done)?;
+        (s.stored, s.stored_at) = (s.done, Instant::now());
+    }
+    Ok(())
 }
 
 /// Evaluates what the log holds past the progress.
@@ -212,7 +236,13 @@ fn evaluate(
         .flat_map(|r| s.ev.feed(&Event::of(r)))
         .collect();
     s.done = s.done.max(last);
-    store.apply_alerts(&effects, s.done)?;
+    if !effects.is_empty()
+        || s.done - s.stored >= PROGRESS_ENTRIES
+        || s.stored_at.elapsed() >= PROGRESS_EVERY
+    {
+        store.apply_alerts(&effects, s.done)?;
+        (s.stored, s.stored_at) = (s.done, Instant::now());
+    }
     let _ = out.progress.send(s.done);
     for e in effects {
         if let Effect::Raised(a) = e {
