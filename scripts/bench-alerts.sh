@@ -18,7 +18,7 @@ url=http://127.0.0.1:$port
 one_run() { # script, extra serve arguments…
   local script=$1; shift
   local dir; dir=$(mktemp -d)
-  ./target/release/penalty-standards serve --bind 127.0.0.1:$port --data-dir "$dir" --rate-limit 0 "$@" 2>"$dir/server.log" &
+  ./target/release/penalty-standards serve --bind 127.0.0.1:$port --data-dir "$dir" --rate-limit 0 "$@" >"$dir/out.log" 2>"$dir/server.log" &
   local pid=$!
   for _ in $(seq 50); do curl -sf $url/healthz >/dev/null && break; sleep 0.1; done
   TOKEN=$(grep -E '^ +inspector ' "$dir/server.log" | awk '{print $2}') \

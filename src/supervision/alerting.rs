@@ -88,7 +88,8 @@ impl Alerting {
         self.raised.subscribe()
     }
 
-    /// Waits (at most `limit`) until the entry `seq` has been evaluated; whether it was.
+    /// Waits (at most `limit`) until the entry `seq` has been evaluated and what it raised or
+    /// disposed is stored; whether it was.
     pub async fn evaluated(&self, seq: i64, limit: Duration) -> bool {
         let mut rx = self.progress.clone();
         actix_web::rt::time::timeout(limit, rx.wait_for(|p| *p >= seq))
@@ -112,22 +113,28 @@ impl AlertFeed {
     }
 }
 
-/// The evaluator, the last entry it has taken in, and the progress last stored.
+/// The evaluator, the last entry it has taken in, what it found since it last stored, and the
+/// progress last stored.
 struct State {
     ev: Evaluator,
     done: i64,
+    pending: Vec<Effect>,
     stored: i64,
     stored_at: Instant,
 }
 
-/// The progress alone (no alert raised or disposed) is stored at most this often or this many
-/// entries apart: each store is a write transaction beside the writer's. Alerts are always
-/// stored at once, with the progress up to them, so that no stored alert lies past the stored
-/// progress (`verify_alerts` relies on it). After a restart, entries past the stored progress
-/// are evaluated again; what they raise is stored once (idempotent), but may be sent again to
-/// the pages and the webhook.
+/// What the evaluator found is stored in one write transaction beside the writer's at most
+/// every [`STORE_EVERY`] (sooner with [`STORE_EFFECTS`] waiting; at once when the log goes
+/// quiet), the bare progress at most every [`PROGRESS_EVERY`]: under a flood of alerts the
+/// evaluator never contends with the writer batch by batch. Effects are stored with the
+/// progress up to them, so no stored alert lies past the stored progress (`verify_alerts`
+/// relies on it), and only then told to the pages and the webhook. After a restart, entries
+/// past the stored progress are evaluated again: what they raise is stored once (idempotent).
+const STORE_EVERY: Duration = Duration::from_millis(200);
+const STORE_EFFECTS: usize = 2000;
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
-const PROGRESS_ENTRIES: i64 = 5000;
+/// How long the thread waits for news with effects pending (then stores them).
+const QUIET: Duration = Duration::from_millis(50);
 
 fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
     let mut store = loop {
@@ -143,16 +150,11 @@ fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
     loop {
         let s = match state.as_mut() {
             Some(s) => s,
-            None => match rebuild(store.as_mut()) {
-                Ok(mut s) => {
-                    // What was logged while no evaluator ran, at once.
-                    if let Err(e) = catch_up(store.as_mut(), &mut s, out) {
-                        tracing::error!("alert evaluator: {e}");
-                        std::thread::sleep(Duration::from_secs(1));
-                        continue;
-                    }
-                    state.insert(s)
-                }
+            // Then what was logged while no evaluator ran, at once.
+            None => match rebuild(store.as_mut())
+                .and_then(|mut s| catch_up(store.as_mut(), &mut s, out).map(|()| s))
+            {
+                Ok(s) => state.insert(s),
                 Err(e) => {
                     tracing::error!("alert evaluator: cannot replay the log: {e}");
                     std::thread::sleep(Duration::from_secs(1));
@@ -160,13 +162,19 @@ fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
                 }
             },
         };
-        let step = match rx.recv_timeout(Duration::from_secs(1)) {
+        let wait = if s.pending.is_empty() {
+            Duration::from_secs(1)
+        } else {
+            QUIET
+        };
+        let step = match rx.recv_timeout(wait) {
             Ok(rows) if rows.first().is_some_and(|r| r.seq == s.done + 1) => {
-                evaluate(store.as_mut(), s, rows, out)
+                evaluate(s, &rows);
+                flush(store.as_mut(), s, out, false)
             }
-            Ok(_) | Err(RecvTimeoutError::Timeout) => {
-                catch_up(store.as_mut(), s, out).and_then(|()| store_progress(store.as_mut(), s))
-            }
+            // A gap (a dropped batch, another instance's entries) or a quiet moment: read the
+            // log past the progress.
+            Ok(_) | Err(RecvTimeoutError::Timeout) => catch_up(store.as_mut(), s, out),
             Err(RecvTimeoutError::Disconnected) => return,
         };
         if let Err(e) = step {
@@ -185,6 +193,7 @@ fn rebuild(store: &mut dyn Store) -> Result<State, StoreError> {
     let mut s = State {
         ev: Evaluator::default(),
         done: 0,
+        pending: Vec::new(),
         stored: through,
         stored_at: Instant::now(),
     };
@@ -199,52 +208,54 @@ fn rebuild(store: &mut dyn Store) -> Result<State, StoreError> {
     Ok(s)
 }
 
-/// Stores the progress if it moved since last stored (when the log is quiet).
-fn store_progress(store: &mut dyn Store, s: &mut State) -> Result<(), StoreError> {
-    if s.stored < s.done {
-        store.apply_alerts(&[], s.done)?;
-        (s.stored, s.stored_at) = (s.done, Instant::now());
-    }
-    Ok(())
-}
-
-/// Evaluates what the log holds past the progress.
+/// Evaluates what the log holds past the progress, then stores everything found.
 fn catch_up(store: &mut dyn Store, s: &mut State, out: &Outlets) -> Result<(), StoreError> {
     loop {
         let rows = store.rows(&Filter::default(), s.done, PAGE)?;
         if rows.is_empty() {
-            return Ok(());
+            return flush(store, s, out, true);
         }
-        evaluate(store, s, rows, out)?;
+        evaluate(s, &rows);
+        flush(store, s, out, false)?;
     }
 }
 
-/// Evaluates rows following the progress, stores the effects with the new progress, and
-/// passes the news on.
-fn evaluate(
+/// Feeds rows following the progress to the evaluator; what they raise or dispose waits in
+/// `pending`.
+fn evaluate(s: &mut State, rows: &[Row]) {
+    for r in rows {
+        if r.seq > s.done {
+            s.pending.extend(s.ev.feed(&Event::of(r)));
+            s.done = r.seq;
+        }
+    }
+}
+
+/// Stores what is pending with the progress, when due (or, with `quiet`, whatever has not
+/// been stored), then passes the news on.
+fn flush(
     store: &mut dyn Store,
     s: &mut State,
-    rows: Vec<Row>,
     out: &Outlets,
+    quiet: bool,
 ) -> Result<(), StoreError> {
-    let Some(last) = rows.last().map(|r| r.seq) else {
-        return Ok(());
+    let since = s.stored_at.elapsed();
+    let due = if s.pending.is_empty() {
+        s.stored < s.done && (quiet || since >= PROGRESS_EVERY)
+    } else {
+        quiet || since >= STORE_EVERY || s.pending.len() >= STORE_EFFECTS
     };
-    let effects: Vec<Effect> = rows
-        .iter()
-        .filter(|r| r.seq > s.done)
-        .flat_map(|r| s.ev.feed(&Event::of(r)))
-        .collect();
-    s.done = s.done.max(last);
-    if !effects.is_empty()
-        || s.done - s.stored >= PROGRESS_ENTRIES
-        || s.stored_at.elapsed() >= PROGRESS_EVERY
-    {
-        store.apply_alerts(&effects, s.done)?;
-        (s.stored, s.stored_at) = (s.done, Instant::now());
+    if !due {
+        if s.pending.is_empty() {
+            // Nothing waits to be seen: what is evaluated is what the store shows.
+            let _ = out.progress.send(s.done);
+        }
+        return Ok(());
     }
+    store.apply_alerts(&s.pending, s.done)?;
+    (s.stored, s.stored_at) = (s.done, Instant::now());
     let _ = out.progress.send(s.done);
-    for e in effects {
+    for e in s.pending.drain(..) {
         if let Effect::Raised(a) = e {
             if let Some(w) = &out.webhook {
                 w.send(&a);
