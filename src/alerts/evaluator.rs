@@ -19,16 +19,17 @@ const PRUNE_EVERY: u64 = 4096;
 #[derive(Debug, Default)]
 pub struct Evaluator {
     settings: RuleSettings,
+    /// Keys are digests of their parts ([`key`]): looked up without building strings.
     /// (case_ref, matter) → its last calculations.
-    cases: HashMap<(String, String), VecDeque<Snapshot>>,
+    cases: HashMap<u64, VecDeque<Snapshot>>,
     /// (unit, inspector, matter) → their last calculations without a case number.
-    recent: HashMap<(String, String, String), VecDeque<Snapshot>>,
+    recent: HashMap<u64, VecDeque<Snapshot>>,
     /// (unit, inspector) → their last calculations, lenient or not.
-    inspectors: HashMap<(String, String), Window>,
-    units: HashMap<String, Window>,
+    inspectors: HashMap<u64, Window>,
+    units: HashMap<u64, Window>,
     /// Inspectors whose share is over the margin now: the alert fires on crossing, not again
     /// on every calculation while it stays over.
-    over: HashSet<(String, String)>,
+    over: HashSet<u64>,
     calculations: u64,
 }
 
@@ -85,9 +86,17 @@ fn ms_of_days(d: u32) -> i64 {
 }
 
 /// A key's snapshots inside the horizon (`since`, in ms).
-fn inside(kept: Option<&VecDeque<Snapshot>>, since: i64) -> Vec<Snapshot> {
-    kept.map(|v| v.iter().filter(|s| s.at_ms >= since).cloned().collect())
-        .unwrap_or_default()
+fn inside(kept: Option<&VecDeque<Snapshot>>, since: i64) -> impl Iterator<Item = &Snapshot> {
+    kept.into_iter().flatten().filter(move |s| s.at_ms >= since)
+}
+
+/// The digest of a key's parts (a fixed hasher: the same in every run of one build; a
+/// collision of 64 bits among a few thousand keys is not a practical concern).
+fn key(parts: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
 }
 
 fn keep(list: &mut VecDeque<Snapshot>, s: Snapshot) {
@@ -168,20 +177,24 @@ impl Evaluator {
             facts: c.facts,
             weight: Weight::of(c),
         };
-        match c.case_ref.as_deref().filter(|r| !r.trim().is_empty()) {
-            Some(case) => {
-                let key = (case.to_string(), c.matter_id.clone());
-                let earlier = inside(self.cases.get(&key), at - ms_of_days(s.case_days));
-                keep(self.cases.entry(key).or_default(), now.clone());
-                rules::repeated_case(&earlier, &now, true)
-            }
-            None => {
-                let key = (c.unit.clone(), c.inspector.clone(), c.matter_id.clone());
-                let earlier = inside(self.recent.get(&key), at - ms_of_minutes(s.window_minutes));
-                keep(self.recent.entry(key).or_default(), now.clone());
-                rules::repeated_case(&earlier, &now, false)
-            }
-        }
+        let (kept, k, since, by_case) = match c.case_ref.as_deref().filter(|r| !r.trim().is_empty())
+        {
+            Some(case) => (
+                &mut self.cases,
+                key(&[case, &c.matter_id]),
+                at - ms_of_days(s.case_days),
+                true,
+            ),
+            None => (
+                &mut self.recent,
+                key(&[&c.unit, &c.inspector, &c.matter_id]),
+                at - ms_of_minutes(s.window_minutes),
+                false,
+            ),
+        };
+        let found = rules::repeated_case(inside(kept.get(&k), since), &now, by_case);
+        keep(kept.entry(k).or_default(), now);
+        found
     }
 
     /// Adds the calculation to its inspector's and unit's windows; a finding only when the
@@ -189,15 +202,15 @@ impl Evaluator {
     fn lenient(&mut self, c: &Calc) -> Option<Finding> {
         let s = &self.settings.lenient_share;
         let l = rules::lenient(c);
-        let key = (c.unit.clone(), c.inspector.clone());
-        let mine = self.inspectors.entry(key.clone()).or_default();
-        mine.push(c.receipt.clone(), l, s.window as usize);
-        let unit = self.units.entry(c.unit.clone()).or_default();
-        unit.push(c.receipt.clone(), l, s.unit_window as usize);
+        let k = key(&[&c.unit, &c.inspector]);
+        let mine = self.inspectors.entry(k).or_default();
+        mine.push(Some(c.receipt.clone()), l, s.window as usize);
+        let unit = self.units.entry(key(&[&c.unit])).or_default();
+        unit.push(None, l, s.unit_window as usize);
         match rules::lenient_share(mine, unit, s) {
-            Some(f) => self.over.insert(key).then_some(f),
+            Some(f) => self.over.insert(k).then_some(f),
             None => {
-                self.over.remove(&key);
+                self.over.remove(&k);
                 None
             }
         }

@@ -54,8 +54,15 @@ impl Weight {
 /// those is what fact shopping looks like, so it is flagged a step higher than a heavier one;
 /// without a case number the match is only a candidate (the same matter may be another case),
 /// so a step lower.
-pub fn repeated_case(earlier: &[Snapshot], now: &Snapshot, by_case: bool) -> Option<Finding> {
-    let differing: Vec<&Snapshot> = earlier.iter().filter(|s| s.facts != now.facts).collect();
+pub fn repeated_case<'a>(
+    earlier: impl IntoIterator<Item = &'a Snapshot>,
+    now: &Snapshot,
+    by_case: bool,
+) -> Option<Finding> {
+    let differing: Vec<&Snapshot> = earlier
+        .into_iter()
+        .filter(|s| s.facts != now.facts)
+        .collect();
     let heaviest = differing.iter().map(|s| s.weight).max()?;
     let lighter = now.weight < heaviest;
     let severity = match (by_case, lighter) {
@@ -85,16 +92,17 @@ pub fn repeated_case(earlier: &[Snapshot], now: &Snapshot, by_case: bool) -> Opt
     })
 }
 
-/// An inspector's or a unit's last calculations: receipt and whether the outcome was lenient.
+/// An inspector's or a unit's last calculations: whether the outcome was lenient, and (for an
+/// inspector, whose alert names them) the receipt.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Window {
-    items: VecDeque<(String, bool)>,
+    items: VecDeque<(Option<String>, bool)>,
     lenient: usize,
 }
 
 impl Window {
     /// Adds the newest, dropping the oldest beyond `size`.
-    pub fn push(&mut self, receipt: String, lenient: bool, size: usize) {
+    pub fn push(&mut self, receipt: Option<String>, lenient: bool, size: usize) {
         self.items.push_back((receipt, lenient));
         self.lenient += usize::from(lenient);
         self.shrink(size);
@@ -128,7 +136,7 @@ impl Window {
         self.items
             .iter()
             .filter(|(_, l)| *l)
-            .map(|(r, _)| r.clone())
+            .filter_map(|(r, _)| r.clone())
             .collect()
     }
 }
@@ -346,7 +354,7 @@ mod tests {
     fn window(flags: &[bool]) -> Window {
         let mut w = Window::default();
         for (i, l) in flags.iter().enumerate() {
-            w.push(format!("{i}-CCCC"), *l, 100);
+            w.push(Some(format!("{i}-CCCC")), *l, 100);
         }
         w
     }
@@ -375,7 +383,7 @@ mod tests {
     fn a_window_keeps_its_size_and_its_count() {
         let mut w = Window::default();
         for i in 0..10 {
-            w.push(i.to_string(), i % 2 == 0, 4);
+            w.push(Some(i.to_string()), i % 2 == 0, 4);
         }
         assert_eq!((w.len(), w.share()), (4, Decimal::new(5, 1)));
         w.shrink(1);
