@@ -246,7 +246,7 @@ pub async fn record_disposition(
         .evaluated(row.seq, Duration::from_secs(2))
         .await;
     let shown = visible_alert(state, &who, &alert.id).await?;
-    Ok((row.receipt, shown))
+    Ok((row.receipt.clone(), shown))
 }
 
 /// The rule settings in force and the entry that set them.
@@ -326,9 +326,9 @@ pub async fn record_rules(
         .await;
     Ok(RulesState {
         settings: settings.clone(),
-        receipt: Some(row.receipt),
+        receipt: Some(row.receipt.clone()),
         set_by: Some(who.name),
-        set_at: Some(row.recorded_at),
+        set_at: Some(row.recorded_at.clone()),
     })
 }
 

@@ -83,7 +83,7 @@ impl<T> Pending<T> {
     pub async fn logged(self) -> Result<Logged<T>, LogError> {
         let row = self.committed.wait().await?;
         Ok(Logged {
-            receipt: row.receipt,
+            receipt: row.receipt.clone(),
             answer: self.answer,
         })
     }
@@ -92,7 +92,7 @@ impl<T> Pending<T> {
     pub fn logged_blocking(self) -> Result<Logged<T>, LogError> {
         let row = self.committed.wait_blocking()?;
         Ok(Logged {
-            receipt: row.receipt,
+            receipt: row.receipt.clone(),
             answer: self.answer,
         })
     }

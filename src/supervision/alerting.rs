@@ -31,7 +31,7 @@ const PAGE: i64 = 1000;
 
 /// A handle to the evaluator thread; shared by the app.
 pub struct Alerting {
-    feed: SyncSender<Vec<Row>>,
+    feed: SyncSender<Vec<Arc<Row>>>,
     raised: broadcast::Sender<Alert>,
     progress: watch::Receiver<i64>,
 }
@@ -100,10 +100,10 @@ impl Alerting {
 
 /// The writer's end of the channel: never blocks.
 #[derive(Clone)]
-pub struct AlertFeed(SyncSender<Vec<Row>>);
+pub struct AlertFeed(SyncSender<Vec<Arc<Row>>>);
 
 impl AlertFeed {
-    pub fn send(&self, rows: Vec<Row>) {
+    pub fn send(&self, rows: Vec<Arc<Row>>) {
         match self.0.try_send(rows) {
             Ok(()) | Err(TrySendError::Disconnected(_)) => {}
             Err(TrySendError::Full(_)) => {
@@ -136,7 +136,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// How long the thread waits for news with effects pending (then stores them).
 const QUIET: Duration = Duration::from_millis(50);
 
-fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
+fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Arc<Row>>>, out: &Outlets) {
     let mut store = loop {
         match cfg.open() {
             Ok(s) => break s,
@@ -169,7 +169,7 @@ fn run(cfg: &StorageConfig, rx: &Receiver<Vec<Row>>, out: &Outlets) {
         };
         let step = match rx.recv_timeout(wait) {
             Ok(rows) if rows.first().is_some_and(|r| r.seq == s.done + 1) => {
-                evaluate(s, &rows);
+                evaluate(s, rows.iter().map(|r| &**r));
                 flush(store.as_mut(), s, out, false)
             }
             // A gap (a dropped batch, another instance's entries) or a quiet moment: read the
@@ -222,7 +222,7 @@ fn catch_up(store: &mut dyn Store, s: &mut State, out: &Outlets) -> Result<(), S
 
 /// Feeds rows following the progress to the evaluator; what they raise or dispose waits in
 /// `pending`.
-fn evaluate(s: &mut State, rows: &[Row]) {
+fn evaluate<'a>(s: &mut State, rows: impl IntoIterator<Item = &'a Row>) {
     for r in rows {
         if r.seq > s.done {
             s.pending.extend(s.ev.feed(&Event::of(r)));
@@ -297,6 +297,3 @@ pub fn verify_alerts(
     }
     Ok(alerts::compare(&expected, &stored).map(|n| (n, through)))
 }
-
-/// Shared with the app.
-pub type SharedAlerting = Arc<Alerting>;

@@ -17,7 +17,7 @@ const QUEUE: usize = 8192;
 
 struct Job {
     entry: PreparedEntry,
-    reply: oneshot::Sender<Result<Row, String>>,
+    reply: oneshot::Sender<Result<Arc<Row>, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +91,7 @@ impl LogWriter {
     }
 
     /// Appends one entry; resolves once it is committed.
-    pub async fn append(&self, entry: NewEntry) -> Result<Row, LogError> {
+    pub async fn append(&self, entry: NewEntry) -> Result<Arc<Row>, LogError> {
         self.submit(entry)?.wait().await
     }
 }
@@ -101,10 +101,11 @@ fn stopped() -> LogError {
 }
 
 /// An entry in the writer's queue: wait for its row (async, or blocking from a plain thread).
-pub struct Committed(oneshot::Receiver<Result<Row, String>>);
+/// The row is shared with the alert evaluator, which reads the same committed rows (no copy).
+pub struct Committed(oneshot::Receiver<Result<Arc<Row>, String>>);
 
 impl Committed {
-    pub async fn wait(self) -> Result<Row, LogError> {
+    pub async fn wait(self) -> Result<Arc<Row>, LogError> {
         self.0
             .await
             .map_err(|_| stopped())?
@@ -112,7 +113,7 @@ impl Committed {
     }
 
     /// For the command line, which has no async runtime.
-    pub fn wait_blocking(self) -> Result<Row, LogError> {
+    pub fn wait_blocking(self) -> Result<Arc<Row>, LogError> {
         self.0
             .blocking_recv()
             .map_err(|_| stopped())?
@@ -140,11 +141,12 @@ fn run(
             jobs.into_iter().map(|j| (j.entry, j.reply)).unzip();
         match store.append(&entries) {
             Ok(stored) => {
-                let copy = feed.as_ref().map(|_| stored.clone());
+                let stored: Vec<Arc<Row>> = stored.into_iter().map(Arc::new).collect();
+                let shared = feed.as_ref().map(|_| stored.clone());
                 for (reply, row) in replies.into_iter().zip(stored) {
                     let _ = reply.send(Ok(row));
                 }
-                if let (Some(feed), Some(rows)) = (&feed, copy) {
+                if let (Some(feed), Some(rows)) = (&feed, shared) {
                     feed.send(rows);
                 }
             }
