@@ -450,12 +450,16 @@ pub(crate) fn asker(req: &HttpRequest, who: Principal) -> Asker {
 }
 
 /// Calculates the standard penalty for one violation and logs it before answering.
+///
+/// The inspector's page sends a calculation made without network later, with the header
+/// `X-Offline-At`: when it was made (RFC 3339, within the last 30 days, not in the future:
+/// else 400; not before `act_date`: else 422 `offline_before_act`). The entry is marked
+/// offline, and one logged long after it was made raises the `late_sync` alert.
 #[utoipa::path(post, path = "/api/v1/calculate", tag = "calculation", request_body = CalcRequest,
-    params(("X-Offline-At" = Option<String>, Header, description = "For a calculation made on the device without network and sent later: when it was made (RFC 3339, within the last 30 days, not in the future, not before `act_date`). The entry is marked offline; a late sync raises the `late_sync` alert.", example = "2026-11-20T09:30:00+08:00")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = CalcResponse),
-        (status = 400, description = "malformed JSON, or a malformed `X-Offline-At`", body = ErrorBody),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "no, malformed or invalid token", body = ErrorBody),
         (status = 403, description = "role may not calculate", body = ErrorBody),
         (status = 404, description = "unknown matter", body = ErrorBody),
