@@ -1,6 +1,7 @@
 //! Administrative-penalty discretion standards (行政处罚裁量基准): the model, its validation,
 //! the calculation engine, and the HTTP service around them. See ARCHITECTURE.md.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod cells;

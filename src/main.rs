@@ -126,6 +126,14 @@ enum Command {
             value_delimiter = ','
         )]
         legal_offices: Vec<String>,
+        /// POST every new supervision alert there as JSON (plain http://; retried with backoff,
+        /// from a queue of its own: a calculation never waits on it).
+        #[arg(long = "alert-webhook", env = "PENALTY_ALERT_WEBHOOK")]
+        alert_webhook: Option<String>,
+        /// Do not evaluate alerts in this instance (another instance on the same database does,
+        /// or to measure their cost); the alert pages and API still answer.
+        #[arg(long = "no-alerts")]
+        no_alerts: bool,
         #[command(flatten)]
         storage: Storage,
     },
@@ -469,6 +477,12 @@ fn log_verify(
     println!("ok: {n} entries, the chain is intact; head hash {head}");
     match tamper_report(supervision::verify_review_acts(store.as_mut())) {
         Ok(n) => println!("ok: {n} review statistics rows agree with their records"),
+        Err(code) => return code,
+    }
+    match tamper_report(supervision::alerting::verify_alerts(store.as_mut())) {
+        Ok((alerts, through)) => println!(
+            "ok: {alerts} alerts agree with the log (evaluated through entry {through} of {n})"
+        ),
         Err(code) => return code,
     }
     if let Err(code) = verify_checkpoints(storage, store.as_mut(), checkpoint) {
@@ -870,6 +884,8 @@ fn main() -> ExitCode {
             standards,
             rate_limit,
             legal_offices,
+            alert_webhook,
+            no_alerts,
             storage,
         } => startup::serve(
             &bind,
@@ -878,6 +894,8 @@ fn main() -> ExitCode {
             &penalty_standards::api::Settings {
                 rate_limit,
                 legal_offices,
+                alert_webhook: alert_webhook.filter(|u| !u.is_empty()),
+                no_alerts,
             },
         ),
         Command::Log {

@@ -46,6 +46,7 @@ pub enum Methods {
     Get,
     Post,
     GetPost,
+    GetPut,
     Delete,
 }
 
@@ -56,6 +57,7 @@ impl Methods {
             Methods::Get => "GET",
             Methods::Post => "POST",
             Methods::GetPost => "GET, POST",
+            Methods::GetPut => "GET, PUT",
             Methods::Delete => "DELETE",
         }
     }

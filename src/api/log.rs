@@ -52,7 +52,14 @@ pub const OUTCOMES: [&str; 6] = [
     "unlawful",
 ];
 /// The kinds of log entry.
-pub const KINDS: [&str; 2] = ["calculation", "review"];
+pub const KINDS: [&str; 6] = [
+    "calculation",
+    "review",
+    "alert_rules",
+    "alert_disposition",
+    "sample_draw",
+    "sample_finding",
+];
 
 fn string_enum(values: &[&str]) -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
@@ -155,8 +162,8 @@ pub(crate) fn filter_for(who: &Principal, q: &LogQuery) -> Result<Filter, ApiErr
         && !KINDS.contains(&k.as_str())
     {
         return Err(ApiError::bad_query(
-            "类别 kind 应为 calculation（计算）或 review（审核）",
-            "kind is calculation or review",
+            "类别 kind 应为 calculation（计算）、review（审核）、alert_rules（预警规则设置）、alert_disposition（预警处理意见）、sample_draw（案卷评查抽样）或 sample_finding（案卷评查意见）",
+            "kind is calculation, review, alert_rules, alert_disposition, sample_draw or sample_finding",
             Some("kind"),
         ));
     }
@@ -334,12 +341,7 @@ fn csv_line(e: &StoredEntry) -> String {
         e.receipt.clone(),
         e.recorded_at.clone(),
         e.day.clone(),
-        if e.kind == "review" {
-            "法制审核"
-        } else {
-            "裁量查询"
-        }
-        .to_string(),
+        crate::supervision::EntryKind::label_of(&e.kind).to_string(),
         e.caller.unit.clone(),
         e.caller.name.clone(),
         e.caller.role.as_str().to_string(),

@@ -1,5 +1,6 @@
 //! The JSON API: thin handlers over the engine and the standards.
 
+pub mod alerts;
 pub mod body;
 pub mod error;
 pub mod log;
@@ -24,7 +25,9 @@ use crate::engine::{CalcRequest, CalcResult};
 use crate::standards::Matter;
 use crate::standards::versions::{Version, Versions};
 use crate::stats::{self, Stats};
+use crate::supervision::alerting::Alerting;
 use crate::supervision::store::StoreError;
+use crate::supervision::webhook::Webhook;
 use crate::supervision::writer::{LogWriter, ReadPool};
 use crate::supervision::{Caller, Client, StorageConfig};
 pub use body::{read_body_limited, read_json, read_json_limited};
@@ -45,6 +48,8 @@ pub struct AppState {
     pub failed_auth: RateLimiter,
     /// The signed checkpoints of the log's head, kept beside the database (issue 15).
     pub checkpoints: Arc<crate::supervision::checkpoint::Checkpoints>,
+    /// The alert evaluator's thread, fed by the writer (issue 17).
+    pub alerting: Arc<Alerting>,
 }
 
 /// How a server is run, as `serve` is told.
@@ -54,6 +59,11 @@ pub struct Settings {
     pub rate_limit: u32,
     /// Units whose reviewers review every unit's matters.
     pub legal_offices: Vec<String>,
+    /// Where new alerts are POSTed as JSON (`--alert-webhook`).
+    pub alert_webhook: Option<String>,
+    /// `--no-alerts`: this instance does not evaluate alerts (another instance on the same
+    /// database does, or to measure what evaluating costs); the pages and API still read them.
+    pub no_alerts: bool,
 }
 
 impl AppState {
@@ -64,10 +74,15 @@ impl AppState {
         storage: &StorageConfig,
         settings: &Settings,
     ) -> Result<Self, StoreError> {
-        let decider = Arc::new(
-            Decider::new(versions, LogWriter::open(storage)?)
-                .with_legal_offices(&settings.legal_offices),
-        );
+        let webhook = settings.alert_webhook.clone().map(Webhook::start);
+        let alerting = Arc::new(match settings.no_alerts {
+            false => Alerting::start(storage, webhook),
+            true => Alerting::idle(),
+        });
+        let feed = (!settings.no_alerts).then(|| alerting.feed());
+        let log = LogWriter::open_feeding(storage, feed)?;
+        let decider =
+            Arc::new(Decider::new(versions, log).with_legal_offices(&settings.legal_offices));
         let rate_limit = settings.rate_limit;
         let cfg = storage.clone();
         let reads = ReadPool::new(move || cfg.open());
@@ -80,6 +95,7 @@ impl AppState {
             limiter: RateLimiter::new(rate_limit),
             failed_auth: failed_auth_limiter(rate_limit),
             checkpoints: Arc::new(checkpoints),
+            alerting,
         })
     }
 
@@ -435,6 +451,11 @@ pub(crate) fn asker(req: &HttpRequest, who: Principal) -> Asker {
 }
 
 /// Calculates the standard penalty for one violation and logs it before answering.
+///
+/// The inspector's page sends a calculation made without network later, with the header
+/// `X-Offline-At`: when it was made (RFC 3339, within the last 30 days, not in the future:
+/// else 400; not before `act_date`: else 422 `offline_before_act`). The entry is marked
+/// offline, and one logged long after it was made raises the `late_sync` alert.
 #[utoipa::path(post, path = "/api/v1/calculate", tag = "calculation", request_body = CalcRequest,
     security(("bearer" = [])),
     responses(
@@ -456,6 +477,9 @@ pub async fn calculate(
     let json = read_json(payload).await?;
     let request = CalcRequest::from_json(&json).map_err(|e| ApiError::from(&e))?;
     let offline_at = offline_at(&req)?;
+    if let Some(at) = &offline_at {
+        made_after_act(at, request.act_date)?;
+    }
     let logged = state
         .decider
         .calculate(
@@ -491,6 +515,27 @@ fn offline_at(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             "`X-Offline-At` must be an RFC 3339 time within the last 30 days",
             Some("X-Offline-At"),
         )),
+    }
+}
+
+/// A calculation cannot have been made on the device before the act it is about (the late-sync
+/// alert measures from this time: a time set back would hide a late sync).
+fn made_after_act(at: &str, act_date: chrono::NaiveDate) -> Result<(), ApiError> {
+    let made = chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).date_naive());
+    match made {
+        Ok(day) if day < act_date => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "offline_before_act",
+            format!(
+                "X-Offline-At（{day}）早于违法行为发生日期 act_date（{act_date}）：离线查询不可能在行为之前作出"
+            ),
+            format!(
+                "`X-Offline-At` ({day}, China time) is before `act_date` ({act_date}): an offline calculation cannot precede the act"
+            ),
+            Some("X-Offline-At"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -565,5 +610,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(versions::diff)),
         )
         .configure(log::routes)
-        .configure(supervision::routes);
+        .configure(supervision::routes)
+        .configure(alerts::routes);
 }

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    self, error, log, publish as publish_api, review as review_api, supervision as supervision_api,
-    versions as versions_api,
+    self, alerts as alerts_api, error, log, publish as publish_api, review as review_api,
+    supervision as supervision_api, versions as versions_api,
 };
 use crate::auth;
 use crate::circumstances;
@@ -53,6 +53,10 @@ use crate::supervision;
         supervision_api::create_finding,
         supervision_api::sample_xlsx,
         supervision_api::report_handler,
+        alerts_api::list,
+        alerts_api::dispose,
+        alerts_api::rules,
+        alerts_api::set_rules,
     ),
     modifiers(&BearerAuth, &CommonResponses, &RealExamples),
     components(schemas(
@@ -126,6 +130,21 @@ use crate::supervision;
         supervision::store::ReviewStats,
         supervision::store::DeviationCount,
         log::LogPage,
+        alerts_api::AlertPage,
+        alerts_api::DispositionRequest,
+        alerts_api::DispositionResponse,
+        alerts_api::RulesState,
+        crate::alerts::Alert,
+        crate::alerts::AlertKind,
+        crate::alerts::Severity,
+        crate::alerts::Disposition,
+        crate::alerts::DispositionStatus,
+        crate::alerts::RuleSettings,
+        crate::alerts::settings::RepeatedCaseSettings,
+        crate::alerts::settings::LenientShareSettings,
+        crate::alerts::settings::ReviewDepartureSettings,
+        crate::alerts::settings::TimeLimitSettings,
+        crate::alerts::settings::LateSyncSettings,
         crate::supervision::checkpoint::Checkpoint,
         log::NewToken,
         log::CreatedToken,

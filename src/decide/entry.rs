@@ -172,6 +172,53 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
     }
 }
 
+/// The entry of a supervisor's change of the alert rules: the settings are the request, so
+/// that recomputing the alerts from the log uses them from this entry on.
+pub fn alert_rules_entry(asker: &Asker, settings: &crate::alerts::RuleSettings) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::AlertRules,
+        caller: asker.caller.clone(),
+        client: asker.client,
+        matter_id: String::new(),
+        standards_version: String::new(),
+        outcome: "updated",
+        tier: None,
+        case_ref: None,
+        request: raw(settings),
+        result: raw(&serde_json::json!({})),
+        offline: false,
+        review_acts: Vec::new(),
+    }
+}
+
+/// The entry of a disposition (处理意见) of an alert: the alert it disposes, the status and
+/// the text; filed under the alert's matter and case so that the case's history shows it.
+pub fn disposition_entry(
+    asker: &Asker,
+    alert: &crate::alerts::Alert,
+    status: crate::alerts::DispositionStatus,
+    text: &str,
+) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::AlertDisposition,
+        caller: asker.caller.clone(),
+        client: asker.client,
+        matter_id: alert.matter_id.clone(),
+        standards_version: String::new(),
+        outcome: status.as_str(),
+        tier: None,
+        case_ref: alert.case_ref.clone(),
+        request: raw(&serde_json::json!({
+            "alert": alert.id,
+            "status": status,
+            "text": text,
+        })),
+        result: raw(&serde_json::json!({})),
+        offline: false,
+        review_acts: Vec::new(),
+    }
+}
+
 /// The entry of a spot-check draw: the parameters with the seed used, the last entry read,
 /// the weight rule and the receipts drawn — what a replay redraws and compares.
 pub fn sample_draw_entry(asker: &Asker, request: &SampleRequest, record: &DrawRecord) -> NewEntry {

@@ -29,7 +29,10 @@ use crate::standards::versions::{Version, Versions};
 use crate::supervision::writer::{Committed, LogError, LogWriter};
 use crate::supervision::{Caller, Client, NewEntry};
 
-pub use entry::{calculation_entry, review_entry, sample_draw_entry, sample_finding_entry};
+pub use entry::{
+    alert_rules_entry, calculation_entry, disposition_entry, review_entry, sample_draw_entry,
+    sample_finding_entry,
+};
 pub use recheck::{Recheck, recheck};
 
 /// Who asks, and through what; the log keeps both with every entry.
@@ -83,7 +86,7 @@ impl<T> Pending<T> {
     pub async fn logged(self) -> Result<Logged<T>, LogError> {
         let row = self.committed.wait().await?;
         Ok(Logged {
-            receipt: row.receipt,
+            receipt: row.receipt.clone(),
             answer: self.answer,
         })
     }
@@ -92,7 +95,7 @@ impl<T> Pending<T> {
     pub fn logged_blocking(self) -> Result<Logged<T>, LogError> {
         let row = self.committed.wait_blocking()?;
         Ok(Logged {
-            receipt: row.receipt,
+            receipt: row.receipt.clone(),
             answer: self.answer,
         })
     }
@@ -212,6 +215,13 @@ impl Decider {
             .expect("the service starts with at least one version")
     }
 
+    /// A supervisor's act (new alert rule settings, a disposition, a spot-check draw, a
+    /// finding), queued for the log: it takes effect through the log only — the alerts and the
+    /// samples are derived from it. The caller waits for the commit before answering.
+    pub fn submit_act(&self, entry: NewEntry) -> Result<Committed, LogError> {
+        self.log.submit(entry)
+    }
+
     /// The standard penalty for one violation, queued for the log. `offline_at` is when an
     /// inspector's device made it without network (RFC 3339), sent later.
     pub fn calculate(
@@ -241,10 +251,10 @@ impl Decider {
         })
     }
 
-    /// A supervision act (a spot-check draw, a finding), queued for the log: like a decision,
-    /// `answer` is released only once its entry is committed.
+    /// A supervisor's act with an answer: like a decision, `answer` is released only once its
+    /// entry is committed.
     pub fn record<T>(&self, entry: NewEntry, answer: T) -> Result<Pending<T>, DecideError> {
-        let committed = self.log.submit(entry)?;
+        let committed = self.submit_act(entry)?;
         Ok(Pending { answer, committed })
     }
 

@@ -19,6 +19,7 @@ mod procedure;
 pub(crate) mod testing;
 mod tier;
 mod time_limit;
+pub use time_limit::{FIVE_YEARS, limit_ends};
 mod unused;
 
 use std::collections::HashMap;

@@ -10,17 +10,24 @@ use super::{BasisRole, Dates};
 use crate::circumstances::penalty_law;
 use crate::request::CalcError;
 
+/// The circumstance that lengthens the period to five years.
+pub const FIVE_YEARS: &str = "endangers_life_health_finance";
+
+/// The last day on which discovery keeps an act punishable: two years (five with
+/// [`FIVE_YEARS`]) from `start`, the act's date or its end (第三十六条第二款). The supervision
+/// alerts (`alerts::rules::time_limit`) compute it from a logged request with this same function.
+pub fn limit_ends(start: NaiveDate, five_years: bool) -> NaiveDate {
+    let years = if five_years { 5 } else { 2 };
+    start
+        .checked_add_months(Months::new(12 * years))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// The case's dates and the last day on which discovery keeps the act punishable.
 pub(super) fn dates(case: &Case) -> Dates {
-    let years = if case.has("endangers_life_health_finance") {
-        5
-    } else {
-        2
-    };
-    let time_limit_ends = case
-        .limit_start()
-        .checked_add_months(Months::new(12 * years))
-        .unwrap_or(NaiveDate::MAX);
+    let five = case.has(FIVE_YEARS);
+    let years = if five { 5 } else { 2 };
+    let time_limit_ends = limit_ends(case.limit_start(), five);
     Dates {
         act_date: case.act_date,
         act_end_date: case.act_end_date,

@@ -5,6 +5,7 @@
 //! the receipt, and the verification of a sequence of stored rows. Storage lives in `store`,
 //! `sqlite`, `postgres`; the group-commit writer in `writer`.
 
+pub mod alerting;
 pub mod checkpoint;
 pub mod compact;
 pub mod postgres;
@@ -12,6 +13,7 @@ pub mod report;
 pub mod sample;
 pub mod sqlite;
 pub mod store;
+pub mod webhook;
 pub mod writer;
 
 use serde::{Deserialize, Serialize};
@@ -46,15 +48,33 @@ pub enum EntryKind {
     SampleDraw,
     /// 案卷评查意见: a finding on one drawn case file.
     SampleFinding,
+    /// A supervisor's change of the alert rules' settings (the settings are the request).
+    AlertRules,
+    /// A supervisor's disposition (处理意见) of an alert.
+    AlertDisposition,
 }
 
 impl EntryKind {
+    /// How the pages and the CSV export name an entry of this kind (`kind` as stored).
+    pub fn label_of(kind: &str) -> &'static str {
+        match kind {
+            "review" => "法制审核",
+            "alert_rules" => "预警规则设置",
+            "alert_disposition" => "预警处理意见",
+            "sample_draw" => "案卷评查抽样",
+            "sample_finding" => "案卷评查意见",
+            _ => "裁量查询",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Calculation => "calculation",
             EntryKind::Review => "review",
             EntryKind::SampleDraw => "sample_draw",
             EntryKind::SampleFinding => "sample_finding",
+            EntryKind::AlertRules => "alert_rules",
+            EntryKind::AlertDisposition => "alert_disposition",
         }
     }
 }

@@ -7,6 +7,7 @@ use postgres::{Client, NoTls};
 
 use super::store::*;
 use super::{Columns, PreparedEntry, ReviewActIndex, Row, StoredEntry, receipt_for};
+use crate::alerts::{Alert, Effect};
 use crate::standards::versions::{VersionRecord, Withdrawal};
 
 pub struct PgStore {
@@ -321,6 +322,110 @@ impl Store for PgStore {
 
     fn versions_fingerprint(&mut self) -> Result<String, StoreError> {
         Ok(self.client.query_one(VERSIONS_FINGERPRINT, &[])?.get(0))
+    }
+
+    fn alert_progress(&mut self) -> Result<i64, StoreError> {
+        Ok(self
+            .client
+            .query_one("SELECT seq FROM alert_progress WHERE id = 1", &[])?
+            .get(0))
+    }
+
+    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let insert = tx.prepare(&pg(INSERT_ALERT))?;
+        let dispose = tx.prepare(&pg(DISPOSE_ALERT))?;
+        for e in effects {
+            match e {
+                Effect::Raised(a) => {
+                    let t = AlertText::of(a);
+                    let [
+                        id,
+                        kind,
+                        sev,
+                        unit,
+                        insp,
+                        matter,
+                        day,
+                        at,
+                        entries,
+                        detail,
+                        status,
+                    ] = &t.text;
+                    tx.execute(
+                        &insert,
+                        &[
+                            id,
+                            &a.seq,
+                            kind,
+                            sev,
+                            unit,
+                            insp,
+                            matter,
+                            &t.case_ref,
+                            day,
+                            at,
+                            entries,
+                            detail,
+                            status,
+                            &t.disposition,
+                        ],
+                    )?;
+                }
+                Effect::Disposed {
+                    alert_id,
+                    disposition,
+                } => {
+                    let (status, json) = disposition_columns(disposition);
+                    tx.execute(&dispose, &[alert_id, &status, &json])?;
+                }
+            }
+        }
+        tx.execute(&pg(ALERT_PROGRESS), &[&through])?;
+        tx.commit().map_err(StoreError::from)
+    }
+
+    fn alerts(
+        &mut self,
+        filter: &AlertFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Alert>), StoreError> {
+        let (w, values) = filter.sql();
+        let w = pg(&w);
+        let total: i64 = self
+            .client
+            .query_one(&format!("SELECT COUNT(*) FROM alerts{w}"), &params(&values))?
+            .get(0);
+        let rows = self.client.query(
+            &format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts{w} ORDER BY seq DESC, kind LIMIT {limit} OFFSET {offset}"
+            ),
+            &params(&values),
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let text = |i: usize| r.get::<_, String>(i);
+            let t = AlertText {
+                text: [
+                    text(0),
+                    text(2),
+                    text(3),
+                    text(4),
+                    text(5),
+                    text(6),
+                    text(8),
+                    text(9),
+                    text(10),
+                    text(11),
+                    text(12),
+                ],
+                case_ref: r.get(7),
+                disposition: r.get(13),
+            };
+            out.push(alert_of_columns(r.get(1), t)?);
+        }
+        Ok((total, out))
     }
 
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {

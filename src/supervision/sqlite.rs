@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, param
 
 use super::store::*;
 use super::{Columns, PreparedEntry, ReviewActIndex, Row, StoredEntry, receipt_for};
+use crate::alerts::{Alert, Effect};
 use crate::standards::versions::{VersionRecord, Withdrawal};
 
 /// The write-ahead log is truncated once it passes this size (see [`SqliteStore::bound_wal`]).
@@ -534,6 +535,113 @@ impl Store for SqliteStore {
         Ok(self
             .conn
             .query_row(VERSIONS_FINGERPRINT, [], |r| r.get(0))?)
+    }
+
+    fn alert_progress(&mut self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq FROM alert_progress WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError> {
+        self.healthy()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for e in effects {
+            match e {
+                Effect::Raised(a) => {
+                    let t = AlertText::of(a);
+                    let [
+                        id,
+                        kind,
+                        sev,
+                        unit,
+                        insp,
+                        matter,
+                        day,
+                        at,
+                        entries,
+                        detail,
+                        status,
+                    ] = &t.text;
+                    tx.prepare_cached(INSERT_ALERT)?.execute(params![
+                        id,
+                        a.seq,
+                        kind,
+                        sev,
+                        unit,
+                        insp,
+                        matter,
+                        t.case_ref,
+                        day,
+                        at,
+                        entries,
+                        detail,
+                        status,
+                        t.disposition
+                    ])?;
+                }
+                Effect::Disposed {
+                    alert_id,
+                    disposition,
+                } => {
+                    let (status, json) = disposition_columns(disposition);
+                    tx.prepare_cached(DISPOSE_ALERT)?
+                        .execute(params![alert_id, status, json])?;
+                }
+            }
+        }
+        tx.execute(ALERT_PROGRESS, [through])?;
+        tx.commit().map_err(StoreError::from)
+    }
+
+    fn alerts(
+        &mut self,
+        filter: &AlertFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Alert>), StoreError> {
+        let (w, values) = filter.sql();
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM alerts{w}"),
+            params_from_iter(&values),
+            |r| r.get(0),
+        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts{w} ORDER BY seq DESC, kind LIMIT {limit} OFFSET {offset}"
+        ))?;
+        let rows = st.query_map(params_from_iter(&values), |r| {
+            let text = |i: usize| r.get::<_, String>(i);
+            Ok((
+                r.get::<_, i64>(1)?,
+                AlertText {
+                    text: [
+                        text(0)?,
+                        text(2)?,
+                        text(3)?,
+                        text(4)?,
+                        text(5)?,
+                        text(6)?,
+                        text(8)?,
+                        text(9)?,
+                        text(10)?,
+                        text(11)?,
+                        text(12)?,
+                    ],
+                    case_ref: r.get(7)?,
+                    disposition: r.get(13)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (seq, t) = r?;
+            out.push(alert_of_columns(seq, t)?);
+        }
+        Ok((total, out))
     }
 
     fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{PreparedEntry, ReviewActIndex, Row, StoredEntry};
+use crate::alerts::{Alert, AlertKind, Disposition, DispositionStatus, Effect, Severity};
 use crate::standards::versions::{VersionMeta, VersionRecord, Withdrawal};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +38,11 @@ pub struct Filter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub outcome: Option<String>,
-    /// `calculation` or `review` (log entries only).
+    /// `calculation`, `review`, `alert_rules` or `alert_disposition` (log entries only).
     pub kind: Option<String>,
-    /// Only calculations and reviews, not the supervisors' own acts (draws, findings): the
-    /// statistics are of decisions.
+    /// Calculations and reviews only, whatever `kind` says: what the statistics count (a
+    /// supervisor's own acts — alert settings and dispositions, spot-check draws and findings —
+    /// are not decisions about a case).
     pub decisions_only: bool,
 }
 
@@ -290,6 +292,19 @@ pub trait Store: Send {
     fn recover(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
+    /// The last entry the alert evaluator has taken into account (0 before any).
+    fn alert_progress(&mut self) -> Result<i64, StoreError>;
+    /// Stores what the evaluator found, in order, and moves its progress to `through`, in one
+    /// transaction. Idempotent: an alert already stored is kept (several instances may
+    /// evaluate the same entries), progress never moves back.
+    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError>;
+    /// Alerts, newest first, with the number matching.
+    fn alerts(
+        &mut self,
+        filter: &AlertFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Alert>), StoreError>;
     /// A cheap fingerprint of the versions table (ids, dates, withdrawals), to notice a change
     /// made by another instance without reading every version's content.
     fn versions_fingerprint(&mut self) -> Result<String, StoreError>;
@@ -428,6 +443,34 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         // BLOB in SQLite, BYTEA in PostgreSQL.
         "ALTER TABLE log_entries ADD COLUMN body_z {blob};",
     ),
+    (
+        7,
+        // Supervision alerts (issue 17), derived from the log (`alerts::recompute`; `log
+        // verify` compares). `status` is `open` or the latest disposition's; `entries` a JSON
+        // array of receipts, `disposition` the latest disposition as JSON. `alert_progress`:
+        // the last entry the evaluator has taken into account, moved in the same transaction
+        // as the alerts it raised.
+        "CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        inspector TEXT NOT NULL,
+        matter_id TEXT NOT NULL,
+        case_ref TEXT,
+        day TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        entries TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        status TEXT NOT NULL,
+        disposition TEXT
+    );
+    CREATE INDEX alerts_unit_day ON alerts (unit, day);
+    CREATE INDEX alerts_seq ON alerts (seq);
+    CREATE TABLE alert_progress (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL);
+    INSERT INTO alert_progress (id, seq) VALUES (1, 0);",
+    ),
 ];
 
 /// A version's columns, in [`version_of_row`] order.
@@ -564,3 +607,139 @@ pub(crate) const STATS_SQL: [&str; 5] = [
     "SELECT inspector, unit, COUNT(*), CAST(SUM(CASE WHEN outcome = 'no_penalty' THEN 1 ELSE 0 END) AS BIGINT) FROM log_entries{w} GROUP BY inspector, unit ORDER BY COUNT(*) DESC, inspector",
     "SELECT matter_id, tier, COUNT(*) FROM log_entries{w} GROUP BY matter_id, tier ORDER BY matter_id, tier",
 ];
+
+/// Filters of the alert listing (all optional; `from`/`to` are days, inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub id: Option<String>,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    /// `open`, `explained`, `referred` or `dismissed`.
+    pub status: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl AlertFilter {
+    /// `WHERE …` with `?N` placeholders starting at 1, and the values in order.
+    pub(crate) fn sql(&self) -> (String, Vec<String>) {
+        let mut clauses = Vec::new();
+        let mut values = Vec::new();
+        for (clause, v) in [
+            ("id = ?", &self.id),
+            ("kind = ?", &self.kind),
+            ("unit = ?", &self.unit),
+            ("status = ?", &self.status),
+            ("day >= ?", &self.from),
+            ("day <= ?", &self.to),
+        ] {
+            if let Some(v) = v {
+                values.push(v.clone());
+                clauses.push(clause.replace("?", &format!("?{}", values.len())));
+            }
+        }
+        let sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        (sql, values)
+    }
+}
+
+/// An alert's columns, in [`alert_of_columns`] order.
+pub(crate) const ALERT_COLUMNS: &str = "id, seq, kind, severity, unit, inspector, matter_id, case_ref, day, raised_at, entries, detail, status, disposition";
+pub(crate) const INSERT_ALERT: &str = "INSERT INTO alerts (id, seq, kind, severity, unit, inspector, matter_id, case_ref, day, raised_at, entries, detail, status, disposition) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING";
+pub(crate) const DISPOSE_ALERT: &str =
+    "UPDATE alerts SET status = ?2, disposition = ?3 WHERE id = ?1";
+pub(crate) const ALERT_PROGRESS: &str =
+    "UPDATE alert_progress SET seq = ?1 WHERE id = 1 AND seq < ?1";
+
+/// The text columns of an alert as stored: (id, kind, severity, unit, inspector, matter_id,
+/// day, raised_at, entries, detail, status), then case_ref and disposition (nullable).
+pub(crate) struct AlertText {
+    pub text: [String; 11],
+    pub case_ref: Option<String>,
+    pub disposition: Option<String>,
+}
+
+impl AlertText {
+    pub(crate) fn of(a: &Alert) -> AlertText {
+        AlertText {
+            text: [
+                a.id.clone(),
+                a.kind.as_str().into(),
+                a.severity.as_str().into(),
+                a.unit.clone(),
+                a.inspector.clone(),
+                a.matter_id.clone(),
+                a.day.clone(),
+                a.raised_at.clone(),
+                serde_json::to_string(&a.entries).expect("receipts encode"),
+                a.detail.clone(),
+                a.status().into(),
+            ],
+            case_ref: a.case_ref.clone(),
+            disposition: a
+                .disposition
+                .as_ref()
+                .map(|d| serde_json::to_string(d).expect("dispositions encode")),
+        }
+    }
+}
+
+/// The status and disposition columns of a disposed alert.
+pub(crate) fn disposition_columns(d: &Disposition) -> (String, String) {
+    (
+        d.status.as_str().to_string(),
+        serde_json::to_string(d).expect("dispositions encode"),
+    )
+}
+
+/// A stored alert from its columns. A status column that disagrees with the stored
+/// disposition is kept visible (the title says so), so that the comparison with the log
+/// reports it rather than hiding it.
+pub(crate) fn alert_of_columns(seq: i64, t: AlertText) -> Result<Alert, StoreError> {
+    let [
+        id,
+        kind,
+        severity,
+        unit,
+        inspector,
+        matter_id,
+        day,
+        raised_at,
+        entries,
+        detail,
+        status,
+    ] = t.text;
+    let bad = |what: &str| StoreError(format!("alert {id}: unreadable {what}"));
+    let kind = AlertKind::parse(&kind).ok_or_else(|| bad("kind"))?;
+    let disposition: Option<Disposition> = match &t.disposition {
+        Some(d) => Some(serde_json::from_str(d).map_err(|_| bad("disposition"))?),
+        None => None,
+    };
+    let derived = disposition.as_ref().map_or("open", |d| d.status.as_str());
+    let title =
+        if derived == status && (status == "open" || DispositionStatus::parse(&status).is_some()) {
+            kind.title().to_string()
+        } else {
+            format!("{}（状态列为 {status}）", kind.title())
+        };
+    Ok(Alert {
+        severity: Severity::parse(&severity).ok_or_else(|| bad("severity"))?,
+        entries: serde_json::from_str(&entries).map_err(|_| bad("entries"))?,
+        id,
+        kind,
+        title,
+        seq,
+        unit,
+        inspector,
+        matter_id,
+        case_ref: t.case_ref,
+        day,
+        raised_at,
+        detail,
+        disposition,
+    })
+}

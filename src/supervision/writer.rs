@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
+use super::alerting::AlertFeed;
 use super::store::{Store, StoreError};
 use super::{NewEntry, PreparedEntry, Row, StorageConfig};
 
@@ -16,7 +17,7 @@ const QUEUE: usize = 8192;
 
 struct Job {
     entry: PreparedEntry,
-    reply: oneshot::Sender<Result<Row, String>>,
+    reply: oneshot::Sender<Result<Arc<Row>, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,26 +37,41 @@ pub struct LogWriter {
 impl LogWriter {
     /// Starts the writer thread on a (migrated) store.
     pub fn start(store: Box<dyn Store>) -> LogWriter {
-        Self::start_reopening(store, None)
+        Self::start_reopening(store, None, None)
     }
 
-    /// Starts the writer; with `reopen`, a connection found damaged is replaced by a new one.
-    fn start_reopening(store: Box<dyn Store>, reopen: Option<Reopen>) -> LogWriter {
+    /// Starts the writer; with `reopen`, a connection found damaged is replaced by a new one;
+    /// with `feed`, every committed batch goes to the alert evaluator after it is answered.
+    fn start_reopening(
+        store: Box<dyn Store>,
+        reopen: Option<Reopen>,
+        feed: Option<AlertFeed>,
+    ) -> LogWriter {
         let (tx, rx) = sync_channel(QUEUE);
         std::thread::Builder::new()
             .name("log-writer".into())
-            .spawn(move || run(store, rx, reopen))
+            .spawn(move || run(store, rx, reopen, feed))
             .expect("spawn the log writer");
         LogWriter { tx }
     }
 
     /// Opens the log (migrating it) and starts its writer.
     pub fn open(storage: &StorageConfig) -> Result<LogWriter, StoreError> {
+        Self::open_feeding(storage, None)
+    }
+
+    /// As [`LogWriter::open`], handing each committed batch to the alert evaluator (without
+    /// ever waiting on it).
+    pub fn open_feeding(
+        storage: &StorageConfig,
+        feed: Option<AlertFeed>,
+    ) -> Result<LogWriter, StoreError> {
         let cfg = storage.clone();
         let reopen: Reopen = Box::new(move || cfg.open());
         Ok(LogWriter::start_reopening(
             storage.open_migrated()?,
             Some(reopen),
+            feed,
         ))
     }
 
@@ -75,7 +91,7 @@ impl LogWriter {
     }
 
     /// Appends one entry; resolves once it is committed.
-    pub async fn append(&self, entry: NewEntry) -> Result<Row, LogError> {
+    pub async fn append(&self, entry: NewEntry) -> Result<Arc<Row>, LogError> {
         self.submit(entry)?.wait().await
     }
 }
@@ -85,10 +101,11 @@ fn stopped() -> LogError {
 }
 
 /// An entry in the writer's queue: wait for its row (async, or blocking from a plain thread).
-pub struct Committed(oneshot::Receiver<Result<Row, String>>);
+/// The row is shared with the alert evaluator, which reads the same committed rows (no copy).
+pub struct Committed(oneshot::Receiver<Result<Arc<Row>, String>>);
 
 impl Committed {
-    pub async fn wait(self) -> Result<Row, LogError> {
+    pub async fn wait(self) -> Result<Arc<Row>, LogError> {
         self.0
             .await
             .map_err(|_| stopped())?
@@ -96,7 +113,7 @@ impl Committed {
     }
 
     /// For the command line, which has no async runtime.
-    pub fn wait_blocking(self) -> Result<Row, LogError> {
+    pub fn wait_blocking(self) -> Result<Arc<Row>, LogError> {
         self.0
             .blocking_recv()
             .map_err(|_| stopped())?
@@ -106,7 +123,12 @@ impl Committed {
 
 type Reopen = Box<dyn Fn() -> Result<Box<dyn Store>, StoreError> + Send>;
 
-fn run(mut store: Box<dyn Store>, rx: Receiver<Job>, reopen: Option<Reopen>) {
+fn run(
+    mut store: Box<dyn Store>,
+    rx: Receiver<Job>,
+    reopen: Option<Reopen>,
+    feed: Option<AlertFeed>,
+) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -119,8 +141,13 @@ fn run(mut store: Box<dyn Store>, rx: Receiver<Job>, reopen: Option<Reopen>) {
             jobs.into_iter().map(|j| (j.entry, j.reply)).unzip();
         match store.append(&entries) {
             Ok(stored) => {
+                let stored: Vec<Arc<Row>> = stored.into_iter().map(Arc::new).collect();
+                let shared = feed.as_ref().map(|_| stored.clone());
                 for (reply, row) in replies.into_iter().zip(stored) {
                     let _ = reply.send(Ok(row));
+                }
+                if let (Some(feed), Some(rows)) = (&feed, shared) {
+                    feed.send(rows);
                 }
             }
             Err(e) => {

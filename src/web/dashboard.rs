@@ -72,7 +72,7 @@ struct LoginForm {
     token: String,
 }
 
-fn cross_site() -> HttpResponse {
+pub(crate) fn cross_site() -> HttpResponse {
     error_page(
         StatusCode::FORBIDDEN,
         "拒绝跨站提交",
@@ -332,7 +332,9 @@ fn render(
     html! {
         h1 { "执法监督" }
         div.muted.noprint { (who.name) "（监督）· " form.inline.logout method="post" action="/supervision/logout" { button type="submit" { "退出" } } }
-        p.noprint { a href="/supervision/samples" { "案卷评查抽样" } " · " a href="/supervision/report" { "回头看报告" } " · " a href="/supervision/entries" { "全部记录" } }
+        p.noprint { a href="/supervision/alerts" { "监督预警" } " · " a href="/supervision/rules" { "预警规则设置" } " · " a href="/supervision/samples" { "案卷评查抽样" } " · " a href="/supervision/report" { "回头看报告" } " · " a href="/supervision/entries" { "全部记录" } }
+        div #live.noprint aria-live="polite" {}
+        (super::alerts::live_script())
         (filter_form(state, q))
         (headline_figures(s))
         h2 { "每日记录" }
@@ -564,7 +566,7 @@ async fn entries(
                     tbody { @for e in &items { tr {
                         td { a href={ "/supervision/entries/" (e.receipt) } { (e.receipt) } }
                         td { (e.recorded_at.get(..19).unwrap_or(&e.recorded_at).replace('T', " ")) }
-                        td { (if e.kind == "review" { "审核" } else { "查询" }) }
+                        td { (crate::supervision::EntryKind::label_of(&e.kind)) }
                         td { (e.caller.name) }
                         td { (e.caller.unit) }
                         td { (e.matter_id) }

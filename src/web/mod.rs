@@ -3,6 +3,7 @@
 //! supervision dashboard (`dashboard`). Server-rendered HTML (maud); JavaScript only where the
 //! task needs it (the inspector's offline calculation).
 
+pub mod alerts;
 pub mod dashboard;
 pub mod export;
 pub mod mobile;
@@ -143,6 +144,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(mobile::routes)
         .configure(dashboard::routes)
         .configure(spotcheck::routes)
+        .configure(alerts::routes)
         .configure(office::routes)
         .service(
             crate::api::resource("/", crate::api::Methods::Get).route(web::get().to(|| async {

@@ -263,6 +263,41 @@ await step('the dashboard refuses an inspector', async () => {
 });
 await ic.close();
 
+// ---- supervision alerts (issue 17): a new alert reaches the open page without reload ----
+await step('a new alert reaches the open alerts page (server-sent events); disposition from the page', async () => {
+  const c = await browser.newContext(laptop);
+  const p = await c.newPage();
+  await p.goto(BASE + '/supervision/alerts');
+  await p.fill('input[name=token]', SUPERVISOR);
+  await p.click('form button[type=submit]');
+  await p.goto(BASE + '/supervision/alerts');
+  await p.locator('#alerts').waitFor();
+  // Give the page a moment to open its event stream, then ask twice on one case, lighter.
+  await p.waitForTimeout(500);
+  const ask = (area) => fetch(BASE + '/api/v1/calculate', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${INSPECTOR}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ matter_id: STREET_VENDING, party: 'individual', facts: { stall_area: area },
+      act_date: '2026-11-01', case_ref: '浏览器预警1' }),
+  });
+  assert.equal((await ask('1.5')).status, 200);
+  assert.equal((await ask('0.5')).status, 200);
+  const shown = p.locator('#live .new-alert').filter({ hasText: '同案反复查询' });
+  await shown.first().waitFor({ timeout: 10000 });
+  await p.screenshot({ path: `${SHOTS}/alerts-live.png`, fullPage: true });
+  // Its entry, one click away.
+  await shown.first().locator('a').click();
+  await p.locator('h1').filter({ hasText: '记录' }).waitFor();
+  // A disposition from the page.
+  await p.goto(BASE + '/supervision/alerts?kind=repeated_case');
+  const row = p.locator('#alerts tbody tr').filter({ hasText: '浏览器预警1' }).first();
+  await row.locator('select[name=status]').selectOption('explained');
+  await row.locator('input[name=text]').fill('已核实：第二次查询更正了测量面积');
+  await row.locator('button[type=submit]').click();
+  await p.locator('#alerts tbody tr').filter({ hasText: '已核实：第二次查询更正了测量面积' }).first().waitFor();
+  await c.close();
+});
+
 // ---- the legal office publishes a version (issue 13) ----
 await step('the legal office publishes a version; a broken one is refused with every problem', async () => {
   const office = await (await browser.newContext(laptop)).newPage();

@@ -240,6 +240,35 @@ fn every_endpoint_for_every_caller() {
             200,
         ),
         (
+            "GET",
+            "/api/v1/supervision/alerts".into(),
+            None,
+            Some(readers),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/supervision/rules".into(),
+            None,
+            Some(readers),
+            200,
+        ),
+        (
+            "PUT",
+            "/api/v1/supervision/rules".into(),
+            Some(serde_json::to_value(penalty_standards::alerts::RuleSettings::default()).unwrap()),
+            Some(&[Role::Supervisor]),
+            200,
+        ),
+        // Past authorisation, an alert that does not exist.
+        (
+            "POST",
+            "/api/v1/supervision/alerts/1-late_sync/disposition".into(),
+            Some(json!({"status": "dismissed", "text": "误报"})),
+            Some(&[Role::Supervisor]),
+            404,
+        ),
+        (
             "POST",
             "/api/v1/tokens".into(),
             Some(new_token),

@@ -5,6 +5,7 @@
 mod support;
 
 mod abuse;
+mod alerts;
 mod auth_matrix;
 mod browser;
 mod bundled_standards;

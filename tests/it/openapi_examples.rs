@@ -179,6 +179,46 @@ fn steps(publication: Value) -> Vec<Step> {
             "/api/v1/log/checkpoint",
             None,
         ),
+        // The review above that deviates without a reason raised a `review_departure` alert.
+        step(
+            "GET",
+            "/api/v1/supervision/alerts",
+            "/api/v1/supervision/alerts?per_page=2",
+            Some(Supervisor),
+        ),
+        body(
+            status(
+                step(
+                    "POST",
+                    "/api/v1/supervision/alerts/{id}/disposition",
+                    "/api/v1/supervision/alerts/{alert}/disposition",
+                    Some(Supervisor),
+                ),
+                201,
+            ),
+            json!({"status": "explained", "text": "承办人已补充偏离理由：当事人系初次违法且当场改正"}),
+        ),
+        step(
+            "GET",
+            "/api/v1/supervision/rules",
+            "/api/v1/supervision/rules",
+            Some(Supervisor),
+        ),
+        body(
+            step(
+                "PUT",
+                "/api/v1/supervision/rules",
+                "/api/v1/supervision/rules",
+                Some(Supervisor),
+            ),
+            json!({
+                "repeated_case": {"enabled": true, "case_days": 180, "window_minutes": 30},
+                "lenient_share": {"enabled": true, "window": 20, "min_count": 10, "margin": "0.20", "unit_window": 200},
+                "review_departure": {"enabled": true},
+                "time_limit": {"enabled": true, "days": 45},
+                "late_sync": {"enabled": true, "hours": 24}
+            }),
+        ),
         body(
             status(
                 step(
@@ -382,6 +422,9 @@ fn masked_csv(text: &str) -> String {
 
 fn run(app: &TestApp, s: &Step, saved: &mut HashMap<&str, String>) -> Value {
     let path = resolve(s.call, saved);
+    if s.path == "/api/v1/supervision/alerts" {
+        wait_for_an_alert(app);
+    }
     let mut r = app.request(s.method, &path);
     if let Some(role) = s.role {
         r = r.bearer(app.token(role));
@@ -424,10 +467,30 @@ fn run(app: &TestApp, s: &Step, saved: &mut HashMap<&str, String>) -> Value {
             .unwrap();
         saved.insert("case", case["receipt"].as_str().unwrap().to_string());
     }
+    if s.path == "/api/v1/supervision/alerts" {
+        saved.insert(
+            "alert",
+            answer["items"][0]["id"].as_str().unwrap().to_string(),
+        );
+    }
     if let Some(id) = answer["record"]["id"].as_str() {
         saved.insert("id", id.to_string());
     }
     abridge(&answer, "")
+}
+
+/// The alerts are evaluated beside the log, a moment after the entries they rest on.
+fn wait_for_an_alert(app: &TestApp) {
+    for _ in 0..100 {
+        let page = app
+            .get_as("/api/v1/supervision/alerts", Role::Supervisor)
+            .json();
+        if page["total"].as_i64().unwrap_or(0) > 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no alert was raised");
 }
 
 fn shown(s: &Step, response: Value) -> Value {

@@ -358,6 +358,7 @@ fn concurrent_writers_on_one_database_keep_one_linear_chain() {
                         .await
                         .unwrap()
                         .receipt
+                        .clone()
                 }));
             }
             let mut out = Vec::new();

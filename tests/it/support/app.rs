@@ -22,7 +22,12 @@ use super::pg;
 /// Builds the application under test and serves it on 127.0.0.1, on a port the system picks;
 /// returns its address. The one place where the tests assemble the app (standards, `AppState`,
 /// server): a change to how the app is constructed is made here.
-fn serve(standards: Option<&Path>, storage: &StorageConfig, rate_limit: u32) -> SocketAddr {
+fn serve(
+    standards: Option<&Path>,
+    storage: &StorageConfig,
+    rate_limit: u32,
+    alert_webhook: Option<String>,
+) -> SocketAddr {
     let mut store = storage.open_migrated().expect("the log opens");
     let versions = open_versions(store.as_mut(), standards).expect("the standards load");
     let state = AppState::new(
@@ -31,6 +36,8 @@ fn serve(standards: Option<&Path>, storage: &StorageConfig, rate_limit: u32) -> 
         &penalty_standards::api::Settings {
             rate_limit,
             legal_offices: vec![],
+            alert_webhook,
+            no_alerts: false,
         },
     )
     .expect("app state");
@@ -128,6 +135,7 @@ pub struct TestAppBuilder {
     storage: Option<TestStorage>,
     rate_limit: u32,
     standards: Option<PathBuf>,
+    alert_webhook: Option<String>,
 }
 
 impl TestAppBuilder {
@@ -150,6 +158,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// New alerts are POSTed to `url`, as `serve --alert-webhook`.
+    pub fn alert_webhook(mut self, url: &str) -> Self {
+        self.alert_webhook = Some(url.to_string());
+        self
+    }
+
     /// Creates the tokens and starts the server; it answers as soon as this returns.
     pub fn start(self) -> TestApp {
         let storage = self.storage.unwrap_or_else(TestStorage::sqlite);
@@ -166,7 +180,12 @@ impl TestAppBuilder {
         store.insert_token(&r).unwrap();
         store.revoke_token(&r.id, "2026-01-01T00:00:00Z").unwrap();
         drop(store);
-        let addr = serve(self.standards.as_deref(), &storage.config, self.rate_limit);
+        let addr = serve(
+            self.standards.as_deref(),
+            &storage.config,
+            self.rate_limit,
+            self.alert_webhook,
+        );
         TestApp {
             addr,
             client: Client::new(addr),
@@ -197,13 +216,14 @@ impl TestApp {
             storage: None,
             rate_limit: 0,
             standards: None,
+            alert_webhook: None,
         }
     }
 
     /// Another server on the same log and versions, as a second instance behind a load
     /// balancer would run; it shares this one's tokens.
     pub fn another_instance(&self) -> TestApp {
-        let addr = serve(None, &self.storage.config, 0);
+        let addr = serve(None, &self.storage.config, 0, None);
         TestApp {
             addr,
             client: Client::new(addr),
