@@ -20,7 +20,7 @@ use crate::supervision::sample::{
     self, Candidate, CaseFiles, Conclusion, DrawRecord, FindingRequest, RULE_VERSION,
     RecordedFinding, SampleRequest, WEIGHT_RULE,
 };
-use crate::supervision::store::{Filter, Store, StoreError, entry_from_row};
+use crate::supervision::store::{AlertFilter, Filter, Store, StoreError, entry_from_row};
 
 /// A draw as listed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,6 +164,7 @@ fn candidate(e: &StoredEntry) -> Option<Candidate> {
         kind: e.kind.clone(),
         case_ref,
         departed: matches!(e.outcome.as_str(), "deviates" | "unlawful"),
+        alerted: false,
     })
 }
 
@@ -185,7 +186,52 @@ fn population(
             files.add(c);
         }
     })?;
+    // The alerts raised by the entries read, on the period's cases.
+    let alerts = AlertFilter {
+        from: Some(r.from.to_string()),
+        to: Some(r.to.to_string()),
+        ..AlertFilter::default()
+    };
+    each_alert(s, &alerts, |a| {
+        if let Some(case_ref) = a.case_ref.as_deref().filter(|_| a.seq <= through) {
+            files.mark_alerted(&a.unit, case_ref);
+        }
+    })?;
     Ok(files.into_cases())
+}
+
+/// Every alert `filter` selects, a page at a time.
+fn each_alert(
+    s: &mut dyn Store,
+    filter: &AlertFilter,
+    mut f: impl FnMut(&crate::alerts::Alert),
+) -> Result<(), StoreError> {
+    let mut offset = 0;
+    loop {
+        let (_, page) = s.alerts(filter, offset, 1000)?;
+        page.iter().for_each(&mut f);
+        if page.len() < 1000 {
+            return Ok(());
+        }
+        offset += 1000;
+    }
+}
+
+/// The last entry a new draw reads: the log's head, but — so that a replay weighs the same
+/// alerts — no further than the entries whose alerts are all stored: as this instance's
+/// evaluator knows it, else as the log records it (unless nothing evaluates them at all).
+fn new_draw_through(
+    s: &mut dyn Store,
+    head: i64,
+    evaluated: Option<i64>,
+) -> Result<i64, StoreError> {
+    Ok(match evaluated {
+        Some(through) => head.min(through),
+        None => match s.alert_progress()? {
+            0 => head,
+            progress => head.min(progress),
+        },
+    })
 }
 
 fn draw_record_of(e: &StoredEntry) -> Result<DrawRecord, StoreError> {
@@ -223,11 +269,12 @@ fn drawn(
     s: &mut dyn Store,
     mut r: SampleRequest,
     fresh_seed: u64,
+    (head, evaluated): (i64, Option<i64>),
 ) -> Result<Result<Drawn, ApiError>, StoreError> {
     let (through, replay_of, original) = match r.seed {
         None => {
             r.seed = Some(fresh_seed);
-            (s.head()?.0, None, None)
+            (new_draw_through(s, head, evaluated)?, None, None)
         }
         Some(_) => match replayed(s, &r)? {
             Some((_, old)) if old.rule_version != RULE_VERSION => {
@@ -271,7 +318,19 @@ pub(crate) async fn draw_sample(
 ) -> Result<SampleView, ApiError> {
     known_unit(state, request.unit.as_deref())?;
     let seed = server_seed()?;
-    let (request, record, matches) = with_store(state, move |s| drawn(s, request, seed)).await??;
+    let head = with_store(state, |s| Ok(s.head()?.0)).await?;
+    let evaluated = if state.alerting.evaluates() {
+        // The alerts of every entry up to the head, before the draw weighs them.
+        state
+            .alerting
+            .evaluated(head, std::time::Duration::from_secs(2))
+            .await;
+        Some(state.alerting.evaluated_through())
+    } else {
+        None
+    };
+    let (request, record, matches) =
+        with_store(state, move |s| drawn(s, request, seed, (head, evaluated))).await??;
     let entry = sample_draw_entry(&asker, &request, &record);
     let logged = state.decider.record(entry, ())?.logged().await?;
     let mut view = view_of(state, &logged.receipt).await?;
@@ -530,9 +589,15 @@ pub(crate) async fn report(
         to: Some(period.to.to_string()),
         ..Filter::default()
     };
+    let alerts = AlertFilter {
+        from: filter.from.clone(),
+        to: filter.to.clone(),
+        ..AlertFilter::default()
+    };
     with_store(state, move |s| {
         let mut b = LookBackBuilder::new(period, unit);
         each_entry(s, &filter, ALL, |e| b.add(&e))?;
+        each_alert(s, &alerts, |a| b.add_alert(a))?;
         Ok(b.finish())
     })
     .await

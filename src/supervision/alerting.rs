@@ -34,6 +34,8 @@ pub struct Alerting {
     feed: SyncSender<Vec<Arc<Row>>>,
     raised: broadcast::Sender<Alert>,
     progress: watch::Receiver<i64>,
+    /// This instance evaluates (not `serve --no-alerts`).
+    evaluates: bool,
 }
 
 /// Where the thread's news goes.
@@ -63,7 +65,19 @@ impl Alerting {
             feed,
             raised,
             progress,
+            evaluates: true,
         }
+    }
+
+    /// The last entry evaluated whose alerts are all stored (0 on an instance that does not
+    /// evaluate).
+    pub fn evaluated_through(&self) -> i64 {
+        *self.progress.borrow()
+    }
+
+    /// Whether this instance evaluates the alerts.
+    pub fn evaluates(&self) -> bool {
+        self.evaluates
     }
 
     /// No evaluator (`serve --no-alerts`): nothing is evaluated here, nobody is told.
@@ -75,6 +89,7 @@ impl Alerting {
             feed,
             raised,
             progress,
+            evaluates: false,
         }
     }
 

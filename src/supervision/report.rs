@@ -73,6 +73,18 @@ pub struct ReasonGroup {
     pub receipts: Vec<String>,
 }
 
+/// Alerts of one kind that stand at one disposition (未处理 when none yet).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AlertTally {
+    /// The alert's kind (`repeated_case`, …).
+    pub kind: String,
+    /// Its Chinese title.
+    pub title: String,
+    /// `open`, `explained`, `referred` or `dismissed`.
+    pub status: String,
+    pub count: i64,
+}
+
 /// One unit's look back.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct UnitReport {
@@ -81,6 +93,10 @@ pub struct UnitReport {
     pub no_penalty: Change,
     pub reviews: Change,
     pub departures: Change,
+    /// Supervision alerts raised in the period.
+    pub alerts: Change,
+    /// This period's alerts by kind and disposition.
+    pub alerts_by_kind: Vec<AlertTally>,
     pub tiers: Vec<MatterTiers>,
     pub reasons: Vec<ReasonGroup>,
     /// Spot-check findings recorded this period (the latest per case file of a sample):
@@ -122,6 +138,8 @@ struct Tally {
     no_penalty: [i64; 2],
     reviews: [i64; 2],
     departures: [i64; 2],
+    alerts: [i64; 2],
+    alerts_by_kind: BTreeMap<(String, String), (String, i64)>,
     tiers: BTreeMap<String, BTreeMap<usize, i64>>,
     reasons: BTreeMap<String, ReasonGroup>,
     /// The latest conclusion per (sample, receipt): a finding replaced does not count.
@@ -216,6 +234,17 @@ impl Tally {
             no_penalty: change(self.no_penalty),
             reviews: change(self.reviews),
             departures: change(self.departures),
+            alerts: change(self.alerts),
+            alerts_by_kind: self
+                .alerts_by_kind
+                .into_iter()
+                .map(|((kind, status), (title, count))| AlertTally {
+                    kind,
+                    title,
+                    status,
+                    count,
+                })
+                .collect(),
             tiers: self
                 .tiers
                 .into_iter()
@@ -267,6 +296,27 @@ impl LookBackBuilder {
         let unit = unit_of(e);
         if self.unit.as_ref().is_none_or(|u| *u == unit) {
             self.units.entry(unit).or_default().add(e, now);
+        }
+    }
+
+    /// Counts an alert raised in either period.
+    pub fn add_alert(&mut self, a: &crate::alerts::Alert) {
+        let now = self.period.holds(&a.day);
+        if !now && !self.previous.holds(&a.day) {
+            return;
+        }
+        if self.unit.as_ref().is_some_and(|u| *u != a.unit) {
+            return;
+        }
+        let t = self.units.entry(a.unit.clone()).or_default();
+        t.alerts[usize::from(!now)] += 1;
+        if now {
+            let status = a.disposition.as_ref().map_or("open", |d| d.status.as_str());
+            let key = (a.kind.as_str().to_string(), status.to_string());
+            t.alerts_by_kind
+                .entry(key)
+                .or_insert_with(|| (a.kind.title().to_string(), 0))
+                .1 += 1;
         }
     }
 

@@ -23,10 +23,11 @@ use crate::request::{CalcError, Fields};
 
 /// The weight rule's version: a draw records it, and only a draw of the current version can
 /// be replayed (an older one would be drawn by other weights).
-pub const RULE_VERSION: u32 = 1;
+pub const RULE_VERSION: u32 = 2;
 
 /// The stated rule by which some cases are more likely to be drawn ([`Candidate::weight`]).
-pub const WEIGHT_RULE: &str = "每个案件基础权重为1；法制审核结论为偏离裁量基准或违法的，权重加2。\
+pub const WEIGHT_RULE: &str = "每个案件基础权重为1；法制审核结论为偏离裁量基准或违法的，权重加2；\
+     本案件有监察预警的（抽取时已读至的记录所引发），权重加2。\
      同一层内按权重不放回抽取，权重越高被抽中的机会越大。";
 
 /// The most cases one draw may take.
@@ -157,12 +158,14 @@ pub struct Candidate {
     pub case_ref: String,
     /// A review that found a deviation or an unlawful decision.
     pub departed: bool,
+    /// Alerts raised on the case (by the entries read).
+    pub alerted: bool,
 }
 
 impl Candidate {
     /// [`WEIGHT_RULE`].
     pub fn weight(&self) -> u64 {
-        1 + if self.departed { 2 } else { 0 }
+        1 + if self.departed { 2 } else { 0 } + if self.alerted { 2 } else { 0 }
     }
 
     fn stratum(&self, strata: Strata) -> String {
@@ -291,6 +294,16 @@ impl CaseFiles {
             .is_some_and(|old| old.kind == "review" && c.kind != "review");
         if !keep_old {
             self.0.insert(key, c);
+        }
+    }
+
+    /// Marks the case files with an alert (by unit and case number).
+    pub fn mark_alerted(&mut self, unit: &str, case_ref: &str) {
+        if let Some(c) = self
+            .0
+            .get_mut(&(unit.to_string(), case_ref.trim().to_string()))
+        {
+            c.alerted = true;
         }
     }
 
@@ -429,6 +442,7 @@ mod tests {
             kind: kind.into(),
             case_ref: case_ref.into(),
             departed,
+            alerted: false,
         }
     }
 
@@ -563,6 +577,21 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("conclusion"));
+    }
+
+    #[test]
+    fn departures_and_alerted_cases_weigh_more() {
+        let plain = case(1, "ZHZF", "calculation", "案1", false);
+        let departed = case(2, "ZHZF", "review", "案2", true);
+        let mut files = CaseFiles::default();
+        files.add(plain.clone());
+        files.add(departed.clone());
+        files.mark_alerted("ZHZF", " 案2 ");
+        files.mark_alerted("STHJ", "案1");
+        let cases = files.into_cases();
+        let weights: Vec<u64> = cases.iter().map(Candidate::weight).collect();
+        assert_eq!(weights, [1, 5], "another unit's 案1 is another case");
+        assert!(WEIGHT_RULE.contains("预警") && WEIGHT_RULE.contains("偏离"));
     }
 
     #[test]

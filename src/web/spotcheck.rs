@@ -536,6 +536,25 @@ impl ReportForm {
     }
 }
 
+/// The counts compared with the previous period, as the report shows them.
+fn counted(
+    u: &crate::supervision::report::UnitReport,
+) -> [(&'static str, &crate::supervision::report::Change); 5] {
+    [
+        ("裁量查询", &u.calculations),
+        ("其中不予处罚等", &u.no_penalty),
+        ("法制审核", &u.reviews),
+        ("偏离或违法", &u.departures),
+        ("监察预警", &u.alerts),
+    ]
+}
+
+/// A disposition's label as the alert pages show it; 未处理 while there is none.
+fn status_label(status: &str) -> &'static str {
+    serde_json::from_value::<crate::alerts::DispositionStatus>(serde_json::json!(status))
+        .map_or("未处理", |s| s.label())
+}
+
 fn signed(n: i64) -> String {
     if n > 0 {
         format!("+{n}")
@@ -582,7 +601,7 @@ fn unit_section(state: &AppState, u: &crate::supervision::report::UnitReport) ->
         table {
             thead { tr { th { "项目" } th.num { "本期" } th.num { "上期" } th.num { "增减" } } }
             tbody {
-                @for (label, c) in [("裁量查询", &u.calculations), ("其中不予处罚等", &u.no_penalty), ("法制审核", &u.reviews), ("偏离或违法", &u.departures)] {
+                @for (label, c) in counted(u) {
                     tr { td { (label) } td.num { (c.current) } td.num { (c.previous) } td.num { (signed(c.change)) } }
                 }
             }
@@ -607,6 +626,16 @@ fn unit_section(state: &AppState, u: &crate::supervision::report::UnitReport) ->
                 } } }
             }
         }
+        @if !u.alerts_by_kind.is_empty() {
+            h3 { "监察预警及处理（本期）" }
+            table {
+                thead { tr { th { "预警" } th { "处理情况" } th.num { "件数" } } }
+                tbody { @for a in &u.alerts_by_kind { tr {
+                    td { a href={ "/supervision/alerts?kind=" (a.kind) "&unit=" (u.unit) } { (a.title) } }
+                    td { (status_label(&a.status)) } td.num { (a.count) }
+                } } }
+            }
+        }
         @if !u.findings.is_empty() {
             h3 { "案卷评查意见（本期）" }
             p { @for (c, n) in &u.findings { span.badge { (Conclusion::label_of(c)) "：" (n) } " " } }
@@ -621,12 +650,7 @@ pub fn report_xlsx(state: &AppState, r: &LookBack) -> Result<Vec<u8>, XlsxError>
     let mut reasons = Vec::new();
     for u in &r.units {
         let name = unit_name(state, &u.unit);
-        for (label, c) in [
-            ("裁量查询", &u.calculations),
-            ("其中不予处罚等", &u.no_penalty),
-            ("法制审核", &u.reviews),
-            ("偏离或违法", &u.departures),
-        ] {
+        for (label, c) in counted(u) {
             counts.push(vec![
                 name.clone(),
                 label.into(),
@@ -653,6 +677,15 @@ pub fn report_xlsx(state: &AppState, r: &LookBack) -> Result<Vec<u8>, XlsxError>
                 g.deviates.to_string(),
                 g.unlawful.to_string(),
                 g.receipts.join(" "),
+            ]);
+        }
+        for a in &u.alerts_by_kind {
+            counts.push(vec![
+                name.clone(),
+                format!("预警：{}（{}）", a.title, status_label(&a.status)),
+                a.count.to_string(),
+                String::new(),
+                String::new(),
             ]);
         }
         for (c, n) in &u.findings {

@@ -79,6 +79,21 @@ fn draw(app: &TestApp, body: Value) -> Value {
     r.json()
 }
 
+/// Waits until the alerts of everything logged so far are evaluated (they are, beside the log,
+/// a moment after).
+fn alerts_settle(app: &TestApp, at_least: i64) {
+    for _ in 0..100 {
+        let page = app
+            .get_as("/api/v1/supervision/alerts", Role::Supervisor)
+            .json();
+        if page["total"].as_i64().unwrap_or(0) >= at_least {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("fewer than {at_least} alerts");
+}
+
 fn today() -> String {
     penalty_standards::clock::today().to_string()
 }
@@ -162,7 +177,8 @@ fn a_draw_is_replayed_from_its_recorded_seed_and_is_itself_in_the_log() {
             .map(|r| r.as_str().unwrap())
             .collect();
         assert_eq!(logged, first);
-        assert!(entry["result"]["rule"].as_str().unwrap().contains("权重"));
+        assert!(entry["result"]["rule"].as_str().unwrap().contains("预警"));
+        assert_eq!(entry["result"]["rule_version"], 2);
 
         // Every draw ever made is listed, newest first.
         let list = app
@@ -496,6 +512,37 @@ fn the_look_back_report_counts_against_the_previous_period() {
         assert!(
             texts.contains(&"未说明理由") && texts.contains(&"当事人系残疾人，生活困难"),
             "{texts:?}"
+        );
+        // 案1…案3 asked again on other facts (repeated_case) and 案11 deviating without a
+        // reason (review_departure): four alerts, counted in the report by kind and disposition.
+        alerts_settle(&app, 4);
+        let report = app
+            .get_as(
+                &format!("/api/v1/supervision/report?from={t}&to={t}"),
+                Role::Supervisor,
+            )
+            .json();
+        let u = &report["units"][0];
+        assert_eq!(u["alerts"]["current"], 4, "{name}: {u}");
+        let by_kind: Vec<(String, String, i64)> = u["alerts_by_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["kind"].as_str().unwrap().into(),
+                    a["status"].as_str().unwrap().into(),
+                    a["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            by_kind,
+            [
+                ("repeated_case".into(), "open".into(), 3),
+                ("review_departure".into(), "open".into(), 1)
+            ],
+            "{name}"
         );
         // Tiers of ZHZF-019 this period: 11 at 1.5 m² (tier 2), 3 at 3 m².
         let tiers = &u["tiers"][0]["tiers"];
