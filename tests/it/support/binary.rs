@@ -20,9 +20,10 @@ pub fn storage_args(cmd: &mut Command, data_dir: &Path, url: Option<&str>) {
     }
 }
 
-/// A token of `role` for 压测员 of ZHZF.
+/// A token of `role` for a 压测员 of ZHZF (one person per role: no two live tokens of a unit
+/// share a name).
 pub fn create_token(data_dir: &Path, url: Option<&str>, role: &str) -> String {
-    create_token_for(data_dir, url, "压测员", "ZHZF", role)
+    create_token_for(data_dir, url, &format!("压测员（{role}）"), "ZHZF", role)
 }
 
 /// `token create` prints the token alone on its last line.
