@@ -128,7 +128,7 @@ enum Command {
         legal_offices: Vec<String>,
         /// POST every new supervision alert there as JSON (plain http://; retried with backoff,
         /// from a queue of its own: a calculation never waits on it).
-        #[arg(long = "alert-webhook", env = "PENALTY_ALERT_WEBHOOK")]
+        #[arg(long = "alert-webhook", env = "PENALTY_ALERT_WEBHOOK", value_parser = webhook_url, conflicts_with = "no_alerts")]
         alert_webhook: Option<String>,
         /// Do not evaluate alerts in this instance (another instance on the same database does,
         /// or to measure their cost); the alert pages and API still answer.
@@ -874,6 +874,19 @@ fn print_provision(
         bands.join(", "),
         p.excerpt
     );
+}
+
+/// `--alert-webhook`: a plain `http://host[:port][/path]` (the client speaks no TLS), refused
+/// at start rather than failing every delivery later.
+fn webhook_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("http://")
+        .ok_or("the webhook must be a plain http:// URL (no TLS here)")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') || host.contains(['@', ' ']) {
+        return Err("the webhook URL needs a host (http://host[:port]/path)".into());
+    }
+    Ok(s.to_string())
 }
 
 fn main() -> ExitCode {

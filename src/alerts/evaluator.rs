@@ -181,7 +181,8 @@ impl Evaluator {
         {
             Some(case) => (
                 &mut self.cases,
-                key(&[case, &c.matter_id]),
+                // A case number is a unit's own: another unit's 2026-001 is another case.
+                key(&[&c.unit, case, &c.matter_id]),
                 at - ms_of_days(s.case_days),
                 true,
             ),
@@ -292,6 +293,7 @@ mod tests {
             outcome: "penalty".into(),
             tier: Some(if area == "0.5" { 1 } else { 2 }),
             reduced: false,
+            no_penalty_possible: false,
             today: None,
             limit_ends: None,
             discovered: false,

@@ -25,13 +25,16 @@ pub struct Calc {
     pub unit: String,
     pub matter_id: String,
     pub case_ref: Option<String>,
-    /// A digest of what decides the answer: party, facts, circumstances (not the dates).
-    /// Two calculations of one case with different digests were asked on different facts.
+    /// A digest of what decides the answer: party, facts, circumstances and the dates (a
+    /// backdated act or a moved discovery can reach 超过时效 as surely as other facts). Two
+    /// calculations of one case with different digests were asked on different facts.
     pub facts: u64,
     pub outcome: String,
     pub tier: Option<i64>,
     /// 减轻 applied.
     pub reduced: bool,
+    /// 首违不罚 open to the inspector (第三十三条第一款: 可以不予行政处罚).
+    pub no_penalty_possible: bool,
     /// The day the engine took as today.
     pub today: Option<NaiveDate>,
     /// 第三十六条: the last day on which discovery keeps the act punishable.
@@ -130,12 +133,13 @@ fn day(v: &Value) -> Option<NaiveDate> {
 
 /// A digest of party, facts (their JSON text: an object with sorted keys, as the entry was
 /// encoded) and circumstances (sorted: their order says nothing).
-fn facts_digest(party: &str, facts: &str, mut circumstances: Vec<&str>) -> u64 {
+fn facts_digest(party: &str, facts: &str, mut circumstances: Vec<&str>, dates: [&str; 4]) -> u64 {
     circumstances.sort_unstable();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     party.hash(&mut h);
     facts.hash(&mut h);
     circumstances.hash(&mut h);
+    dates.hash(&mut h);
     h.finish()
 }
 
@@ -163,6 +167,8 @@ struct LiteRequest<'a> {
     #[serde(borrow, default)]
     discovered_date: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
+    decision_date: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
     today: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     offline_at: Option<Cow<'a, str>>,
@@ -172,6 +178,8 @@ struct LiteRequest<'a> {
 struct LiteResult<'a> {
     #[serde(borrow, default)]
     adjustments: Vec<LiteAdjustment<'a>>,
+    #[serde(default)]
+    no_penalty_possible: bool,
 }
 
 #[derive(Deserialize)]
@@ -206,10 +214,22 @@ fn lite_calc(row: &Row, at: DateTime<Utc>) -> Option<Calc> {
         unit: c.unit.clone(),
         matter_id: c.matter_id.clone(),
         case_ref: c.case_ref.clone(),
-        facts: facts_digest(raw(r.party), raw(r.facts), circumstances),
+        facts: facts_digest(
+            raw(r.party),
+            raw(r.facts),
+            circumstances,
+            [
+                &r.act_date,
+                &r.act_end_date,
+                &r.discovered_date,
+                &r.decision_date,
+            ]
+            .map(|d| d.as_deref().unwrap_or("")),
+        ),
         outcome: c.outcome.clone(),
         tier: c.tier,
         reduced: b.result.adjustments.iter().any(|a| a.kind == "reduced"),
+        no_penalty_possible: b.result.no_penalty_possible,
         today: lite_day(&r.today),
         limit_ends: start.map(|s| crate::engine::limit_ends(s, five)),
         discovered: r.discovered_date.is_some(),
@@ -247,10 +267,18 @@ fn calc(row: &Row, at: DateTime<Utc>, request: &Value, result: &Value) -> Calc {
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default(),
+            [
+                "act_date",
+                "act_end_date",
+                "discovered_date",
+                "decision_date",
+            ]
+            .map(|k| request[k].as_str().unwrap_or("")),
         ),
         outcome: c.outcome.clone(),
         tier: c.tier,
         reduced,
+        no_penalty_possible: result["no_penalty_possible"].as_bool().unwrap_or(false),
         today: day(&request["today"]),
         limit_ends: start.map(|s| crate::engine::limit_ends(s, five)),
         discovered: request["discovered_date"].is_string(),

@@ -141,9 +141,10 @@ impl Window {
     }
 }
 
-/// A lenient outcome: no penalty (不予处罚, 首违不罚 included) or 减轻.
+/// A lenient outcome: no penalty (不予处罚), 首违不罚 open (第三十三条第一款: the answer says the
+/// act may go unpunished), or 减轻.
 pub fn lenient(c: &Calc) -> bool {
-    c.outcome == "no_penalty" || c.reduced
+    c.outcome == "no_penalty" || c.no_penalty_possible || c.reduced
 }
 
 /// 宽缓比例异常: the inspector's share of lenient outcomes over their last calculations
@@ -310,11 +311,26 @@ mod tests {
             outcome: "penalty".into(),
             tier: Some(2),
             reduced: false,
+            no_penalty_possible: false,
             today: Some(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()),
             limit_ends: None,
             discovered: false,
             offline_at: None,
         }
+    }
+
+    #[test]
+    fn lenient_outcomes_are_no_penalty_first_offence_waivers_and_reductions() {
+        let mut c = calc(1);
+        assert!(!lenient(&c), "a penalty at the standard");
+        c.no_penalty_possible = true;
+        assert!(lenient(&c), "首违不罚 open (第三十三条第一款)");
+        c.no_penalty_possible = false;
+        c.reduced = true;
+        assert!(lenient(&c), "减轻");
+        c.reduced = false;
+        c.outcome = "no_penalty".into();
+        assert!(lenient(&c), "不予处罚");
     }
 
     #[test]

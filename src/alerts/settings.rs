@@ -109,13 +109,28 @@ pub struct SettingRefused {
     pub message_en: String,
 }
 
+/// A setting as a supervisor reads it on the rules page.
+pub fn label(field: &str) -> &'static str {
+    match field {
+        "repeated_case.case_days" => "同案反复查询：同一案件比较的天数",
+        "repeated_case.window_minutes" => "同案反复查询：无案件编号时的时间窗（分钟）",
+        "lenient_share.window" => "宽缓比例异常：执法人员最近查询次数",
+        "lenient_share.min_count" => "宽缓比例异常：起算的最少查询次数",
+        "lenient_share.unit_window" => "宽缓比例异常：本单位最近查询次数",
+        "lenient_share.margin" => "宽缓比例异常：高出本单位比例的幅度",
+        "time_limit.days" => "时效将届满：届满前提醒的天数",
+        "late_sync.hours" => "离线补录迟延：补录晚于制作的小时数",
+        _ => "预警规则设置",
+    }
+}
+
 fn range(field: &'static str, v: u32, lo: u32, hi: u32) -> Result<(), SettingRefused> {
     if (lo..=hi).contains(&v) {
         return Ok(());
     }
     Err(SettingRefused {
         field,
-        message: format!("{field} 应在{lo}至{hi}之间"),
+        message: format!("{}应在{lo}至{hi}之间", label(field)),
         message_en: format!("`{field}` must be between {lo} and {hi}"),
     })
 }
@@ -142,7 +157,7 @@ impl RuleSettings {
         if l.margin < Decimal::new(1, 2) || l.margin > Decimal::ONE {
             return Err(SettingRefused {
                 field: "lenient_share.margin",
-                message: "lenient_share.margin 应在0.01至1之间".into(),
+                message: format!("{}应在0.01至1之间", label("lenient_share.margin")),
                 message_en: "`lenient_share.margin` must be between 0.01 and 1".into(),
             });
         }

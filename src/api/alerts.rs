@@ -169,12 +169,13 @@ fn invalid(code: &str, zh: String, en: String, field: Option<&str>) -> ApiError 
 }
 
 pub fn read_disposition(json: serde_json::Value) -> Result<DispositionRequest, ApiError> {
-    let d: DispositionRequest = serde_json::from_value(json).map_err(|e| {
+    let d: DispositionRequest = serde_path_to_error::deserialize(json).map_err(|e| {
+        let field = e.path().to_string();
         invalid(
             "invalid_disposition",
-            format!("需要 status（explained、referred 或 dismissed）和 text：{e}"),
-            format!("needs status (explained, referred or dismissed) and text: {e}"),
-            None,
+            "处理意见应含处理情况 status（explained 已说明、referred 已移送 或 dismissed 不予处理）和说明 text".into(),
+            format!("needs status (explained, referred or dismissed) and text: `{field}` does not fit"),
+            Some(field.as_str()).filter(|f| !f.is_empty() && *f != "."),
         )
     })?;
     let n = d.text.trim().chars().count();
@@ -241,11 +242,21 @@ pub async fn record_disposition(
 ) -> Result<(String, Alert), ApiError> {
     let entry = disposition_entry(&asker(req, who.clone()), alert, d.status, d.text.trim());
     let row = state.decider.submit_act(entry)?.wait().await?;
-    state
-        .alerting
-        .evaluated(row.seq, Duration::from_secs(2))
-        .await;
-    let shown = visible_alert(state, &who, &alert.id).await?;
+    if state.alerting.evaluates() {
+        state
+            .alerting
+            .evaluated(row.seq, Duration::from_secs(2))
+            .await;
+    }
+    let mut shown = visible_alert(state, &who, &alert.id).await?;
+    // The disposition just logged, whether or not an evaluator has stored it yet.
+    shown.disposition = Some(crate::alerts::Disposition {
+        status: d.status,
+        text: d.text.trim().to_string(),
+        by: who.name.clone(),
+        receipt: row.receipt.clone(),
+        at: row.recorded_at.clone(),
+    });
     Ok((row.receipt.clone(), shown))
 }
 
@@ -295,12 +306,16 @@ pub async fn rules(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
 
 /// Checks settings as sent: the shape (every rule, no other key) and every range.
 pub fn read_settings(json: serde_json::Value) -> Result<RuleSettings, ApiError> {
-    let s: RuleSettings = serde_json::from_value(json).map_err(|e| {
+    let s: RuleSettings = serde_path_to_error::deserialize(json).map_err(|e| {
+        let field = e.path().to_string();
         invalid(
             "invalid_rules",
-            format!("规则设置应包含全部五项规则及其各项设置：{e}"),
-            format!("the settings need every rule with all its settings: {e}"),
-            None,
+            format!(
+                "规则设置应包含全部五项规则及其各项设置（{}不符合要求）",
+                crate::alerts::settings::label(&field)
+            ),
+            format!("the settings need every rule with all its settings: `{field}` does not fit"),
+            Some(field.as_str()).filter(|f| !f.is_empty() && *f != "."),
         )
     })?;
     s.validate()
@@ -320,10 +335,12 @@ pub async fn record_rules(
         .submit_act(alert_rules_entry(&asker(req, who.clone()), settings))?
         .wait()
         .await?;
-    state
-        .alerting
-        .evaluated(row.seq, Duration::from_secs(2))
-        .await;
+    if state.alerting.evaluates() {
+        state
+            .alerting
+            .evaluated(row.seq, Duration::from_secs(2))
+            .await;
+    }
     Ok(RulesState {
         settings: settings.clone(),
         receipt: Some(row.receipt.clone()),

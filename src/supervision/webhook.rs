@@ -47,6 +47,8 @@ pub fn backoff(n: u32) -> Duration {
 fn run(url: &str, rx: &Receiver<Alert>) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(5)))
+        // A receiver cannot bounce the alerts on to another (internal) address.
+        .max_redirects(0)
         .http_status_as_error(false)
         .build()
         .into();

@@ -197,24 +197,41 @@ pub(crate) fn live_script() -> Markup {
 }
 
 /// Server-sent events: every alert stored from now on, as JSON (`event: alert`).
+/// How long one event stream lasts before the browser reconnects (and is checked again).
+const STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+/// A keep-alive comment after this long without an alert.
+const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(25);
+
 async fn stream(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if let Err(page) = supervisor(&req, &state).await {
         return page;
     }
     let rx = state.alerting.subscribe();
-    let hello =
-        stream::once(async { Ok::<_, actix_web::Error>(web::Bytes::from_static(b": open\n\n")) });
-    let alerts = stream::unfold(rx, |mut rx| async move {
+    // `retry` tells the browser to come back within a second when the stream ends.
+    let hello = stream::once(async {
+        Ok::<_, actix_web::Error>(web::Bytes::from_static(b"retry: 1000\n: open\n\n"))
+    });
+    // A stream lasts a few minutes: the browser reconnects, and the session is checked again
+    // (a revoked token or an ended session stops receiving within that time).
+    let ends = std::time::Instant::now() + STREAM_LIFETIME;
+    let alerts = stream::unfold(rx, move |mut rx| async move {
         loop {
-            match rx.recv().await {
-                Ok(a) => {
-                    let data = serde_json::to_string(&a).expect("alerts encode");
-                    let event = format!("event: alert\nid: {}\ndata: {data}\n\n", a.id);
-                    return Some((Ok(web::Bytes::from(event)), rx));
-                }
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return None,
+            let left = ends.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return None;
             }
+            let wait = left.min(PING_EVERY);
+            let event = match actix_web::rt::time::timeout(wait, rx.recv()).await {
+                Ok(Ok(a)) => {
+                    let data = serde_json::to_string(&a).expect("alerts encode");
+                    format!("event: alert\nid: {}\ndata: {data}\n\n", a.id)
+                }
+                Ok(Err(RecvError::Lagged(_))) => continue,
+                Ok(Err(RecvError::Closed)) => return None,
+                // Quiet: a comment keeps proxies from closing an idle stream.
+                Err(_) => ": ping\n\n".to_string(),
+            };
+            return Some((Ok(web::Bytes::from(event)), rx));
         }
     });
     HttpResponse::Ok()

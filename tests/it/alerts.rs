@@ -113,6 +113,9 @@ fn repeated_case_ranks_fact_shopping_above_a_heavier_repeat(app: &TestApp) {
     calc(app, &t, &penalty(Some("案B")));
     calc(app, &t, &penalty(Some("案C")));
     calc(app, &t, &penalty(Some("案C")));
+    // The same facts with the act moved a month: dates decide the time limit, so it counts.
+    calc(app, &t, &penalty(Some("案D")));
+    calc(app, &t, &stall("1.5", &[], Some("案D"), "2026-10-01"));
     let found = alerts(app, "kind=repeated_case");
     let of =
         |case: &str| -> Vec<&Value> { found.iter().filter(|a| a["case_ref"] == case).collect() };
@@ -122,6 +125,11 @@ fn repeated_case_ranks_fact_shopping_above_a_heavier_repeat(app: &TestApp) {
     assert_eq!(of("案A")[0]["title"], "同案反复查询");
     assert_eq!(of("案B")[0]["severity"], "medium");
     assert!(of("案C").is_empty(), "the same facts twice is no sign");
+    assert_eq!(
+        of("案D").len(),
+        1,
+        "another act date is another question: {found:?}"
+    );
     // Without a case number: the same inspector and matter within the window, a candidate.
     let u = person(app, "无案号", "inspector");
     calc(app, &u, &penalty(None));
@@ -617,7 +625,9 @@ fn the_pages_list_alerts_take_dispositions_and_settings_and_stream_new_alerts() 
     ];
     let refused = post("/supervision/rules", &app.url(""), &rules);
     assert!(
-        refused.status == 422 && refused.text().contains("time_limit.days"),
+        refused.status == 422
+            && refused.text().contains("时效将届满：届满前提醒的天数")
+            && !refused.text().contains("time_limit.days"),
         "{}",
         refused.text()
     );
