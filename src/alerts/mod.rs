@@ -219,6 +219,22 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// The log entry it comes from: an effect at or below the stored progress was applied
+    /// already (by this or another instance) and is not applied again — a lagging instance
+    /// never writes an older disposition over a newer one.
+    pub fn source_seq(&self) -> i64 {
+        match self {
+            Effect::Raised(a) => a.seq,
+            Effect::Disposed { disposition, .. } => disposition
+                .receipt
+                .split_once('-')
+                .and_then(|(seq, _)| seq.parse().ok())
+                .unwrap_or(i64::MAX),
+        }
+    }
+}
+
 /// The alerts the log calls for, recomputed from its rows in chain order: what the stored
 /// alerts must equal. A disposition of an alert that does not exist changes nothing.
 pub fn recompute(rows: impl IntoIterator<Item = Row>) -> BTreeMap<String, Alert> {

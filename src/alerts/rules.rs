@@ -219,13 +219,14 @@ pub fn review_departure(r: &Review) -> Option<Finding> {
 }
 
 /// 时效将届满: the 第三十六条 period of the act ends within `days` of the day the query was
-/// answered. Without a recorded discovery date the case's timeliness rests on proving
-/// discovery in time, which waiting can lose: high. With one, the act stays punishable, but
-/// the file must prove that date: medium. An answer already time-barred is not an alert (the
-/// engine said so).
+/// answered and no discovery date is recorded: the article bars a penalty only for an act not
+/// discovered within the period, so a case whose discovery is not yet on file can be lost by
+/// waiting. A discovery date on file (within the period, or the engine would have answered
+/// time-barred) settles it: no alert. An answer already time-barred is not an alert either
+/// (the engine said so).
 pub fn time_limit(c: &Calc, s: &TimeLimitSettings) -> Option<Finding> {
     let (ends, today) = (c.limit_ends?, c.today?);
-    if c.outcome == "time_barred" {
+    if c.outcome == "time_barred" || c.discovered {
         return None;
     }
     let left = (ends - today).num_days();
@@ -233,20 +234,9 @@ pub fn time_limit(c: &Calc, s: &TimeLimitSettings) -> Option<Finding> {
         return None;
     }
     Some(Finding {
-        severity: if c.discovered {
-            Severity::Medium
-        } else {
-            Severity::High
-        },
+        severity: Severity::High,
         entries: vec![c.receipt.clone()],
-        detail: format!(
-            "追责期限截至{ends}，查询时（{today}）仅余{left}天{}",
-            if c.discovered {
-                "，须确保案卷能证明发现日期"
-            } else {
-                "，且未记录发现日期"
-            }
-        ),
+        detail: format!("追责期限截至{ends}，查询时（{today}）仅余{left}天，且未记录发现日期"),
     })
 }
 
@@ -454,7 +444,12 @@ mod tests {
         c.limit_ends = Some(NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()); // 30 days on
         assert_eq!(time_limit(&c, &s).unwrap().severity, Severity::High);
         c.discovered = true;
-        assert_eq!(time_limit(&c, &s).unwrap().severity, Severity::Medium);
+        assert_eq!(
+            time_limit(&c, &s),
+            None,
+            "discovered in time: 第三十六条 no longer bars"
+        );
+        c.discovered = false;
         c.limit_ends = Some(NaiveDate::from_ymd_opt(2026, 12, 21).unwrap()); // 31 days on
         assert_eq!(time_limit(&c, &s), None);
         c.limit_ends = Some(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());

@@ -333,9 +333,17 @@ impl Store for PgStore {
 
     fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError> {
         let mut tx = self.client.transaction()?;
+        // The progress row locked: instances apply one after another, each only what the
+        // other has not (see `Effect::source_seq`).
+        let stored: i64 = tx
+            .query_one(
+                "SELECT seq FROM alert_progress WHERE id = 1 FOR UPDATE",
+                &[],
+            )?
+            .get(0);
         let insert = tx.prepare(&pg(INSERT_ALERT))?;
         let dispose = tx.prepare(&pg(DISPOSE_ALERT))?;
-        for e in effects {
+        for e in effects.iter().filter(|e| e.source_seq() > stored) {
             match e {
                 Effect::Raised(a) => {
                     let t = AlertText::of(a);

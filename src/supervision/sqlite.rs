@@ -550,7 +550,12 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for e in effects {
+        // Immediate: instances apply one after another, each only what the other has not
+        // (see `Effect::source_seq`).
+        let stored: i64 = tx.query_row("SELECT seq FROM alert_progress WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
+        for e in effects.iter().filter(|e| e.source_seq() > stored) {
             match e {
                 Effect::Raised(a) => {
                     let t = AlertText::of(a);
