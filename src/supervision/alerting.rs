@@ -267,10 +267,11 @@ fn flush(
         }
         return Ok(());
     }
-    store.apply_alerts(&s.pending, s.done)?;
+    let before = store.apply_alerts(&s.pending, s.done)?;
     (s.stored, s.stored_at) = (s.done, Instant::now());
     let _ = out.progress.send(s.done);
-    for e in s.pending.drain(..) {
+    // Told once: what another instance stored first, it told of.
+    for e in s.pending.drain(..).filter(|e| e.source_seq() > before) {
         if let Effect::Raised(a) = e {
             if let Some(w) = &out.webhook {
                 w.send(&a);

@@ -331,7 +331,7 @@ impl Store for PgStore {
             .get(0))
     }
 
-    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError> {
+    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<i64, StoreError> {
         let mut tx = self.client.transaction()?;
         // The progress row locked: instances apply one after another, each only what the
         // other has not (see `Effect::source_seq`).
@@ -390,7 +390,8 @@ impl Store for PgStore {
             }
         }
         tx.execute(&pg(ALERT_PROGRESS), &[&through])?;
-        tx.commit().map_err(StoreError::from)
+        tx.commit()?;
+        Ok(stored)
     }
 
     fn alerts(

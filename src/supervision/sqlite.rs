@@ -545,7 +545,7 @@ impl Store for SqliteStore {
             })?)
     }
 
-    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError> {
+    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<i64, StoreError> {
         self.healthy()?;
         let tx = self
             .conn
@@ -600,7 +600,8 @@ impl Store for SqliteStore {
             }
         }
         tx.execute(ALERT_PROGRESS, [through])?;
-        tx.commit().map_err(StoreError::from)
+        tx.commit()?;
+        Ok(stored)
     }
 
     fn alerts(

@@ -297,7 +297,9 @@ pub trait Store: Send {
     /// Stores what the evaluator found, in order, and moves its progress to `through`, in one
     /// transaction. Idempotent: an alert already stored is kept (several instances may
     /// evaluate the same entries), progress never moves back.
-    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<(), StoreError>;
+    /// Returns the progress stored before: the effects past it are the ones this call applied
+    /// (the others another instance had applied, and told of).
+    fn apply_alerts(&mut self, effects: &[Effect], through: i64) -> Result<i64, StoreError>;
     /// Alerts, newest first, with the number matching.
     fn alerts(
         &mut self,

@@ -54,7 +54,7 @@ fn query_string(q: &AlertQuery, page_no: usize) -> String {
         ("to", &q.to),
     ]
     .iter()
-    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", super::query_value(v))))
     .collect();
     parts.push(format!("page={page_no}"));
     parts.join("&")

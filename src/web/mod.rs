@@ -96,6 +96,20 @@ pub fn percent(name: &str) -> String {
         .collect()
 }
 
+/// A value for a URL's query: every byte but the unreserved ones percent-encoded.
+pub fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// An HTML answer.
 pub fn html_response(status: actix_web::http::StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)

@@ -567,9 +567,9 @@ fn report_markup(state: &AppState, r: Option<&LookBack>, f: &ReportForm) -> Mark
     let units = state.current().set.units.clone();
     let qs = format!(
         "unit={}&from={}&to={}",
-        f.unit.as_deref().unwrap_or(""),
-        f.from.as_deref().unwrap_or(""),
-        f.to.as_deref().unwrap_or("")
+        super::query_value(f.unit.as_deref().unwrap_or("")),
+        super::query_value(f.from.as_deref().unwrap_or("")),
+        super::query_value(f.to.as_deref().unwrap_or(""))
     );
     page(
         "回头看报告",
