@@ -354,7 +354,7 @@ fn render(
 }
 
 /// The unit's name, or its code if the standards do not know it.
-fn unit_name(state: &AppState, code: &str) -> String {
+pub(crate) fn unit_name(state: &AppState, code: &str) -> String {
     state
         .current()
         .set
@@ -364,7 +364,7 @@ fn unit_name(state: &AppState, code: &str) -> String {
 }
 
 /// The matter's name, or nothing if the standards do not know it.
-fn matter_name(state: &AppState, id: &str) -> String {
+pub(crate) fn matter_name(state: &AppState, id: &str) -> String {
     state
         .current()
         .set

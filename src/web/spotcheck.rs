@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
 
-use super::dashboard::supervisor;
+use super::dashboard::{matter_name, supervisor, unit_name};
 use super::session;
 use super::{error_page, html_response, page};
 use crate::api::error::ApiError;
@@ -47,24 +47,6 @@ fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", to))
         .finish()
-}
-
-fn matter_name(state: &AppState, id: &str) -> String {
-    state
-        .current()
-        .set
-        .matter(id)
-        .map(|m| m.name.clone())
-        .unwrap_or_default()
-}
-
-fn unit_name(state: &AppState, code: &str) -> String {
-    state
-        .current()
-        .set
-        .unit(code)
-        .map(|u| u.name.clone())
-        .unwrap_or_else(|| code.to_string())
 }
 
 fn strata_label(s: Strata) -> &'static str {

@@ -464,17 +464,7 @@ fn verify(app: &TestApp) -> std::process::Output {
 }
 
 fn tamper(app: &TestApp, sql: &str) {
-    let storage = app.storage();
-    match &storage.database_url {
-        Some(url) => postgres::Client::connect(url, postgres::NoTls)
-            .unwrap()
-            .batch_execute(sql)
-            .unwrap(),
-        None => rusqlite::Connection::open(storage.data_dir.join("supervision.sqlite3"))
-            .unwrap()
-            .execute_batch(sql)
-            .unwrap(),
-    }
+    crate::supervision_log::tamper(app.storage(), sql);
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn entry(i: usize, unit: &str, inspector: &str, outcome: &'static str) -> NewEnt
 }
 
 /// Runs raw SQL on the backend, bypassing the service.
-fn tamper(storage: &StorageConfig, sql: &str) {
+pub(crate) fn tamper(storage: &StorageConfig, sql: &str) {
     match &storage.database_url {
         Some(url) => postgres::Client::connect(url, postgres::NoTls)
             .unwrap()
