@@ -206,14 +206,28 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &READERS).await?;
     let filter = filter_for(&who, &q)?;
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(50);
+    log_page(
+        &state,
+        filter,
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(50),
+    )
+    .await
+}
+
+/// One page of the entries `filter` selects, newest first (`page` from 1, 1 to 200 a page).
+async fn log_page(
+    state: &web::Data<AppState>,
+    filter: Filter,
+    page: usize,
+    per_page: usize,
+) -> Result<HttpResponse, ApiError> {
     if !(1..=super::MAX_PAGE).contains(&page) || !(1..=200).contains(&per_page) {
         return Err(page_error());
     }
     let offset = ((page - 1) * per_page) as i64;
     let (total, items) =
-        with_store(&state, move |s| s.list(&filter, offset, per_page as i64)).await?;
+        with_store(state, move |s| s.list(&filter, offset, per_page as i64)).await?;
     Ok(HttpResponse::Ok().json(LogPage {
         total,
         page,
@@ -284,21 +298,13 @@ pub async fn mine(
     q: web::Query<MineQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let who = authorize(&req, &state, &LOGGERS).await?;
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    if !(1..=super::MAX_PAGE).contains(&page) || !(1..=200).contains(&per_page) {
-        return Err(page_error());
-    }
-    let filter = own(&who);
-    let offset = ((page - 1) * per_page) as i64;
-    let (total, items) =
-        with_store(&state, move |s| s.list(&filter, offset, per_page as i64)).await?;
-    Ok(HttpResponse::Ok().json(LogPage {
-        total,
-        page,
-        per_page,
-        items,
-    }))
+    log_page(
+        &state,
+        own(&who),
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(20),
+    )
+    .await
 }
 
 /// One of the caller's own log entries by its receipt; another's is not found.
