@@ -56,6 +56,9 @@ pub struct SearchTerms {
     pub law_abbreviations: Vec<(String, String)>,
     /// Colloquial word → words that occur in matter names, categories or tier situations.
     pub synonyms: Vec<(String, Vec<String>)>,
+    /// Matter id → what the act looks like in everyday words (a complaint, an inspector's
+    /// note, a short search): read by the n-gram ranking as one more text of the matter.
+    pub phrases: HashMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,8 @@ struct RawTerms {
     law_abbreviations: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     synonyms: BTreeMap<String, Spanned<Vec<String>>>,
+    #[serde(default)]
+    phrases: BTreeMap<String, Spanned<Vec<String>>>,
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
@@ -92,6 +97,7 @@ impl SearchTerms {
         let out = SearchTerms {
             law_abbreviations: check.abbreviations(&raw.law_abbreviations, &cited_laws(set)),
             synonyms: check.synonyms(&raw.synonyms, &matter_texts(set)),
+            phrases: check.phrases(&raw.phrases, set),
         };
         let mut problems = check.problems;
         problems.sort_by_key(|p| p.line);
@@ -230,6 +236,45 @@ impl TermsCheck<'_> {
         out
     }
 }
+
+impl TermsCheck<'_> {
+    /// Every matter's phrases, normalised: the id is a matter of the set, each phrase has
+    /// words and at most [`MAX_PHRASE_CHARS`] characters.
+    fn phrases(
+        &mut self,
+        raw: &BTreeMap<String, Spanned<Vec<String>>>,
+        set: &StandardsSet,
+    ) -> HashMap<String, Vec<String>> {
+        let mut out = HashMap::new();
+        for (id, phrases) in raw {
+            let line = line_at(self.text, phrases.span().start);
+            if set.matter(id).is_none() {
+                self.report(line, format!("phrases.\"{id}\": no such matter in the set"));
+                continue;
+            }
+            let mut kept = Vec::new();
+            for p in phrases.get_ref() {
+                let n = normalize(p.trim());
+                let chars = n.chars().count();
+                if !n.chars().any(is_word_char) || chars > MAX_PHRASE_CHARS {
+                    self.report(
+                        line,
+                        format!(
+                            "phrases.\"{id}\": `{p}` must have words and at most {MAX_PHRASE_CHARS} characters"
+                        ),
+                    );
+                } else {
+                    kept.push(n);
+                }
+            }
+            out.insert(id.clone(), kept);
+        }
+        out
+    }
+}
+
+/// A phrase is a sentence someone would say or type, not a text.
+const MAX_PHRASE_CHARS: usize = 60;
 
 /// Full-width ASCII to half-width, ideographic space to space.
 fn widen(s: &str) -> String {
@@ -414,6 +459,8 @@ pub struct SearchIndex {
     char_df: HashMap<char, u32>,
     /// BM25F over the n-grams of every text of a matter.
     ngram: ngram::NgramIndex,
+    /// Per matter (in the set's order), the vocabulary's everyday phrases for it.
+    phrases: Vec<Vec<String>>,
     /// The search's inputs for the phone, built on the first request for them.
     offline: std::sync::OnceLock<OfflineIndex>,
 }
@@ -780,7 +827,12 @@ impl SearchIndex {
             unit_codes,
             doc_chars,
             char_df,
-            ngram: ngram::NgramIndex::new(set),
+            ngram: ngram::NgramIndex::new(set, terms),
+            phrases: set
+                .matters
+                .iter()
+                .map(|m| ngram::phrases_of(terms, m).to_vec())
+                .collect(),
             offline: std::sync::OnceLock::new(),
         }
     }
@@ -1582,6 +1634,41 @@ mod tests {
         assert_eq!(err.0[0].line, 2, "{err}");
         let err = SearchTerms::parse(TERMS_FILE, "[other]\n", set).unwrap_err();
         assert!(err.to_string().contains("other"), "{err}");
+    }
+
+    /// Issue 16: a matter's everyday phrases must belong to a matter of the set and be
+    /// sentences, not texts; they reach the n-gram ranking only (a matter whose texts share
+    /// no character with a query is found through them).
+    #[test]
+    fn phrases_are_checked_and_read_by_the_ngram_ranking() {
+        let (set, _) = bundled();
+        let too_long = "长".repeat(MAX_PHRASE_CHARS + 1);
+        let bad = format!(
+            "[phrases]\n\"ZHZF-001\" = [\"没批就盖房\"]\n\"ZHZF-999\" = [\"没有这个事项\"]\n\"STHJ-001\" = [\"{too_long}\", \"。\"]\n"
+        );
+        let err = SearchTerms::parse(TERMS_FILE, &bad, set).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.0.len(), 3, "{text}");
+        assert!(
+            text.contains("search_terms.toml:3: phrases.\"ZHZF-999\": no such matter"),
+            "{text}"
+        );
+        assert!(
+            text.contains("search_terms.toml:4: phrases.\"STHJ-001\""),
+            "{text}"
+        );
+        // A made-up word no text of the standards has, given as one matter's phrase.
+        let word = "呜啦啦嘀嗒";
+        let without = SearchIndex::new(set, &SearchTerms::default());
+        assert!(!without.find(word).contains(&2), "{:?}", without.find(word));
+        let terms = SearchTerms::parse(
+            TERMS_FILE,
+            &format!("[phrases]\n\"{}\" = [\"{word}\"]\n", set.matters[2].id),
+            set,
+        )
+        .unwrap();
+        let with = SearchIndex::new(set, &terms);
+        assert_eq!(with.find(word).first(), Some(&2), "{:?}", with.find(word));
     }
 
     #[test]

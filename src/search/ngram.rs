@@ -14,16 +14,18 @@ use std::collections::HashMap;
 
 use pinyin::ToPinyin;
 
-use super::{is_word_char, normalize};
+use super::{SearchTerms, is_word_char, normalize};
 use crate::standards::{Matter, StandardsSet};
 
 /// The texts of a matter, in [`FIELD_WEIGHT`]'s order: name, tier situations (适用情形),
-/// category, fact labels and values, the statutory measures, the note.
-pub(super) const FIELDS: usize = 6;
+/// category, fact labels and values, the statutory measures, the note, and the vocabulary's
+/// phrases for it (the act in everyday words).
+pub(super) const FIELDS: usize = 7;
 
 /// Each field's weight: the name says what the matter is; the situations, category and facts
-/// describe it; the measures and the note only mention things.
-const FIELD_WEIGHT: [f32; FIELDS] = [3.0, 1.0, 1.0, 0.8, 0.5, 0.6];
+/// describe it, and so do the everyday phrases (weighed as the situations, chosen before any
+/// measurement); the measures and the note only mention things.
+const FIELD_WEIGHT: [f32; FIELDS] = [3.0, 1.0, 1.0, 0.8, 0.5, 0.6, 1.0];
 /// BM25's usual saturation and length normalisation.
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
@@ -172,8 +174,8 @@ pub(super) struct NgramIndex {
     filler: Vec<Vec<char>>,
 }
 
-/// A matter's texts, normalised, in field order.
-pub(super) fn fields(m: &Matter) -> [String; FIELDS] {
+/// A matter's texts, normalised, in field order; `phrases` are the vocabulary's for it.
+pub(super) fn fields(m: &Matter, phrases: &[String]) -> [String; FIELDS] {
     let join =
         |parts: &mut dyn Iterator<Item = &str>| normalize(&parts.collect::<Vec<_>>().join("\n"));
     [
@@ -185,17 +187,23 @@ pub(super) fn fields(m: &Matter) -> [String; FIELDS] {
         })),
         join(&mut m.statutory.measures.iter().map(|x| x.name.as_str())),
         normalize(m.note.as_deref().unwrap_or("")),
+        phrases.join("\n"),
     ]
 }
 
+/// The vocabulary's phrases for a matter (none if it has none).
+pub(super) fn phrases_of<'a>(terms: &'a SearchTerms, m: &Matter) -> &'a [String] {
+    terms.phrases.get(&m.id).map_or(&[], Vec::as_slice)
+}
+
 impl NgramIndex {
-    pub(super) fn new(set: &StandardsSet) -> Self {
+    pub(super) fn new(set: &StandardsSet, vocabulary: &SearchTerms) -> Self {
         let mut syllables = HashMap::new();
         let per_doc: Vec<Vec<HashMap<u64, f32>>> = set
             .matters
             .iter()
             .map(|m| {
-                fields(m)
+                fields(m, phrases_of(vocabulary, m))
                     .iter()
                     .map(|text| {
                         let mut tf: HashMap<u64, f32> = HashMap::new();

@@ -74,7 +74,8 @@ struct MatterData<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     unit: &'a str,
-    /// `ngram::fields`: name, tier situations, category, facts, measures, note (normalised).
+    /// `ngram::fields`: name, tier situations, category, facts, measures, note, the everyday
+    /// phrases (normalised).
     /// The exact ranking's fields are the first four and the unit's name.
     fields: [String; ngram::FIELDS],
     /// (law, article, 款 or 0, 项 or 0, 1 for 违法/处罚依据 and 0 for `penalty_also`).
@@ -88,11 +89,12 @@ fn document(set: &StandardsSet, index: &SearchIndex) -> Value {
         .matters
         .iter()
         .zip(&index.docs)
-        .map(|(m, doc)| MatterData {
+        .zip(&index.phrases)
+        .map(|((m, doc), phrases)| MatterData {
             id: &m.id,
             name: (doc.name != m.name).then_some(m.name.as_str()),
             unit: &m.unit,
-            fields: ngram::fields(m),
+            fields: ngram::fields(m, phrases),
             cites: doc
                 .cites
                 .iter()
@@ -252,7 +254,7 @@ mod tests {
         let set = load_standards(None).unwrap();
         for m in &set.matters {
             let exact = super::super::matter_fields(&set, m);
-            let ngram = ngram::fields(m);
+            let ngram = ngram::fields(m, &[]);
             assert_eq!(exact[..4], ngram[..4], "{}", m.id);
             let unit = set
                 .unit(&m.unit)

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use penalty_standards::search::{CLEAR_MATCH, SearchIndex};
 use penalty_standards::sources::{load_search_terms, load_standards};
 
-/// What the search reaches (rounded down; issue 16's n-gram ranking): it may only improve.
-/// The held-out set measured 63.7 % / 83.7 % on its first run, before the n-gram ranking.
-const HELD_OUT_TOP5_FLOOR: f64 = 90.0;
-const HELD_OUT_TOP1_FLOOR: f64 = 68.0;
+/// What the search reaches (rounded down): it may only improve. The held-out set measured
+/// 63.7 % / 83.7 % (top-1 / top-5) on its first run, 68.6 % / 90.3 % after the n-gram ranking,
+/// 81.4 % / 96.5 % after the everyday phrases and vocabulary written blind (issue 16's target:
+/// top-5 ≥ 95 %).
+const HELD_OUT_TOP5_FLOOR: f64 = 96.0;
+const HELD_OUT_TOP1_FLOOR: f64 = 81.0;
 const OWN_TOP5_FLOOR: f64 = 99.0;
 const OWN_TOP1_FLOOR: f64 = 97.0;
 
@@ -135,9 +137,10 @@ fn search_quality_on_the_inspectors_queries() {
 /// The held-out set (issue 16: 424 queries written before any result was seen, from complaints,
 /// inspectors' words, typos and word order, across all units). No word was ever chosen from it;
 /// the n-gram ranking's few weights (BM25's, the term kinds', the share in the combined ranking)
-/// were compared on both sets' overall figures, and standard values kept. The floor is
-/// what the search reaches now, so that it does not get worse on it; the issue's target
-/// (top-5 ≥ 95 %) is reported, not yet met — see docs/PERFORMANCE.md.
+/// were compared on both sets' overall figures, and standard values kept. The everyday
+/// phrases and the per-unit vocabulary (`standards/search_terms.toml`) were written by readers
+/// who never saw either set or a result, and measured once. The floor is what the search
+/// reaches now, so that it does not get worse on it — see docs/PERFORMANCE.md.
 #[test]
 fn search_quality_on_the_held_out_queries() {
     let (n, top1, top5) = measure("search_queries_2.tsv");
