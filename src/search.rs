@@ -30,7 +30,10 @@
 //! The inspector's phone runs this same ranking offline: `offline` gives its inputs as data,
 //! `web/search.js` ports it (a test holds the two to the same answers on every query set).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Fast hashing for maps of the index's own keys (a query only looks keys up).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use pinyin::ToPinyinMulti;
 use rust_decimal::prelude::ToPrimitive;
@@ -896,7 +899,7 @@ impl SearchIndex {
             })
             .filter(|&(_, s)| s >= FALLBACK_MIN)
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out.truncate(FALLBACK_HITS);
         out
     }
@@ -944,7 +947,7 @@ impl SearchIndex {
                 (d, s)
             })
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // Among the leaders, a name that has the query's words in the query's order wins a tie.
         if parts.len() > 1 {
             for (d, s) in out.iter_mut().take(ORDER_CHECK) {
@@ -952,7 +955,7 @@ impl SearchIndex {
                     *s += IN_ORDER;
                 }
             }
-            out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         if !words.trim().is_empty() {
             // The vocabulary's words for a colloquial key found count as the query's own, and
@@ -969,8 +972,7 @@ impl SearchIndex {
             let mut words = words;
             let candidates = self.typo_candidates.of(&typed, &sounds);
             for (k, syn) in self.synonyms.iter().enumerate() {
-                if found.contains(&k)
-                    || (candidates.contains(&k) && near_key(&typed, &sounds, syn))
+                if found.contains(&k) || (candidates.contains(&k) && near_key(&typed, &sounds, syn))
                 {
                     for w in &syn.targets {
                         words.push(' ');
@@ -1019,11 +1021,14 @@ impl SearchIndex {
                 fused[d] += alpha * bm[d] / bm_top;
             }
         }
+        // Only what the caller keeps (at least `CUTOFF` of the best) is sorted: a query's single
+        // characters give nearly every matter some score.
+        let floor = CUTOFF * fused.iter().copied().fold(0.0, f32::max);
         let mut out: Vec<(usize, f32)> = (0..n)
-            .filter(|&d| fused[d] > 0.0)
+            .filter(|&d| fused[d] > 0.0 && fused[d] >= floor)
             .map(|d| (d, fused[d]))
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
     }
 

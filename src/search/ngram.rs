@@ -10,7 +10,7 @@
 //! is its inverse document frequency. Colloquial filler that says nothing about a matter
 //! (`有人`, `我家`, `怎么办`) is cut out of the query before its grams are taken.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use pinyin::ToPinyin;
 
