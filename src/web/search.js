@@ -452,6 +452,37 @@
         sounds: key.map(function (c) { return self.soundOf(c); })
       });
     });
+    // The keys by their first character or its sound and (keys of four or more, which may have
+    // one character wrong) their second (src/search.rs `TypoCandidates`): only these can be in
+    // a query with a typo.
+    this.typoFirst = new Map();
+    this.typoSecond = new Map();
+    var put = function (map, mark, k) {
+      if (!map.has(mark)) map.set(mark, []);
+      map.get(mark).push(k);
+    };
+    this.synonyms.forEach(function (syn, k) {
+      [[0, self.typoFirst], [1, self.typoSecond]].forEach(function (pm) {
+        var pos = pm[0];
+        if ((pos === 1 && syn.key.length < 4) || pos >= syn.key.length) return;
+        put(pm[1], 'c' + syn.key[pos], k);
+        if (syn.sounds[pos]) put(pm[1], 's' + syn.sounds[pos], k);
+      });
+    });
+  };
+  // The keys a query's characters (with their sounds) could hold with a typo.
+  Index.prototype.typoCandidates = function (q, sounds) {
+    var out = new Set(), self = this;
+    q.forEach(function (c, i) {
+      var marks = ['c' + c];
+      if (sounds[i]) marks.push('s' + sounds[i]);
+      marks.forEach(function (m) {
+        [self.typoFirst, self.typoSecond].forEach(function (map) {
+          (map.get(m) || []).forEach(function (k) { out.add(k); });
+        });
+      });
+    });
+    return out;
   };
   // A synonym key's value per matter (src/search.rs `synonym_hits`): [matter, value, in name].
   Index.prototype.synonymHits = function (targets, fieldsOf, joined) {
@@ -767,8 +798,9 @@
       var found = parts.filter(function (p) { return p.need === 'synonym'; }).map(function (p) { return p.key; });
       var typed = chars(normalize(words));
       var sounds = typed.map(function (c) { return self.soundOf(c); });
+      var candidates = this.typoCandidates(typed, sounds);
       this.synonyms.forEach(function (syn, k) {
-        if (contains(found, k) || nearKey(typed, sounds, syn)) {
+        if (contains(found, k) || (candidates.has(k) && nearKey(typed, sounds, syn))) {
           syn.targets.forEach(function (w) { words += ' ' + w; });
         }
       });
