@@ -271,15 +271,40 @@ fn flush(
     (s.stored, s.stored_at) = (s.done, Instant::now());
     let _ = out.progress.send(s.done);
     // Told once: what another instance stored first, it told of.
+    let now = chrono::Utc::now();
+    let mut past = 0;
     for e in s.pending.drain(..).filter(|e| e.source_seq() > before) {
         if let Effect::Raised(a) = e {
+            if !news(&a.raised_at, now) {
+                past += 1;
+                continue;
+            }
             if let Some(w) = &out.webhook {
                 w.send(&a);
             }
             let _ = out.raised.send(*a);
         }
     }
+    if past > 0 {
+        tracing::info!(
+            "alerts: {past} raised by entries logged over {} hours ago stored and listed, not pushed",
+            PUSH_WITHIN.num_hours()
+        );
+    }
     Ok(())
+}
+
+/// Alerts raised by entries logged longer ago than this are stored and listed but not pushed
+/// to the open pages and the webhook: an instance that evaluates a log for the first time (the
+/// first start after the upgrade that brought alerts, or after running with `--no-alerts`)
+/// would otherwise flood the receiver with the whole past as if it were news.
+const PUSH_WITHIN: chrono::Duration = chrono::Duration::hours(24);
+
+/// Whether an alert raised by an entry logged at `raised_at` is news at `now`: logged within
+/// [`PUSH_WITHIN`] (an unreadable time counts as news: better told than lost).
+fn news(raised_at: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    chrono::DateTime::parse_from_rfc3339(raised_at)
+        .map_or(true, |t| now.signed_duration_since(t) <= PUSH_WITHIN)
 }
 
 /// `log verify`: the stored alerts against those the log calls for, up to the evaluator's
@@ -322,4 +347,21 @@ pub fn verify_alerts(
         }
     }
     Ok(alerts::compare(&expected, &stored).map(|n| (n, through)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_alerts_on_recent_entries_are_pushed() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-05T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert!(news("2026-12-05T11:59:59Z", now));
+        assert!(news("2026-12-04T12:00:00Z", now), "24 hours is still news");
+        assert!(!news("2026-12-04T11:59:59Z", now));
+        assert!(!news("2026-01-01T00:00:00Z", now));
+        assert!(news("not a time", now));
+    }
 }

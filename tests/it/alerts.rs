@@ -736,6 +736,55 @@ fn the_webhook_is_retried_and_never_slows_a_calculation() {
     assert_eq!(later, 19, "{got:?}");
 }
 
+/// The first evaluation of a log with a past (after running with `--no-alerts`, or the upgrade
+/// that brought alerts): the past's alerts are stored and listed but not pushed to the webhook;
+/// what is logged from then on is.
+#[test]
+fn the_past_is_listed_not_pushed() {
+    let (url, received) = flaky_receiver();
+    let quiet = TestApp::builder().no_alerts().start();
+    let t = quiet.token(Role::Inspector).to_string();
+    calc(&quiet, &t, &penalty(Some("旧案1")));
+    calc(&quiet, &t, &stall("0.5", &[], Some("旧案1"), "2026-11-01"));
+    assert!(
+        alerts(&quiet, "").is_empty(),
+        "an instance with --no-alerts evaluates nothing"
+    );
+    // Logged two days ago (the chain no longer verifies; the evaluator does not read it).
+    let past = (chrono::Utc::now() - chrono::Duration::hours(48))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    sql(
+        &quiet,
+        &format!("UPDATE log_entries SET recorded_at = '{past}'"),
+    );
+    let app = quiet.another_instance_pushing_to(Some(&url));
+    let listed = alerts(&app, "");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["case_ref"], "旧案1");
+    calc(&app, &t, &penalty(Some("新案1")));
+    calc(&app, &t, &stall("0.5", &[], Some("新案1"), "2026-11-01"));
+    // The receiver fails the first delivery after 3 s, then takes the retry.
+    let mut got = Vec::new();
+    let until = Instant::now() + Duration::from_secs(15);
+    while !got
+        .iter()
+        .any(|(_, s, _): &(Instant, u16, Value)| *s == 204)
+        && Instant::now() < until
+    {
+        if let Ok(x) = received.recv_timeout(Duration::from_millis(500)) {
+            got.push(x);
+        }
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    got.extend(received.try_iter());
+    assert!(!got.is_empty(), "the new alert is pushed");
+    assert!(
+        got.iter().all(|(_, _, a)| a["case_ref"] == "新案1"),
+        "only the new case's alert is pushed: {got:?}"
+    );
+    assert_eq!(alerts(&app, "").len(), 2);
+}
+
 /// A supervisor's settings and dispositions are log entries, but not decisions: the statistics
 /// leave them out; the log lists them under their own kinds.
 #[test]

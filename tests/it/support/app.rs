@@ -27,6 +27,7 @@ fn serve(
     storage: &StorageConfig,
     rate_limit: u32,
     alert_webhook: Option<String>,
+    no_alerts: bool,
 ) -> SocketAddr {
     let mut store = storage.open_migrated().expect("the log opens");
     let versions = open_versions(store.as_mut(), standards).expect("the standards load");
@@ -37,7 +38,7 @@ fn serve(
             rate_limit,
             legal_offices: vec![],
             alert_webhook,
-            no_alerts: false,
+            no_alerts,
         },
     )
     .expect("app state");
@@ -136,6 +137,7 @@ pub struct TestAppBuilder {
     rate_limit: u32,
     standards: Option<PathBuf>,
     alert_webhook: Option<String>,
+    no_alerts: bool,
 }
 
 impl TestAppBuilder {
@@ -164,6 +166,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// An instance that does not evaluate alerts, as `serve --no-alerts`.
+    pub fn no_alerts(mut self) -> Self {
+        self.no_alerts = true;
+        self
+    }
+
     /// Creates the tokens and starts the server; it answers as soon as this returns.
     pub fn start(self) -> TestApp {
         let storage = self.storage.unwrap_or_else(TestStorage::sqlite);
@@ -185,6 +193,7 @@ impl TestAppBuilder {
             &storage.config,
             self.rate_limit,
             self.alert_webhook,
+            self.no_alerts,
         );
         TestApp {
             addr,
@@ -217,13 +226,26 @@ impl TestApp {
             rate_limit: 0,
             standards: None,
             alert_webhook: None,
+            no_alerts: false,
         }
     }
 
     /// Another server on the same log and versions, as a second instance behind a load
     /// balancer would run; it shares this one's tokens.
     pub fn another_instance(&self) -> TestApp {
-        let addr = serve(None, &self.storage.config, 0, None);
+        self.another_instance_pushing_to(None)
+    }
+
+    /// Another instance (see [`TestApp::another_instance`]) that evaluates alerts and posts
+    /// new ones to `webhook`.
+    pub fn another_instance_pushing_to(&self, webhook: Option<&str>) -> TestApp {
+        let addr = serve(
+            None,
+            &self.storage.config,
+            0,
+            webhook.map(str::to_string),
+            false,
+        );
         TestApp {
             addr,
             client: Client::new(addr),
