@@ -255,6 +255,9 @@ impl TermsCheck<'_> {
                 self.report(line, format!("phrases.\"{id}\": no such matter in the set"));
                 continue;
             }
+            if phrases.get_ref().is_empty() {
+                self.report(line, format!("phrases.\"{id}\": no phrases given"));
+            }
             let mut kept = Vec::new();
             for p in phrases.get_ref() {
                 let n = normalize(p.trim());
@@ -1706,11 +1709,15 @@ mod tests {
         let (set, _) = bundled();
         let too_long = "长".repeat(MAX_PHRASE_CHARS + 1);
         let bad = format!(
-            "[phrases]\n\"ZHZF-001\" = [\"没批就盖房\"]\n\"ZHZF-999\" = [\"没有这个事项\"]\n\"STHJ-001\" = [\"{too_long}\", \"。\"]\n"
+            "[phrases]\n\"ZHZF-001\" = [\"没批就盖房\"]\n\"ZHZF-999\" = [\"没有这个事项\"]\n\"STHJ-001\" = [\"{too_long}\", \"。\"]\n\"STHJ-002\" = []\n"
         );
         let err = SearchTerms::parse(TERMS_FILE, &bad, set).unwrap_err();
         let text = err.to_string();
-        assert_eq!(err.0.len(), 3, "{text}");
+        assert_eq!(err.0.len(), 4, "{text}");
+        assert!(
+            text.contains("search_terms.toml:5: phrases.\"STHJ-002\": no phrases given"),
+            "{text}"
+        );
         assert!(
             text.contains("search_terms.toml:3: phrases.\"ZHZF-999\": no such matter"),
             "{text}"
