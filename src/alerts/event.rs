@@ -108,9 +108,8 @@ impl Event {
             return Event::Other;
         };
         match e.kind.as_str() {
-            k if k == EntryKind::Calculation.as_str() => {
-                Event::Calculation(Box::new(calc(row, at, &e.request, &e.result)))
-            }
+            k if k == EntryKind::Calculation.as_str() => calc(row, at, &e.request, &e.result)
+                .map_or(Event::Other, |c| Event::Calculation(Box::new(c))),
             k if k == EntryKind::Review.as_str() => {
                 Event::Review(Box::new(review(row, at, &e.request, &e.result)))
             }
@@ -125,10 +124,6 @@ impl Event {
             _ => Event::Other,
         }
     }
-}
-
-fn day(v: &Value) -> Option<NaiveDate> {
-    v.as_str().and_then(|s| s.parse().ok())
 }
 
 /// A digest of party, facts (their JSON text: an object with sorted keys, as the entry was
@@ -196,7 +191,11 @@ fn lite_day(v: &Option<Cow<'_, str>>) -> Option<NaiveDate> {
 /// then tries).
 fn lite_calc(row: &Row, at: DateTime<Utc>) -> Option<Calc> {
     let b: LiteBody = serde_json::from_str(&row.body).ok()?;
-    let r = &b.request;
+    Some(calc_of(row, at, &b.request, &b.result))
+}
+
+/// What the rules need of a calculation: its row's columns, its request and its result.
+fn calc_of(row: &Row, at: DateTime<Utc>, r: &LiteRequest, b: &LiteResult) -> Calc {
     let circumstances: Vec<&str> = r.circumstances.iter().map(|c| c.as_ref()).collect();
     let five = circumstances.contains(&crate::engine::FIVE_YEARS);
     let start = lite_day(&r.act_end_date).or_else(|| lite_day(&r.act_date));
@@ -204,7 +203,7 @@ fn lite_calc(row: &Row, at: DateTime<Utc>) -> Option<Calc> {
         v.map_or("null", RawValue::get)
     }
     let c = &row.columns;
-    Some(Calc {
+    Calc {
         seq: row.seq,
         receipt: row.receipt.clone(),
         recorded_at: at,
@@ -228,8 +227,8 @@ fn lite_calc(row: &Row, at: DateTime<Utc>) -> Option<Calc> {
         ),
         outcome: c.outcome.clone(),
         tier: c.tier,
-        reduced: b.result.adjustments.iter().any(|a| a.kind == "reduced"),
-        no_penalty_possible: b.result.no_penalty_possible,
+        reduced: b.adjustments.iter().any(|a| a.kind == "reduced"),
+        no_penalty_possible: b.no_penalty_possible,
         today: lite_day(&r.today),
         limit_ends: start.map(|s| crate::engine::limit_ends(s, five)),
         discovered: r.discovered_date.is_some(),
@@ -238,55 +237,17 @@ fn lite_calc(row: &Row, at: DateTime<Utc>) -> Option<Calc> {
             .as_deref()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| t.with_timezone(&Utc)),
-    })
+    }
 }
 
-fn calc(row: &Row, at: DateTime<Utc>, request: &Value, result: &Value) -> Calc {
-    let c = &row.columns;
-    let five = request["circumstances"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|v| v == crate::engine::FIVE_YEARS));
-    let start = day(&request["act_end_date"]).or_else(|| day(&request["act_date"]));
-    let reduced = result["adjustments"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|x| x["kind"] == "reduced"));
-    Calc {
-        seq: row.seq,
-        receipt: row.receipt.clone(),
-        recorded_at: at,
-        raised_at: row.recorded_at.clone(),
-        day: row.day.clone(),
-        inspector: c.inspector.clone(),
-        unit: c.unit.clone(),
-        matter_id: c.matter_id.clone(),
-        case_ref: c.case_ref.clone(),
-        facts: facts_digest(
-            &request["party"].to_string(),
-            &request["facts"].to_string(),
-            request["circumstances"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default(),
-            [
-                "act_date",
-                "act_end_date",
-                "discovered_date",
-                "decision_date",
-            ]
-            .map(|k| request[k].as_str().unwrap_or("")),
-        ),
-        outcome: c.outcome.clone(),
-        tier: c.tier,
-        reduced,
-        no_penalty_possible: result["no_penalty_possible"].as_bool().unwrap_or(false),
-        today: day(&request["today"]),
-        limit_ends: start.map(|s| crate::engine::limit_ends(s, five)),
-        discovered: request["discovered_date"].is_string(),
-        offline_at: request["offline_at"]
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc)),
-    }
+/// A calculation of an older format (or a format-2 body the borrowing reader refused): its
+/// request and result encoded again and read by the same reader, so both formats give the same
+/// facts and digests. `None` if they do not read as a calculation.
+fn calc(row: &Row, at: DateTime<Utc>, request: &Value, result: &Value) -> Option<Calc> {
+    let (request, result) = (request.to_string(), result.to_string());
+    let r: LiteRequest = serde_json::from_str(&request).ok()?;
+    let b: LiteResult = serde_json::from_str(&result).ok()?;
+    Some(calc_of(row, at, &r, &b))
 }
 
 fn review(row: &Row, at: DateTime<Utc>, request: &Value, result: &Value) -> Review {
@@ -375,7 +336,7 @@ mod tests {
         };
         let full = row.entry().unwrap();
         assert_eq!(
-            *quick,
+            Some(*quick.clone()),
             calc(&row, quick.recorded_at, &full.request, &full.result)
         );
         assert!(quick.reduced && quick.offline_at.is_some());
