@@ -515,22 +515,6 @@ fn rule_settings_are_checked_and_logged() {
     assert_eq!(entry["kind"], "alert_rules");
 }
 
-/// A signed-in supervisor's session cookie.
-fn sign_in(app: &TestApp) -> String {
-    let r = app
-        .request("POST", "/supervision/login")
-        .header("Origin", &app.url(""))
-        .form(&[("token", app.token(Role::Supervisor))])
-        .send();
-    assert_eq!(r.status, 303, "{}", r.text());
-    let cookie = r
-        .headers
-        .iter()
-        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("pst_session="))
-        .expect("a session cookie");
-    cookie.1.split(';').next().unwrap().to_string()
-}
-
 /// Opens the event stream as a browser would and returns a reader of its lines.
 fn open_stream(app: &TestApp, session: &str) -> std::io::BufReader<std::net::TcpStream> {
     use std::io::{BufRead, Write};
@@ -554,7 +538,7 @@ fn the_pages_list_alerts_take_dispositions_and_settings_and_stream_new_alerts() 
     use std::io::BufRead;
     let app = TestApp::builder().start();
     let inspector = app.token(Role::Inspector).to_string();
-    let session = sign_in(&app);
+    let session = app.supervisor_session();
     let mut events = open_stream(&app, &session);
     let first = calc(&app, &inspector, &penalty(Some("页面1")));
     let second = calc(

@@ -667,19 +667,7 @@ fn the_pages_draw_record_findings_and_report_behind_the_session() {
     let app = TestApp::builder().start();
     fill(&app);
     let own = app.url("");
-    let r = app
-        .request("POST", "/supervision/login")
-        .header("Origin", &own)
-        .form(&[("token", app.token(Role::Supervisor))])
-        .send();
-    assert_eq!(r.status, 303, "{}", r.text());
-    let cookie = r
-        .headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, v)| v.split(';').next().unwrap().to_string())
-        .find(|c| c.starts_with("pst_session="))
-        .unwrap();
+    let cookie = app.supervisor_session();
     let get = |path: &str| app.request("GET", path).header("Cookie", &cookie).send();
     let post = |path: &str, origin: &str, form: &[(&str, &str)]| {
         app.request("POST", path)

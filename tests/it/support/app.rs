@@ -256,6 +256,23 @@ impl TestApp {
         }
     }
 
+    /// Signs the supervisor in on the pages (`/supervision/login`); the session cookie
+    /// (`pst_session=…`) to send with their requests.
+    pub fn supervisor_session(&self) -> String {
+        let r = self
+            .request("POST", "/supervision/login")
+            .header("Origin", &self.url(""))
+            .form(&[("token", self.token(Role::Supervisor))])
+            .send();
+        assert_eq!(r.status, 303, "{}", r.text());
+        let cookie = r
+            .headers
+            .iter()
+            .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("pst_session="))
+            .expect("a session cookie");
+        cookie.1.split(';').next().unwrap().to_string()
+    }
+
     /// Where this app's log lives (for tampering with it directly, as an attacker would).
     pub fn storage(&self) -> &StorageConfig {
         &self.storage.config
