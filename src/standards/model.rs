@@ -56,13 +56,28 @@ impl Citation {
     /// `《中华人民共和国大气污染防治法》第九十九条第一项`
     pub fn render(&self) -> String {
         // A title quoting another law nests its marks: 《浙江省实施〈中华人民共和国人民防空法〉办法》.
-        let title = self.law.replace('《', "〈").replace('》', "〉");
-        let mut s = format!("《{title}》第{}条", to_chinese(self.article));
+        // Built in one buffer: answers render a dozen citations each.
+        let mut s = String::with_capacity(self.law.len() + 40);
+        s.push('《');
+        for c in self.law.chars() {
+            s.push(match c {
+                '《' => '〈',
+                '》' => '〉',
+                c => c,
+            });
+        }
+        s.push_str("》第");
+        s.push_str(&to_chinese(self.article));
+        s.push('条');
         if let Some(p) = self.paragraph {
-            s.push_str(&format!("第{}款", to_chinese(p)));
+            s.push('第');
+            s.push_str(&to_chinese(p));
+            s.push('款');
         }
         if let Some(i) = self.item {
-            s.push_str(&format!("第{}项", to_chinese(i)));
+            s.push('第');
+            s.push_str(&to_chinese(i));
+            s.push('项');
         }
         s
     }

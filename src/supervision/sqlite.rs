@@ -144,9 +144,8 @@ impl ChainTx for SqliteChain<'_> {
     fn locked_head(&mut self) -> Result<(i64, String), StoreError> {
         Ok(self
             .0
-            .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?)
+            .prepare_cached("SELECT seq, hash FROM chain_head WHERE id = 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     fn insert_entry(&mut self, r: &Row, e: &PreparedEntry) -> Result<(), StoreError> {
@@ -184,10 +183,9 @@ impl ChainTx for SqliteChain<'_> {
     }
 
     fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError> {
-        self.0.execute(
-            "UPDATE chain_head SET seq = ?1, hash = ?2 WHERE id = 1",
-            params![seq, hash],
-        )?;
+        self.0
+            .prepare_cached("UPDATE chain_head SET seq = ?1, hash = ?2 WHERE id = 1")?
+            .execute(params![seq, hash])?;
         Ok(())
     }
 }
