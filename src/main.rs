@@ -415,13 +415,16 @@ fn calc(dir: Option<PathBuf>, request: Option<String>) -> ExitCode {
             s
         }
     };
-    let result = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| request::CalcError {
-            code: "malformed_json",
-            field: None,
-            message: format!("请求不是合法的 JSON：{e}"),
-            message_en: format!("the request is not valid JSON: {e}"),
-            not_found: false,
+    // Read as strictly as the API reads it: a key given twice or a NUL is refused, not resolved.
+    let result = penalty_standards::json::parse_strict(text.as_bytes())
+        .map_err(|e| {
+            e.field_error().unwrap_or_else(|| request::CalcError {
+                code: "malformed_json",
+                field: None,
+                message: format!("请求不是合法的 JSON：{e}"),
+                message_en: format!("the request is not valid JSON: {e}"),
+                not_found: false,
+            })
         })
         .and_then(|v| engine::CalcRequest::from_json(&v))
         // Not logged, explicitly: the answer goes only to the person at the terminal.
@@ -639,7 +642,7 @@ fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
         }
     }
     println!(
-        "recomputed with {} standards version(s): {matches} answers match, {} differ, {skipped} not recomputable here (reviews, other versions, entries from before answers were digested)",
+        "recomputed with {} standards version(s): {matches} answers match, {} differ, {skipped} not recomputable here (supervisors' acts, other versions, entries from before answers were digested)",
         versions.all().len(),
         differs.len()
     );

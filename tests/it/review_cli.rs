@@ -145,3 +145,26 @@ fn the_command_reviews_logs_and_writes_verdicts() {
     ]);
     assert!(!ok && err.contains("unknown or revoked"), "{err}");
 }
+
+/// `penalty-standards calc`: the standard penalty at the terminal, read as strictly as the API
+/// reads a request (a key given twice is refused by name, not resolved to its last value).
+#[test]
+fn calc_at_the_terminal_reads_the_request_as_the_api_does() {
+    let request = r#"{"matter_id":"ZHZF-001","party":"organisation","facts":{"construction_cost":"1234567.89","illegal_area":"85"},"act_date":"2026-06-01"}"#;
+    let (ok, out, err) = run(&["calc", request]);
+    assert!(ok, "{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON out");
+    assert_eq!(answer["matter_id"], "ZHZF-001");
+    assert!(answer["fine"]["min"].is_string(), "{answer}");
+
+    let twice = r#"{"matter_id":"ZHZF-001","party":"organisation","party":"individual","facts":{},"act_date":"2026-06-01"}"#;
+    let (ok, out, _) = run(&["calc", twice]);
+    assert!(!ok);
+    assert!(
+        out.contains("duplicate_key") && out.contains("party"),
+        "{out}"
+    );
+
+    let (ok, out, _) = run(&["calc", "{\"matter_id\":"]);
+    assert!(!ok && out.contains("malformed_json"), "{out}");
+}
