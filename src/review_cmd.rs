@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use penalty_standards::auth::{self, Principal, Role};
 
 use chrono::NaiveDate;
-use penalty_standards::decide::{Asker, DecideError, Decider, Logged};
+use penalty_standards::decide::{Asker, DecideError, Decider, Logged, Reviewed};
 use penalty_standards::request::CalcError;
-use penalty_standards::review::{CaseReview, ReviewCase, Verdict};
+use penalty_standards::review::{ReviewCase, Verdict};
 use penalty_standards::review_csv::{self, CsvCase};
 use penalty_standards::sources;
 use penalty_standards::supervision::store::Store;
@@ -186,7 +186,7 @@ fn review_all(
         for (c, r) in chunk.iter().zip(&reviewed) {
             let lines = match r {
                 Ok(logged) => {
-                    let review = &logged.answer;
+                    let review = &logged.answer.review;
                     counts[match review.verdict {
                         Verdict::Conforms => 0,
                         Verdict::Deviates => 1,
@@ -224,7 +224,7 @@ fn review_step(
     chunk: &[CsvCase],
     today: NaiveDate,
     writer: &mut VerdictWriter,
-) -> Result<Vec<Result<Logged<CaseReview>, CalcError>>, ExitCode> {
+) -> Result<Vec<Result<Logged<Reviewed>, CalcError>>, ExitCode> {
     let pending: Vec<_> = chunk
         .iter()
         .map(|c: &CsvCase| {

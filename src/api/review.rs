@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::{AppState, asker, authorize, read_body_limited, read_json};
 use crate::auth::Role;
-use crate::decide::{CaseRefused, Pending};
+use crate::decide::{CaseRefused, Pending, Reviewed};
 use crate::review::{CaseReview, ReviewCase, Verdict};
 
 /// Who may review: case-review staff and the supervisors who audit case files.
@@ -52,8 +52,10 @@ pub struct BatchItem {
     pub case_ref: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<String>,
+    /// The review as encoded once (the bytes whose digest the log keeps).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub review: Option<CaseReview>,
+    #[schema(value_type = Option<CaseReview>)]
+    pub review: Option<Box<serde_json::value::RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,
 }
@@ -104,10 +106,10 @@ pub async fn one(
         .review(&case, &asker(&req, who), crate::clock::today())?
         .logged()
         .await?;
-    Ok(HttpResponse::Ok().json(ReviewResponse {
-        receipt: logged.receipt,
-        review: logged.answer,
-    }))
+    // The bytes whose digest the log keeps, with the receipt put first (`ReviewResponse`).
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(logged.to_json()))
 }
 
 /// How many batch bodies may be read and split at once.
@@ -270,12 +272,12 @@ fn batch_tail(p: &BatchProgress) -> web::Bytes {
 /// One case of the batch, once its log entry is committed (or why it has none), counted.
 async fn batch_item(
     index: usize,
-    r: Result<Pending<CaseReview>, CaseRefused>,
+    r: Result<Pending<Reviewed>, CaseRefused>,
     summary: &mut BatchSummary,
 ) -> BatchItem {
     let logged = match r {
         Ok(pending) => {
-            let case_ref = pending.answer().case_ref.clone();
+            let case_ref = pending.answer().review.case_ref.clone();
             pending
                 .logged()
                 .await
@@ -285,19 +287,20 @@ async fn batch_item(
     };
     match logged {
         Ok(l) => {
+            let review = &l.answer.review;
             summary.reviewed += 1;
-            match l.answer.verdict {
+            match review.verdict {
                 Verdict::Conforms => summary.conforms += 1,
                 Verdict::Deviates => summary.deviates += 1,
                 Verdict::Unlawful => summary.unlawful += 1,
             }
-            summary.reason_required += usize::from(l.answer.reason_required);
+            summary.reason_required += usize::from(review.reason_required);
             BatchItem {
                 index,
                 status: "reviewed",
-                case_ref: Some(l.answer.case_ref.clone()),
+                case_ref: Some(review.case_ref.clone()),
                 receipt: Some(l.receipt),
-                review: Some(l.answer),
+                review: encoded(l.answer.json),
                 error: None,
             }
         }
@@ -306,6 +309,13 @@ async fn batch_item(
             error_item(index, case_ref, e)
         }
     }
+}
+
+/// Bytes the encoder wrote, taken as they are.
+fn encoded(json: Vec<u8>) -> Option<Box<serde_json::value::RawValue>> {
+    String::from_utf8(json)
+        .ok()
+        .and_then(|text| serde_json::value::RawValue::from_string(text).ok())
 }
 
 fn batch_shape_error() -> ApiError {

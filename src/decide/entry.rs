@@ -118,9 +118,27 @@ pub fn calculation_entry(
     }
 }
 
-/// The entry of a review: the case as received, the verdicts, and one index row per act for
-/// the deviation statistics.
-pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> NewEntry {
+/// A review's request as the log keeps it: the case as received, and (as for a calculation)
+/// the day taken as today and the versions that could apply — with the case, what recomputes
+/// the answer (`log verify --recompute`).
+#[derive(Serialize)]
+struct LoggedCase<'a> {
+    #[serde(flatten)]
+    case: &'a ReviewCase,
+    today: NaiveDate,
+    versions: &'a [String],
+}
+
+/// The entry of a review: the case as received, the verdicts, the digest of the JSON answered
+/// (`answer`, before the receipt is added), and one index row per act for the deviation
+/// statistics.
+pub fn review_entry(
+    asker: &Asker,
+    case: &ReviewCase,
+    review: &CaseReview,
+    answer: &[u8],
+    (today, versions): (NaiveDate, &[String]),
+) -> NewEntry {
     let first = &review.acts[0];
     let inspector = case
         .inspector
@@ -135,7 +153,11 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
         outcome: review.verdict.as_str(),
         tier: Some(first.standard.tier.level),
         case_ref: Some(case.case_ref.clone()),
-        request: raw(case),
+        request: raw(&LoggedCase {
+            case,
+            today,
+            versions,
+        }),
         result: raw(&serde_json::json!({
             "verdict": review.verdict,
             "reason_required": review.reason_required,
@@ -154,6 +176,7 @@ pub fn review_entry(asker: &Asker, case: &ReviewCase, review: &CaseReview) -> Ne
                 "proposed": a.proposed,
                 "findings": a.findings.iter().map(|f| f.code).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
+            "answer_sha256": hex(&Sha256::digest(answer)),
         })),
         offline: false,
         review_acts: review

@@ -116,6 +116,21 @@ impl Logged<Calculated> {
     }
 }
 
+/// A case review, with the JSON of the review encoded once: the log keeps the digest of exactly
+/// these bytes, which the answer carries (alone with the receipt, or as one item of a batch).
+#[derive(Debug)]
+pub struct Reviewed {
+    pub review: CaseReview,
+    pub json: Vec<u8>,
+}
+
+impl Logged<Reviewed> {
+    /// The answer to one case: `{"receipt": …, <the review's fields>}`.
+    pub fn to_json(&self) -> Vec<u8> {
+        with_receipt(&self.receipt, &self.answer.json)
+    }
+}
+
 /// Puts `"receipt"` first into an encoded JSON object.
 pub fn with_receipt(receipt: &str, object: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(object.len() + receipt.len() + 16);
@@ -264,13 +279,17 @@ impl Decider {
         case: &ReviewCase,
         asker: &Asker,
         today: NaiveDate,
-    ) -> Result<Pending<CaseReview>, DecideError> {
+    ) -> Result<Pending<Reviewed>, DecideError> {
+        // One snapshot of the versions for the answer and its entry.
         let versions = self.versions();
-        let reviewed = review::review(&version::ByDate(&versions), case, today)?;
-        self.may_review(asker, &reviewed)?;
-        let committed = self.log.submit(review_entry(asker, case, &reviewed))?;
+        let review = review::review(&version::ByDate(&versions), case, today)?;
+        self.may_review(asker, &review)?;
+        let json = serde_json::to_vec(&review).expect("reviews encode");
+        let applicable = versions.applicable();
+        let entry = review_entry(asker, case, &review, &json, (today, &applicable));
+        let committed = self.log.submit(entry)?;
         Ok(Pending {
-            answer: reviewed,
+            answer: Reviewed { review, json },
             committed,
         })
     }
@@ -283,7 +302,7 @@ impl Decider {
         cases: Vec<Result<Value, CaseRefused>>,
         asker: &Asker,
         today: NaiveDate,
-    ) -> Vec<Result<Pending<CaseReview>, CaseRefused>> {
+    ) -> Vec<Result<Pending<Reviewed>, CaseRefused>> {
         cases
             .into_iter()
             .map(|v| {

@@ -1,12 +1,14 @@
-//! Recomputing logged answers: the engine is deterministic, so a calculation entry (the request
-//! as understood, the day it was answered, the standards version) must give again the answer
-//! whose digest it keeps. `log verify --recompute` runs this over the whole log: an answer that
-//! no longer matches means the standards or the engine changed under the same version name.
+//! Recomputing logged answers: the engine and the review are deterministic, so a calculation
+//! or review entry (the request as understood, the day it was answered, the standards versions)
+//! must give again the answer whose digest it keeps. `log verify --recompute` runs this over the
+//! whole log: an answer that no longer matches means the standards, the engine or the review
+//! changed under the same version name.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::engine::CalcRequest;
+use crate::review::ReviewCase;
 use crate::standards::versions::Versions;
 use crate::supervision::{StoredEntry, hex};
 
@@ -17,17 +19,19 @@ pub enum Recheck {
     Matches,
     /// A different answer (or none) from the same request, day and version.
     Differs(String),
-    /// Not recomputable here, and why (a review, another standards version, an entry written
-    /// before answers were digested).
+    /// Not recomputable here, and why (a supervisor's act, another standards version, an entry
+    /// written before answers were digested).
     Skipped(&'static str),
 }
 
-/// Recomputes a calculation entry with the versions as they stood when it was answered and
-/// compares the digest of the answer.
+/// Recomputes a calculation or review entry with the versions as they stood when it was
+/// answered and compares the digest of the answer.
 pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
-    if entry.kind != "calculation" {
-        return Recheck::Skipped("not a calculation");
-    }
+    let review = match entry.kind.as_str() {
+        "calculation" => false,
+        "review" => true,
+        _ => return Recheck::Skipped("not a calculation or a review"),
+    };
     // The versions the answer was computed from, as its entry names them (entries from before
     // they were named: those published and not withdrawn at the time it was recorded).
     let versions = match entry.request.get("versions").and_then(Value::as_array) {
@@ -55,14 +59,25 @@ pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
         fields.remove("today");
         fields.remove("versions");
         fields.remove("offline_at");
-        fields.insert("matter_id".into(), json!(entry.matter_id));
-        if let Some(case_ref) = &entry.case_ref {
-            fields.insert("case_ref".into(), json!(case_ref));
+        // A calculation's matter and case number are columns; a review's case keeps its own.
+        if !review {
+            fields.insert("matter_id".into(), json!(entry.matter_id));
+            if let Some(case_ref) = &entry.case_ref {
+                fields.insert("case_ref".into(), json!(case_ref));
+            }
         }
     }
-    let answer = CalcRequest::from_json(&request)
-        .and_then(|r| super::version::calculate(&versions, &r, today))
-        .map(|result| serde_json::to_vec(&result).expect("results encode"));
+    let answer = if review {
+        ReviewCase::from_json(&request)
+            .and_then(|case| {
+                crate::review::review(&super::version::ByDate(&versions), &case, today)
+            })
+            .map(|r| serde_json::to_vec(&r).expect("reviews encode"))
+    } else {
+        CalcRequest::from_json(&request)
+            .and_then(|r| super::version::calculate(&versions, &r, today))
+            .map(|result| serde_json::to_vec(&result).expect("results encode"))
+    };
     match answer {
         Ok(bytes) if hex(&Sha256::digest(&bytes)) == digest => Recheck::Matches,
         Ok(_) => Recheck::Differs("the answer differs from the one given".into()),

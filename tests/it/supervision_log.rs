@@ -434,9 +434,61 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
+/// The digest a log entry keeps is that of the bytes answered (the answer without its receipt,
+/// which the log gives the answer only once committed).
+fn assert_digest_of_answer(app: &crate::support::TestApp, answer: &crate::support::Response) {
+    use penalty_standards::auth::Role;
+    use sha2::{Digest, Sha256};
+    let text = answer.text();
+    let receipt = answer.json()["receipt"].as_str().unwrap().to_string();
+    let prefix = format!("{{\"receipt\":\"{receipt}\",");
+    let rest = text.strip_prefix(&prefix).expect("the receipt comes first");
+    let digest = penalty_standards::supervision::hex(&Sha256::digest(format!("{{{rest}")));
+    let logged = app.get_as(&format!("/api/v1/queries/{receipt}"), Role::Supervisor);
+    assert_eq!(logged.status, 200, "{}", logged.text());
+    assert_eq!(logged.json()["result"]["answer_sha256"], digest.as_str());
+}
+
+/// A batch's reviewed item carries the review as encoded for its entry's digest.
+fn batch_items_carry_the_bytes_digested(app: &crate::support::TestApp) {
+    use penalty_standards::auth::Role;
+    use serde_json::value::RawValue;
+    use sha2::{Digest, Sha256};
+    #[derive(serde::Deserialize)]
+    struct Item<'a> {
+        receipt: String,
+        #[serde(borrow)]
+        review: &'a RawValue,
+    }
+    #[derive(serde::Deserialize)]
+    struct Batch<'a> {
+        #[serde(borrow)]
+        results: Vec<Item<'a>>,
+    }
+    let case = json!({"case_ref": "龙综执罚〔2026〕9号", "party": "individual",
+        "act_date": "2026-11-01", "acts": [{"matter_id": "ZHZF-019", "facts": {"stall_area": "0.5"}}],
+        "proposed": {"fine": "100", "measures": [], "no_penalty": false}});
+    let r = app.post_as(
+        "/api/v1/reviews/batch",
+        Role::Supervisor,
+        &json!({"cases": [case]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = r.text();
+    let batch: Batch = serde_json::from_str(&text).unwrap();
+    let item = &batch.results[0];
+    let digest = penalty_standards::supervision::hex(&Sha256::digest(item.review.get()));
+    let logged = app.get_as(
+        &format!("/api/v1/queries/{}", item.receipt),
+        Role::Supervisor,
+    );
+    assert_eq!(logged.json()["result"]["answer_sha256"], digest.as_str());
+}
+
 /// The log keeps the digest of every answer given: `log verify --recompute` recomputes each
-/// calculation of the loaded version and finds them all again — and names the receipt whose
-/// answer the same version no longer gives when a figure was changed under that version.
+/// calculation and review of the loaded version and finds them all again — and names the
+/// receipts whose answer the same version no longer gives when a figure was changed under
+/// that version.
 #[test]
 fn log_verify_recomputes_every_answer_and_names_the_ones_that_changed() {
     use penalty_standards::auth::Role;
@@ -452,8 +504,24 @@ fn log_verify_recomputes_every_answer_and_names_the_ones_that_changed() {
     for body in [stall("1.5"), stall("0.5"), building] {
         let r = app.post_as("/api/v1/calculate", Role::Inspector, &body);
         assert_eq!(r.status, 200, "{}", r.text());
+        assert_digest_of_answer(&app, &r);
         receipts.push(r.json()["receipt"].as_str().unwrap().to_string());
     }
+    // A review of the 1.5 m² stall proposing the standard's 20 yuan (the supervisor reviews
+    // every unit's cases).
+    let review = app.post_as(
+        "/api/v1/reviews",
+        Role::Supervisor,
+        &json!({"case_ref": "龙综执罚〔2026〕8号", "party": "individual",
+                "act_date": "2026-11-01", "decision_date": "2026-11-20",
+                "acts": [{"matter_id": "ZHZF-019", "facts": {"stall_area": "1.5"}}],
+                "proposed": {"fine": "20", "measures": [], "no_penalty": false}}),
+    );
+    assert_eq!(review.status, 200, "{}", review.text());
+    assert_eq!(review.json()["verdict"], "conforms", "{}", review.text());
+    assert_digest_of_answer(&app, &review);
+    batch_items_carry_the_bytes_digested(&app);
+    receipts.push(review.json()["receipt"].as_str().unwrap().to_string());
     let verify = |standards: Option<&std::path::Path>| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_penalty-standards"));
         cmd.args(["log", "verify", "--recompute", "--data-dir"])
@@ -467,7 +535,7 @@ fn log_verify_recomputes_every_answer_and_names_the_ones_that_changed() {
     let ok = verify(None);
     let out = String::from_utf8_lossy(&ok.stdout);
     assert!(ok.status.success(), "{out}");
-    assert!(out.contains("3 answers match, 0 differ"), "{out}");
+    assert!(out.contains("5 answers match, 0 differ"), "{out}");
 
     // The same version name with 较轻 of ZHZF-019 at 25 yuan instead of 20.
     let dir = crate::support::temp_dir();
@@ -491,11 +559,13 @@ fn log_verify_recomputes_every_answer_and_names_the_ones_that_changed() {
     let bad = verify(Some(&standards));
     let out = String::from_utf8_lossy(&bad.stdout);
     assert!(!bad.status.success(), "{out}");
-    assert!(out.contains("2 answers match, 1 differ"), "{out}");
-    assert!(
-        out.contains(&format!("DIFFERS {}: the answer differs", receipts[0])),
-        "{out}"
-    );
+    assert!(out.contains("3 answers match, 2 differ"), "{out}");
+    for changed in [&receipts[0], &receipts[3]] {
+        assert!(
+            out.contains(&format!("DIFFERS {changed}: the answer differs")),
+            "{out}"
+        );
+    }
 }
 
 /// Issue 15: cutting entries off the end and moving the chain head passes the chain check, but
