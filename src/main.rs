@@ -596,7 +596,8 @@ fn verify_checkpoints(
     Ok(())
 }
 
-/// Recomputes every calculation of the loaded standards version; fails if any answer differs.
+/// Recomputes every calculation and review of the loaded standards versions; fails if any
+/// answer differs.
 fn log_recompute(store: &mut dyn Store, standards: Option<&Path>) -> ExitCode {
     // The database's versions, as each entry was answered; or, to try a change, a directory
     // standing in for every version of its number.

@@ -311,11 +311,11 @@ async fn batch_item(
     }
 }
 
-/// Bytes the encoder wrote, taken as they are.
+/// The review's bytes as the item's `review` (checked once more as JSON by serde_json, which
+/// has no unchecked constructor; they are what its encoder wrote).
 fn encoded(json: Vec<u8>) -> Option<Box<serde_json::value::RawValue>> {
-    String::from_utf8(json)
-        .ok()
-        .and_then(|text| serde_json::value::RawValue::from_string(text).ok())
+    let text = String::from_utf8(json).expect("the encoder writes UTF-8");
+    Some(serde_json::value::RawValue::from_string(text).expect("the encoder writes JSON"))
 }
 
 fn batch_shape_error() -> ApiError {

@@ -24,6 +24,17 @@ pub enum Recheck {
     Skipped(&'static str),
 }
 
+/// The standards versions an entry's answer used: a calculation's, or each act's of a review
+/// (the acts of one case may fall under different versions by their dates).
+fn used_versions(entry: &StoredEntry) -> impl Iterator<Item = &str> {
+    let acts = entry.result.get("acts").and_then(Value::as_array);
+    std::iter::once(entry.standards_version.as_str()).chain(
+        acts.into_iter()
+            .flatten()
+            .filter_map(|a| a.get("standards_version").and_then(Value::as_str)),
+    )
+}
+
 /// Recomputes a calculation or review entry with the versions as they stood when it was
 /// answered and compares the digest of the answer.
 pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
@@ -42,7 +53,7 @@ pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
         ),
         None => versions.as_of(&entry.recorded_at),
     };
-    if versions.get(&entry.standards_version).is_none() {
+    if used_versions(entry).any(|v| versions.get(v).is_none()) {
         return Recheck::Skipped("another standards version");
     }
     let (Some(digest), Some(today)) = (
@@ -82,5 +93,26 @@ pub fn recheck(versions: &Versions, entry: &StoredEntry) -> Recheck {
         Ok(bytes) if hex(&Sha256::digest(&bytes)) == digest => Recheck::Matches,
         Ok(_) => Recheck::Differs("the answer differs from the one given".into()),
         Err(e) => Recheck::Differs(format!("the request is now refused: {}", e.message_en)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_review_used_the_version_of_every_act() {
+        let entry: StoredEntry = serde_json::from_value(json!({
+            "seq": 2, "receipt": "2-0000", "recorded_at": "2026-12-01T00:00:00Z",
+            "day": "2026-12-01", "kind": "review",
+            "caller": {"token_id": "t", "name": "n", "unit": "ZHZF", "role": "reviewer"},
+            "client": "rest", "matter_id": "ZHZF-019", "standards_version": "2026.1",
+            "outcome": "conforms", "tier": 2, "case_ref": "1号", "request": {},
+            "result": {"acts": [{"standards_version": "2026.1"}, {"standards_version": "2026.2"}]},
+            "offline": false, "prev_hash": "0", "hash": "0"
+        }))
+        .unwrap();
+        let used: Vec<&str> = used_versions(&entry).collect();
+        assert_eq!(used, ["2026.1", "2026.1", "2026.2"]);
     }
 }

@@ -47,7 +47,8 @@ pub fn fresh_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
-/// Drops the `pst_PID_*` databases of test processes that are gone.
+/// Drops the `pst_PID_*` databases of test processes that are gone and that nobody is
+/// connected to.
 fn drop_leftovers(admin: &str) {
     if !std::path::Path::new("/proc/self").exists() {
         return;
@@ -67,7 +68,9 @@ fn drop_leftovers(admin: &str) {
         if let Some(pid) = pid.filter(|p| p.parse::<u32>().is_ok())
             && !std::path::Path::new("/proc").join(pid).exists()
         {
-            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            // Not forced: a database someone is connected to (a run on another machine sharing
+            // the server, whose process ids this one cannot see) is left alone.
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""));
         }
     }
 }
