@@ -1,7 +1,8 @@
 //! The released binary as an operator runs it: `serve` in a process of its own on a data
 //! directory (or `DATABASE_URL`), tokens made with `token create`, stopped on drop.
 
-use std::net::{SocketAddr, TcpListener};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,54 +55,61 @@ pub fn create_token_for(
         .to_string()
 }
 
-/// A port that was free a moment ago. The binary binds its `--bind` address itself (it cannot
-/// be handed a listener, and with port 0 it would not tell which port it got), so another
-/// process may take the port in between: `start` then tries another.
-fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
-
 /// Starts `serve --rate-limit 0` and waits until it answers; its address.
 pub fn start(data_dir: &Path, url: Option<&str>) -> (Child, SocketAddr) {
     start_with(data_dir, url, &["--rate-limit", "0"])
 }
 
-/// Starts `serve` with `args` and waits until it answers; its address.
+/// Starts `serve` with `args` on a port the system chooses (`--bind 127.0.0.1:0`: no other
+/// process can take it in between), reads the port from the line announcing it, and waits
+/// until the server answers; its address.
 pub fn start_with(data_dir: &Path, url: Option<&str>, args: &[&str]) -> (Child, SocketAddr) {
-    for _ in 0..5 {
-        let addr = free_addr();
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--bind", &addr.to_string()])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        storage_args(&mut cmd, data_dir, url);
-        let mut child = cmd.spawn().unwrap();
-        let client = Client::new(addr);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if client
-                .request("GET", "/healthz")
-                .try_send()
-                .is_ok_and(|r| r.status == 200)
-            {
-                return (child, addr);
-            }
-            if child.try_wait().unwrap().is_some() {
-                break; // It exited: the port was taken meanwhile; try another.
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server did not start");
-            }
-            std::thread::sleep(Duration::from_millis(50));
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    storage_args(&mut cmd, data_dir, url);
+    let mut child = cmd.spawn().unwrap();
+    let addr = announced_addr(child.stdout.take().expect("stdout is piped"));
+    let Ok(addr) = addr.recv_timeout(Duration::from_secs(60)) else {
+        let _ = child.kill();
+        let status = child.wait();
+        panic!("the server did not say where it listens ({status:?})");
+    };
+    let client = Client::new(addr);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !client
+        .request("GET", "/healthz")
+        .try_send()
+        .is_ok_and(|r| r.status == 200)
+    {
+        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not start");
         }
+        std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("the server did not start: no free port");
+    (child, addr)
+}
+
+/// The address in the server's `listening on http://ADDR` line, from a thread that then goes
+/// on reading its output to the end (a full pipe would stop the server).
+fn announced_addr(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<SocketAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let addr = line
+                .split_once("listening on http://")
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .and_then(|a| a.parse().ok());
+            if let Some(addr) = addr {
+                let _ = tx.send(addr);
+            }
+        }
+    });
+    rx
 }
 
 /// A served binary, killed when dropped.
