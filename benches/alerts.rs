@@ -8,7 +8,10 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use penalty_standards::alerts::{Evaluator, Event};
 use penalty_standards::auth::Role;
-use penalty_standards::supervision::{Caller, Client, EntryKind, GENESIS, NewEntry, Row, raw};
+use penalty_standards::engine::Outcome;
+use penalty_standards::supervision::{
+    Caller, Client, EntryKind, EntryOutcome, GENESIS, NewEntry, Row, raw,
+};
 use serde_json::json;
 
 /// Entry `i` of the stream, as the writer stores it.
@@ -30,7 +33,11 @@ fn row(i: i64, prev: &str) -> Row {
         },
         matter_id: format!("ZHZF-{:03}", i % 40),
         standards_version: "2026.1".into(),
-        outcome: if lenient { "no_penalty" } else { "penalty" },
+        outcome: EntryOutcome::Calculation(if lenient {
+            Outcome::NoPenalty
+        } else {
+            Outcome::Penalty
+        }),
         tier: Some((i % 4 + 1) as usize),
         case_ref: (i % 4 != 0).then(|| format!("龙综执罚〔2026〕{}号", i / 3)),
         request: raw(&json!({"party": "organisation",

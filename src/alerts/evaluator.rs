@@ -381,7 +381,7 @@ mod tests {
             client: Client::Rest,
             matter_id: "ZHZF-019".into(),
             standards_version: "2026.1".into(),
-            outcome: "penalty",
+            outcome: crate::supervision::EntryOutcome::Calculation(crate::engine::Outcome::Penalty),
             tier: Some(if seq % 2 == 0 { 1 } else { 2 }),
             case_ref: Some(format!("案{}", seq % 7)),
             request: raw(&request),

@@ -310,7 +310,7 @@ mod tests {
             client: Client::Mobile,
             matter_id: "ZHZF-019".into(),
             standards_version: "2026.1".into(),
-            outcome: "penalty",
+            outcome: crate::supervision::EntryOutcome::Calculation(crate::engine::Outcome::Penalty),
             tier: Some(2),
             case_ref: Some("案\"1\"".into()),
             request: raw(&serde_json::json!({"party": "individual",

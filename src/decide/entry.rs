@@ -17,7 +17,7 @@ use crate::engine::{AdjustmentKind, CalcRequest, CalcResult};
 use crate::review::{CaseReview, ReviewCase};
 use crate::standards::{Band, Party};
 use crate::supervision::sample::{DrawRecord, RecordedFinding, SampleRequest};
-use crate::supervision::{EntryKind, NewEntry, ReviewActIndex, hex, raw};
+use crate::supervision::{EntryKind, EntryOutcome, NewEntry, ReviewActIndex, hex, raw};
 
 /// A calculation's request as the log keeps it (the matter and case number are columns).
 #[derive(Serialize)]
@@ -108,7 +108,7 @@ pub fn calculation_entry(
         client: asker.client,
         matter_id: result.matter_id.clone(),
         standards_version: result.standards_version.clone(),
-        outcome: result.outcome.as_str(),
+        outcome: EntryOutcome::Calculation(result.outcome),
         tier: Some(result.tier.level),
         case_ref: request.case_ref.clone(),
         request: raw(&logged_request),
@@ -150,7 +150,7 @@ pub fn review_entry(
         client: asker.client,
         matter_id: first.matter_id.clone(),
         standards_version: review.standards_version.clone(),
-        outcome: review.verdict.as_str(),
+        outcome: EntryOutcome::Review(review.verdict),
         tier: Some(first.standard.tier.level),
         case_ref: Some(case.case_ref.clone()),
         request: raw(&LoggedCase {
@@ -204,7 +204,7 @@ pub fn alert_rules_entry(asker: &Asker, settings: &crate::alerts::RuleSettings) 
         client: asker.client,
         matter_id: String::new(),
         standards_version: String::new(),
-        outcome: "updated",
+        outcome: EntryOutcome::RulesUpdated,
         tier: None,
         case_ref: None,
         request: raw(settings),
@@ -228,7 +228,7 @@ pub fn disposition_entry(
         client: asker.client,
         matter_id: alert.matter_id.clone(),
         standards_version: String::new(),
-        outcome: status.as_str(),
+        outcome: EntryOutcome::Disposition(status),
         tier: None,
         case_ref: alert.case_ref.clone(),
         request: raw(&serde_json::json!({
@@ -251,7 +251,7 @@ pub fn sample_draw_entry(asker: &Asker, request: &SampleRequest, record: &DrawRe
         client: asker.client,
         matter_id: String::new(),
         standards_version: String::new(),
-        outcome: "drawn",
+        outcome: EntryOutcome::Drawn,
         tier: None,
         case_ref: None,
         request: raw(request),
@@ -270,7 +270,7 @@ pub fn sample_finding_entry(asker: &Asker, finding: &RecordedFinding) -> NewEntr
         client: asker.client,
         matter_id: finding.matter_id.clone(),
         standards_version: String::new(),
-        outcome: finding.conclusion.as_str(),
+        outcome: EntryOutcome::Finding(finding.conclusion),
         tier: None,
         case_ref: Some(finding.case_ref.clone()),
         request: raw(finding),

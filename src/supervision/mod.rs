@@ -104,6 +104,37 @@ impl Client {
     }
 }
 
+/// What an entry records in its `outcome` column, typed by what the entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryOutcome {
+    /// The engine's outcome (`penalty`, `no_penalty`, `time_barred`).
+    Calculation(crate::engine::Outcome),
+    /// The review's verdict (`conforms`, `deviates`, `unlawful`).
+    Review(crate::review::Verdict),
+    /// New alert rule settings (`updated`).
+    RulesUpdated,
+    /// A disposition of an alert (`explained`, `referred`, `dismissed`).
+    Disposition(crate::alerts::DispositionStatus),
+    /// A spot-check draw (`drawn`).
+    Drawn,
+    /// A spot-check finding (`conforms`, `deviates`, `unlawful`).
+    Finding(sample::Conclusion),
+}
+
+impl EntryOutcome {
+    /// The code the log and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryOutcome::Calculation(o) => o.as_str(),
+            EntryOutcome::Review(v) => v.as_str(),
+            EntryOutcome::RulesUpdated => "updated",
+            EntryOutcome::Disposition(d) => d.as_str(),
+            EntryOutcome::Drawn => "drawn",
+            EntryOutcome::Finding(c) => c.as_str(),
+        }
+    }
+}
+
 /// An entry before it is stored: everything but its place in the chain. The request and the
 /// answer's essentials arrive already encoded (each serialised once, from typed values).
 #[derive(Debug, Clone)]
@@ -113,8 +144,7 @@ pub struct NewEntry {
     pub client: Client,
     pub matter_id: String,
     pub standards_version: String,
-    /// The engine's outcome (`penalty`, `no_penalty`, `time_barred`) or the review's verdict.
-    pub outcome: &'static str,
+    pub outcome: EntryOutcome,
     pub tier: Option<usize>,
     pub case_ref: Option<String>,
     /// The request as understood (party, facts, circumstances, dates).
@@ -234,7 +264,7 @@ impl NewEntry {
                 inspector: self.caller.name,
                 unit: self.caller.unit,
                 matter_id: self.matter_id,
-                outcome: self.outcome.into(),
+                outcome: self.outcome.as_str().into(),
                 tier: self.tier.map(|t| t as i64),
                 case_ref: self.case_ref,
             },
@@ -589,7 +619,7 @@ pub(crate) fn sample_entry(n: usize) -> NewEntry {
         client: Client::Rest,
         matter_id: format!("ZHZF-{:03}", n % 900),
         standards_version: "2026.1".into(),
-        outcome: "penalty",
+        outcome: EntryOutcome::Calculation(crate::engine::Outcome::Penalty),
         tier: Some(n % 5 + 1),
         case_ref: None,
         request: raw(&serde_json::json!({"facts": {"area": n.to_string()}})),
@@ -602,6 +632,38 @@ pub(crate) fn sample_entry(n: usize) -> NewEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_outcome_is_logged_under_its_code() {
+        use crate::alerts::DispositionStatus;
+        use crate::engine::Outcome;
+        use crate::review::Verdict;
+        let codes = [
+            (EntryOutcome::Calculation(Outcome::Penalty), "penalty"),
+            (EntryOutcome::Calculation(Outcome::NoPenalty), "no_penalty"),
+            (
+                EntryOutcome::Calculation(Outcome::TimeBarred),
+                "time_barred",
+            ),
+            (EntryOutcome::Review(Verdict::Deviates), "deviates"),
+            (EntryOutcome::RulesUpdated, "updated"),
+            (
+                EntryOutcome::Disposition(DispositionStatus::Referred),
+                "referred",
+            ),
+            (EntryOutcome::Drawn, "drawn"),
+            (
+                EntryOutcome::Finding(sample::Conclusion::Unlawful),
+                "unlawful",
+            ),
+        ];
+        for (outcome, code) in codes {
+            assert_eq!(outcome.as_str(), code);
+            let mut e = sample_entry(1);
+            e.outcome = outcome;
+            assert_eq!(e.prepare().columns.outcome, code);
+        }
+    }
 
     fn entry(n: usize) -> NewEntry {
         sample_entry(n)

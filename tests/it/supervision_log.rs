@@ -3,16 +3,18 @@
 
 use std::process::Command;
 
+use penalty_standards::engine::Outcome;
 use penalty_standards::supervision::store::{Filter, Store};
 use penalty_standards::supervision::writer::LogWriter;
 use penalty_standards::supervision::{
-    Caller, ChainFault, Client, EntryKind, NewEntry, PreparedEntry, StorageConfig, raw, verify,
+    Caller, ChainFault, Client, EntryKind, EntryOutcome, NewEntry, PreparedEntry, StorageConfig,
+    raw, verify,
 };
 use serde_json::json;
 
 use crate::support::TestStorage;
 
-fn entry(i: usize, unit: &str, inspector: &str, outcome: &'static str) -> NewEntry {
+fn entry(i: usize, unit: &str, inspector: &str, outcome: Outcome) -> NewEntry {
     NewEntry {
         kind: EntryKind::Calculation,
         caller: Caller {
@@ -24,7 +26,7 @@ fn entry(i: usize, unit: &str, inspector: &str, outcome: &'static str) -> NewEnt
         client: Client::Rest,
         matter_id: format!("{unit}-{:03}", i % 3 + 1),
         standards_version: "2026.1".into(),
-        outcome,
+        outcome: EntryOutcome::Calculation(outcome),
         tier: Some(i % 4 + 1),
         case_ref: Some(format!("案{i}")),
         request: raw(&json!({"facts": {"area": i.to_string()}, "party": "organisation"})),
@@ -56,7 +58,11 @@ fn filled(storage: &StorageConfig, n: usize) -> Box<dyn Store> {
                 i,
                 if i % 2 == 0 { "ZHZF" } else { "STHJ" },
                 if i % 3 == 0 { "李四" } else { "张三" },
-                if i % 5 == 0 { "no_penalty" } else { "penalty" },
+                if i % 5 == 0 {
+                    Outcome::NoPenalty
+                } else {
+                    Outcome::Penalty
+                },
             )
             .prepare()
         })
@@ -354,7 +360,7 @@ fn concurrent_writers_on_one_database_keep_one_linear_chain() {
             for i in 0..200 {
                 let w = writers[i % 2].clone();
                 tasks.push(actix_web::rt::spawn(async move {
-                    w.append(entry(i, "ZHZF", "张三", "penalty"))
+                    w.append(entry(i, "ZHZF", "张三", Outcome::Penalty))
                         .await
                         .unwrap()
                         .receipt
@@ -410,7 +416,7 @@ fn migrations_are_versioned_and_idempotent() {
         let (name, storage) = (backend.name, &backend.config);
         let mut s = storage.open_migrated().unwrap();
         s.migrate().unwrap();
-        s.append(&[entry(1, "ZHZF", "张三", "penalty").prepare()])
+        s.append(&[entry(1, "ZHZF", "张三", Outcome::Penalty).prepare()])
             .unwrap();
         let mut again = storage.open_migrated().unwrap();
         assert_eq!(
