@@ -300,7 +300,7 @@ async fn batch_item(
                 status: "reviewed",
                 case_ref: Some(review.case_ref.clone()),
                 receipt: Some(l.receipt),
-                review: encoded(l.answer.json),
+                review: Some(encoded(l.answer.json)),
                 error: None,
             }
         }
@@ -313,9 +313,9 @@ async fn batch_item(
 
 /// The review's bytes as the item's `review` (checked once more as JSON by serde_json, which
 /// has no unchecked constructor; they are what its encoder wrote).
-fn encoded(json: Vec<u8>) -> Option<Box<serde_json::value::RawValue>> {
+fn encoded(json: Vec<u8>) -> Box<serde_json::value::RawValue> {
     let text = String::from_utf8(json).expect("the encoder writes UTF-8");
-    Some(serde_json::value::RawValue::from_string(text).expect("the encoder writes JSON"))
+    serde_json::value::RawValue::from_string(text).expect("the encoder writes JSON")
 }
 
 fn batch_shape_error() -> ApiError {
