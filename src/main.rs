@@ -126,8 +126,8 @@ enum Command {
             value_delimiter = ','
         )]
         legal_offices: Vec<String>,
-        /// POST every new supervision alert there as JSON (plain http://; retried with backoff,
-        /// from a queue of its own: a calculation never waits on it).
+        /// POST every new supervision alert there as JSON (plain http://; retried with backoff
+        /// until delivered, from a queue of its own: a calculation never waits on it).
         #[arg(long = "alert-webhook", env = "PENALTY_ALERT_WEBHOOK", value_parser = webhook_url, conflicts_with = "no_alerts")]
         alert_webhook: Option<String>,
         /// Do not evaluate alerts in this instance (another instance on the same database does,

@@ -2,8 +2,10 @@
 //! API shows it), from a thread of its own behind a bounded queue. A calculation never waits
 //! on it: the evaluator only `try_send`s (a full queue drops the alert, with a warning — the
 //! alert stays stored and listed). A failed delivery (no answer, or not 2xx) is retried with
-//! exponential backoff, then given up and logged. Plain `http://` only (ureq without TLS):
-//! a receiver outside the host sits behind a local relay.
+//! doubling waits (at most 30 s apart) until the receiver takes it, so a receiver that is down
+//! for a while (a restart, a deployment) gets every alert, in order, once it is back; after
+//! [`ATTEMPTS`] failures it is logged once. Plain `http://` only (ureq without TLS): a receiver
+//! outside the host sits behind a local relay.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
@@ -12,9 +14,11 @@ use crate::alerts::Alert;
 
 /// Alerts waiting for delivery.
 const QUEUE: usize = 1000;
-/// Attempts per alert; the waits between them double from [`FIRST_WAIT`].
+/// Failed attempts after which an alert's delivery is reported (and still retried); the waits
+/// between attempts double from [`FIRST_WAIT`].
 const ATTEMPTS: u32 = 6;
 const FIRST_WAIT: Duration = Duration::from_millis(250);
+const MAX_WAIT: Duration = Duration::from_secs(30);
 
 pub struct Webhook {
     tx: SyncSender<Alert>,
@@ -39,9 +43,9 @@ impl Webhook {
     }
 }
 
-/// The wait before attempt `n` (from 1): 250 ms, 500 ms, 1 s, … at most 30 s.
+/// The wait after `n` failed attempts (from 1): 250 ms, 500 ms, 1 s, … at most 30 s.
 pub fn backoff(n: u32) -> Duration {
-    (FIRST_WAIT * 2u32.saturating_pow(n.saturating_sub(1))).min(Duration::from_secs(30))
+    (FIRST_WAIT * 2u32.saturating_pow(n.saturating_sub(1))).min(MAX_WAIT)
 }
 
 fn run(url: &str, rx: &Receiver<Alert>) {
@@ -54,23 +58,28 @@ fn run(url: &str, rx: &Receiver<Alert>) {
         .into();
     for alert in rx {
         let body = serde_json::to_vec(&alert).expect("alerts encode");
-        let delivered = (0..ATTEMPTS).any(|n| {
-            if n > 0 {
-                std::thread::sleep(backoff(n));
+        let mut failed = 0;
+        while !deliver(&agent, url, &body) {
+            failed += 1;
+            if failed == ATTEMPTS {
+                tracing::error!(
+                    "alert webhook: alert {} not delivered after {ATTEMPTS} attempts; retrying every {} s until the receiver takes it",
+                    alert.id,
+                    MAX_WAIT.as_secs()
+                );
             }
-            let sent = agent
-                .post(url)
-                .header("content-type", "application/json")
-                .send(&body[..]);
-            matches!(sent, Ok(r) if r.status().is_success())
-        });
-        if !delivered {
-            tracing::error!(
-                "alert webhook: alert {} not delivered after {ATTEMPTS} attempts",
-                alert.id
-            );
+            std::thread::sleep(backoff(failed));
         }
     }
+}
+
+/// One POST; whether the receiver took it (2xx).
+fn deliver(agent: &ureq::Agent, url: &str, body: &[u8]) -> bool {
+    let sent = agent
+        .post(url)
+        .header("content-type", "application/json")
+        .send(body);
+    matches!(sent, Ok(r) if r.status().is_success())
 }
 
 #[cfg(test)]

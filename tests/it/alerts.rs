@@ -631,6 +631,20 @@ fn the_pages_list_alerts_take_dispositions_and_settings_and_stream_new_alerts() 
 /// A webhook receiver: the first request is answered 3 s late and with a 500, the others at
 /// once with 204. Every answer's time and status, and the body, go to the channel.
 fn flaky_receiver() -> (String, std::sync::mpsc::Receiver<(Instant, u16, Value)>) {
+    receiver(|n| {
+        if n == 0 {
+            (500, Duration::from_secs(3))
+        } else {
+            (204, Duration::ZERO)
+        }
+    })
+}
+
+/// A webhook receiver answering its `n`th request (from 0) with `answer(n)`: a status, after a
+/// delay. Every answer's time and status, and the body, go to the channel.
+fn receiver(
+    answer: fn(usize) -> (u16, Duration),
+) -> (String, std::sync::mpsc::Receiver<(Instant, u16, Value)>) {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -659,11 +673,9 @@ fn flaky_receiver() -> (String, std::sync::mpsc::Receiver<(Instant, u16, Value)>
                     }
                     let mut body = vec![0; length];
                     r.read_exact(&mut body).unwrap();
-                    let first = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
-                    let status = if first { 500 } else { 204 };
-                    if first {
-                        std::thread::sleep(Duration::from_secs(3));
-                    }
+                    let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let (status, delay) = answer(n);
+                    std::thread::sleep(delay);
                     let _ = tx.send((
                         Instant::now(),
                         status,
@@ -718,6 +730,37 @@ fn the_webhook_is_retried_and_never_slows_a_calculation() {
         .filter(|(_, s, a)| a["case_ref"] == "推送2" && *s == 204)
         .count();
     assert_eq!(later, 19, "{got:?}");
+}
+
+/// A receiver that refuses every delivery for longer than the six attempts after which a
+/// failure is reported (about 8 s, a restart say) still gets the alert once it takes them.
+#[test]
+fn the_webhook_keeps_retrying_until_the_receiver_takes_the_alert() {
+    let (url, received) = receiver(|n| {
+        if n < 6 {
+            (503, Duration::ZERO)
+        } else {
+            (204, Duration::ZERO)
+        }
+    });
+    let app = TestApp::builder().alert_webhook(&url).start();
+    let t = app.token(Role::Inspector).to_string();
+    calc(&app, &t, &penalty(Some("推送3")));
+    calc(&app, &t, &stall("0.5", &[], Some("推送3"), "2026-11-01"));
+    let mut got = Vec::new();
+    let until = Instant::now() + Duration::from_secs(40);
+    while !got.iter().any(|(_, s, _)| *s == 204) && Instant::now() < until {
+        if let Ok(x) = received.recv_timeout(Duration::from_millis(500)) {
+            got.push(x);
+        }
+    }
+    let statuses: Vec<u16> = got.iter().map(|(_, s, _)| *s).collect();
+    assert_eq!(statuses, [503, 503, 503, 503, 503, 503, 204], "{got:?}");
+    assert!(got.iter().all(|(_, _, a)| a["case_ref"] == "推送3"));
+    assert!(
+        got[6].0 - got[5].0 >= Duration::from_secs(7),
+        "after six failures the wait keeps doubling"
+    );
 }
 
 /// The first evaluation of a log with a past (after running with `--no-alerts`, or the upgrade
