@@ -4,7 +4,9 @@
 //! alert stays stored and listed). A failed delivery (no answer, or not 2xx) is retried with
 //! doubling waits (at most 30 s apart) until the receiver takes it, so a receiver that is down
 //! for a while (a restart, a deployment) gets every alert, in order, once it is back; after
-//! [`ATTEMPTS`] failures it is logged once. Plain `http://` only (ureq without TLS): a receiver
+//! [`ATTEMPTS`] failures it is logged once. Only failures that may pass are retried (no
+//! answer, 5xx, 408, 429); an answer that refuses the alert (another 3xx or 4xx: a wrong path,
+//! a redirect, a body it rejects) is logged and the next alert goes. Plain `http://` only (ureq without TLS): a receiver
 //! outside the host sits behind a local relay.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
@@ -59,11 +61,30 @@ fn run(url: &str, rx: &Receiver<Alert>) {
     for alert in rx {
         let body = serde_json::to_vec(&alert).expect("alerts encode");
         let mut failed = 0;
-        while !deliver(&agent, url, &body) {
-            failed += 1;
+        loop {
+            match deliver(&agent, url, &body) {
+                Delivery::Taken if failed >= ATTEMPTS => {
+                    tracing::info!(
+                        "alert webhook: the receiver is back; alert {} delivered",
+                        alert.id
+                    );
+                    break;
+                }
+                Delivery::Taken => break,
+                Delivery::Refused(status) => {
+                    // Retrying cannot help (a wrong path, a redirect, a body it rejects); the
+                    // alerts behind this one must not wait on it.
+                    tracing::error!(
+                        "alert webhook: alert {} refused with HTTP {status}; not retried",
+                        alert.id
+                    );
+                    break;
+                }
+                Delivery::Failed => failed += 1,
+            }
             if failed == ATTEMPTS {
                 tracing::error!(
-                    "alert webhook: alert {} not delivered after {ATTEMPTS} attempts; retrying every {} s until the receiver takes it",
+                    "alert webhook: alert {} not delivered after {ATTEMPTS} attempts; retrying, at most {} s apart, until the receiver takes it",
                     alert.id,
                     MAX_WAIT.as_secs()
                 );
@@ -73,18 +94,51 @@ fn run(url: &str, rx: &Receiver<Alert>) {
     }
 }
 
-/// One POST; whether the receiver took it (2xx).
-fn deliver(agent: &ureq::Agent, url: &str, body: &[u8]) -> bool {
+/// What came of one POST.
+#[derive(Debug, PartialEq, Eq)]
+enum Delivery {
+    /// 2xx.
+    Taken,
+    /// An answer that says the receiver will not take it (other 3xx and 4xx).
+    Refused(u16),
+    /// No answer, or one that says "later": 5xx, 408 Request Timeout, 429 Too Many Requests.
+    Failed,
+}
+
+fn deliver(agent: &ureq::Agent, url: &str, body: &[u8]) -> Delivery {
     let sent = agent
         .post(url)
         .header("content-type", "application/json")
         .send(body);
-    matches!(sent, Ok(r) if r.status().is_success())
+    match sent {
+        Ok(r) => delivery(r.status().as_u16()),
+        Err(_) => Delivery::Failed,
+    }
+}
+
+/// The answer's status read as a [`Delivery`].
+fn delivery(status: u16) -> Delivery {
+    match status {
+        200..=299 => Delivery::Taken,
+        408 | 429 | 500..=599 => Delivery::Failed,
+        s => Delivery::Refused(s),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_answer_that_says_later_is_retried() {
+        assert_eq!(delivery(204), Delivery::Taken);
+        for later in [500, 503, 408, 429] {
+            assert_eq!(delivery(later), Delivery::Failed);
+        }
+        for refused in [301, 400, 404, 413, 422] {
+            assert_eq!(delivery(refused), Delivery::Refused(refused));
+        }
+    }
 
     #[test]
     fn the_waits_double_and_are_capped() {

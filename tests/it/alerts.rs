@@ -763,6 +763,37 @@ fn the_webhook_keeps_retrying_until_the_receiver_takes_the_alert() {
     );
 }
 
+/// An answer that refuses an alert (404: a wrong path) is not retried: the next alert goes.
+#[test]
+fn an_alert_the_receiver_refuses_does_not_hold_up_the_next() {
+    let (url, received) = receiver(|n| {
+        if n == 0 {
+            (404, Duration::ZERO)
+        } else {
+            (204, Duration::ZERO)
+        }
+    });
+    let app = TestApp::builder().alert_webhook(&url).start();
+    let t = app.token(Role::Inspector).to_string();
+    for case in ["推送4", "推送5"] {
+        calc(&app, &t, &penalty(Some(case)));
+        calc(&app, &t, &stall("0.5", &[], Some(case), "2026-11-01"));
+    }
+    let mut got = Vec::new();
+    let until = Instant::now() + Duration::from_secs(20);
+    while got.len() < 2 && Instant::now() < until {
+        if let Ok((_, status, alert)) = received.recv_timeout(Duration::from_millis(500)) {
+            got.push((status, alert["case_ref"].as_str().unwrap_or("").to_string()));
+        }
+    }
+    // A retry of the refused alert would come within a second.
+    assert!(received.recv_timeout(Duration::from_secs(2)).is_err());
+    assert_eq!(
+        got,
+        [(404, "推送4".to_string()), (204, "推送5".to_string())]
+    );
+}
+
 /// The first evaluation of a log with a past (after running with `--no-alerts`, or the upgrade
 /// that brought alerts): the past's alerts are stored and listed but not pushed to the webhook;
 /// what is logged from then on is.

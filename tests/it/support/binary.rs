@@ -64,18 +64,23 @@ pub fn start(data_dir: &Path, url: Option<&str>) -> (Child, SocketAddr) {
 /// process can take it in between), reads the port from the line announcing it, and waits
 /// until the server answers; its address.
 pub fn start_with(data_dir: &Path, url: Option<&str>, args: &[&str]) -> (Child, SocketAddr) {
+    // What the server says on stderr (its tokens, its errors) goes to a file: a failed start
+    // is reported with its reason.
+    std::fs::create_dir_all(data_dir).expect("the data directory");
+    let stderr_file = data_dir.join("serve-stderr.txt");
     let mut cmd = Command::new(BIN);
     cmd.args(["serve", "--bind", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(&stderr_file).expect("a file for stderr"));
     storage_args(&mut cmd, data_dir, url);
     let mut child = cmd.spawn().unwrap();
     let addr = announced_addr(child.stdout.take().expect("stdout is piped"));
     let Ok(addr) = addr.recv_timeout(Duration::from_secs(60)) else {
         let _ = child.kill();
         let status = child.wait();
-        panic!("the server did not say where it listens ({status:?})");
+        let said = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+        panic!("the server did not say where it listens ({status:?}): {said}");
     };
     let client = Client::new(addr);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -99,15 +104,21 @@ pub fn start_with(data_dir: &Path, url: Option<&str>, args: &[&str]) -> (Child, 
 fn announced_addr(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<SocketAddr> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
+        let mut out = BufReader::new(out);
+        let mut line = String::new();
+        while out.read_line(&mut line).is_ok_and(|n| n > 0) {
             let addr = line
                 .split_once("listening on http://")
                 .and_then(|(_, rest)| rest.split_whitespace().next())
                 .and_then(|a| a.parse().ok());
             if let Some(addr) = addr {
                 let _ = tx.send(addr);
+                break;
             }
+            line.clear();
         }
+        // The rest is read and dropped, whatever bytes it holds.
+        let _ = std::io::copy(&mut out, &mut std::io::sink());
     });
     rx
 }
