@@ -6,8 +6,8 @@
 //! for a while (a restart, a deployment) gets every alert, in order, once it is back; after
 //! [`ATTEMPTS`] failures it is logged once. Only failures that may pass are retried (no
 //! answer, 5xx, 408, 429); an answer that refuses the alert (another 3xx or 4xx: a wrong path,
-//! a redirect, a body it rejects) is logged and the next alert goes. Plain `http://` only (ureq without TLS): a receiver
-//! outside the host sits behind a local relay.
+//! a redirect, a body it rejects) is logged and the next alert goes. Plain `http://` only (ureq
+//! without TLS): a receiver outside the host sits behind a local relay.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
